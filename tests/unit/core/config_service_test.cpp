@@ -1,0 +1,218 @@
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "device/core/config_service.hpp"
+
+namespace camrig::core {
+namespace {
+
+class ConfigServiceTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<ConfigService> open(const std::string& profile_name, const std::string& path = ":memory:") {
+    auto schema = ConfigSchema::builtin();
+    EXPECT_TRUE(schema) << schema.error().message;
+    auto profile = DeviceProfile::builtin(profile_name);
+    EXPECT_TRUE(profile) << profile.error().message;
+    auto service = ConfigService::open(*schema, *profile, path, &bus_);
+    EXPECT_TRUE(service) << service.error().message;
+    return service ? std::move(*service) : nullptr;
+  }
+
+  std::string temp_database() {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("camrig-config-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    cleanup_ = dir;
+    return (dir / "config.db").string();
+  }
+
+  void TearDown() override {
+    if (!cleanup_.empty()) std::filesystem::remove_all(cleanup_);
+  }
+
+  EventBus bus_;
+  std::filesystem::path cleanup_;
+};
+
+TEST_F(ConfigServiceTest, InstantiatesStreamParametersPerProfileStreamWithProfileDefaults) {
+  auto config = open("network-camera");
+  EXPECT_EQ(config->get_resolution("stream.101.resolution"), (Resolution{1920, 1080}));
+  EXPECT_EQ(config->get_resolution("stream.102.resolution"), (Resolution{640, 360}));
+  EXPECT_EQ(config->get_int("stream.101.frame_rate"), 25);
+  EXPECT_EQ(config->spec("stream.101.frame_rate")->max, 25);
+  EXPECT_EQ(config->spec("stream.201.frame_rate"), nullptr);
+  EXPECT_THROW(config->get("stream.201.frame_rate"), std::out_of_range);
+
+  auto lpr = open("lpr-camera");
+  EXPECT_EQ(lpr->get_resolution("stream.101.resolution"), (Resolution{2688, 1520}));
+  EXPECT_EQ(lpr->get_int("stream.101.i_frame_interval"), 32);
+  EXPECT_EQ(lpr->spec("stream.101.i_frame_interval")->min, 25);
+  EXPECT_EQ(lpr->spec("video.standard"), nullptr) << "the LPR manual has no video standard setting";
+
+  auto ptz = open("smart-linkage-ptz");
+  EXPECT_EQ(ptz->keys("stream.2").size(), ptz->keys("stream.1").size());
+}
+
+TEST_F(ConfigServiceTest, RefusesOutOfRangeValuesWithThePreciseRule) {
+  auto config = open("lpr-camera");
+  auto result = config->set("stream.101.i_frame_interval", std::int64_t{200});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "stream.101.i_frame_interval: I Frame Interval must be between 25 and 150 frames (got 200)");
+  EXPECT_EQ(config->get_int("stream.101.i_frame_interval"), 32);
+  auto codec = config->set("stream.101.video_codec", std::string("H.264+"));
+  ASSERT_FALSE(codec);
+  EXPECT_NE(codec.error().message.find("must be one of H.264, H.265, MJPEG"), std::string::npos);
+}
+
+TEST_F(ConfigServiceTest, NamesEveryBadValueAndStoresNoneOfAMixedChange) {
+  auto config = open("network-camera");
+  auto result = config->apply({{"stream.101.max_bitrate", std::int64_t{8192}},
+                               {"stream.101.frame_rate", std::int64_t{60}},
+                               {"stream.102.resolution", std::string("1x")}});
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("stream.101.frame_rate"), std::string::npos);
+  EXPECT_NE(result.error().message.find("stream.102.resolution"), std::string::npos);
+  EXPECT_EQ(config->get_int("stream.101.max_bitrate"), 4096) << "the valid change must not be stored alone";
+}
+
+TEST_F(ConfigServiceTest, UnknownKeyIsNotFound) {
+  auto config = open("network-camera");
+  auto result = config->set("stream.101.colour", std::string("red"));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::not_found);
+}
+
+TEST_F(ConfigServiceTest, SmartCodecDisablesTheManualsFieldsButAllowsSavingThemUnchanged) {
+  auto config = open("network-camera");
+  ASSERT_TRUE(config->set("stream.101.video_codec", std::string("H.264+")));
+  EXPECT_FALSE(config->configurable("stream.101.i_frame_interval"));
+  EXPECT_TRUE(config->configurable("stream.101.max_average_bitrate"));
+  auto refused = config->set("stream.101.i_frame_interval", std::int64_t{25});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "stream.101.i_frame_interval: I Frame Interval cannot be changed while Video Encoding is H.264+: "
+            "H.264+ disables Video Quality, I Frame Interval, Profile, SVC and Smoothing");
+  EXPECT_TRUE(config->set("stream.101.i_frame_interval", std::int64_t{50})) << "unchanged value is accepted";
+  // Switching codec and interval in one request is judged on the resulting state.
+  EXPECT_TRUE(config->apply({{"stream.101.video_codec", std::string("H.264")}, {"stream.101.i_frame_interval", std::int64_t{25}}}));
+}
+
+TEST_F(ConfigServiceTest, VideoQualityOnlyWithVariableBitrate) {
+  auto config = open("network-camera");
+  ASSERT_TRUE(config->set("stream.101.bitrate_type", std::string("constant")));
+  EXPECT_FALSE(config->set("stream.101.video_quality", std::string("lowest")));
+  EXPECT_TRUE(config->apply({{"stream.101.bitrate_type", std::string("variable")}, {"stream.101.video_quality", std::string("lowest")}}));
+}
+
+TEST_F(ConfigServiceTest, AverageBitrateNotAboveMaxBitrate) {
+  auto config = open("network-camera");
+  ASSERT_TRUE(config->set("stream.101.video_codec", std::string("H.265+")));
+  auto refused = config->set("stream.101.max_average_bitrate", std::int64_t{8000});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("should not be higher than Max. Bitrate"), std::string::npos);
+  EXPECT_TRUE(config->apply({{"stream.101.max_bitrate", std::int64_t{8192}}, {"stream.101.max_average_bitrate", std::int64_t{8000}}}));
+  EXPECT_FALSE(config->set("stream.101.max_bitrate", std::int64_t{4096})) << "lowering max below average is refused too";
+}
+
+TEST_F(ConfigServiceTest, SubStreamNeverAboveMainStream) {
+  auto config = open("lpr-camera");
+  ASSERT_TRUE(config->set("stream.101.resolution", std::string("1280x720")));
+  auto refused = config->set("stream.102.resolution", std::string("704x576"));
+  ASSERT_TRUE(refused) << "704x576 fits inside 1280x720";
+  ASSERT_TRUE(config->set("stream.102.resolution", std::string("352x240")));
+  ASSERT_TRUE(config->set("stream.101.resolution", std::string("2688x1520")));
+  auto ptz = open("smart-linkage-ptz");
+  ASSERT_TRUE(ptz->set("stream.101.resolution", std::string("1280x720")));
+  auto too_big = ptz->apply({{"stream.102.resolution", std::string("704x576")}, {"stream.101.resolution", std::string("1280x720")}});
+  ASSERT_TRUE(too_big);
+  auto main_too_small = open("network-camera");
+  ASSERT_TRUE(main_too_small->set("stream.102.resolution", std::string("640x480")));
+  auto shrink = main_too_small->set("stream.101.resolution", std::string("1280x720"));
+  EXPECT_TRUE(shrink) << "640x480 still fits";
+}
+
+TEST_F(ConfigServiceTest, SubStreamAboveMainIsRefusedWithTheManualsReason) {
+  auto schema = ConfigSchema::builtin();
+  ASSERT_TRUE(schema);
+  auto profile = DeviceProfile::builtin("smart-linkage-ptz");
+  ASSERT_TRUE(profile);
+  profile->parameters["stream.101.resolution"] = {{"values", {"1920x1080", "1280x720", "640x360"}}};
+  auto config = ConfigService::open(*schema, *profile, ":memory:", nullptr);
+  ASSERT_TRUE(config) << config.error().message;
+  auto refused = (*config)->set("stream.101.resolution", std::string("640x360"));
+  ASSERT_TRUE(refused) << "sub 640x360 equals main 640x360";
+  auto bigger_sub = (*config)->set("stream.102.resolution", std::string("704x576"));
+  ASSERT_FALSE(bigger_sub);
+  EXPECT_NE(bigger_sub.error().message.find("cannot exceed that of the main stream"), std::string::npos)
+      << bigger_sub.error().message;
+}
+
+TEST_F(ConfigServiceTest, PublishesChangedKeysOnTheBus) {
+  auto config = open("network-camera");
+  auto changes = bus_.subscribe<ConfigChanged>();
+  ASSERT_TRUE(config->apply({{"stream.101.max_bitrate", std::int64_t{2048}}, {"stream.101.frame_rate", std::int64_t{25}}}));
+  auto event = changes->try_pop();
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->keys, std::vector<std::string>{"stream.101.max_bitrate"}) << "unchanged values are not announced";
+  ASSERT_FALSE(config->set("stream.101.max_bitrate", std::int64_t{1}));
+  EXPECT_FALSE(changes->try_pop()) << "a refused change announces nothing";
+}
+
+TEST_F(ConfigServiceTest, SetTextParsesPerType) {
+  auto config = open("network-camera");
+  EXPECT_TRUE(config->set_text("stream.101.max_bitrate", "1024"));
+  EXPECT_EQ(config->get_int("stream.101.max_bitrate"), 1024);
+  EXPECT_TRUE(config->set_text("stream.101.svc", "true"));
+  EXPECT_FALSE(config->set_text("stream.101.svc", "maybe"));
+  EXPECT_TRUE(config->set_text("stream.101.resolution", "1280*720"));
+  EXPECT_EQ(config->get_string("stream.101.resolution"), "1280x720") << "stored normalised";
+}
+
+TEST_F(ConfigServiceTest, ValuesSurviveReopening) {
+  const auto path = temp_database();
+  {
+    auto config = open("network-camera", path);
+    ASSERT_TRUE(config->set("stream.101.max_bitrate", std::int64_t{3000}));
+    ASSERT_TRUE(config->set("device.name", std::string("Gate 3")));
+  }
+  auto reopened = open("network-camera", path);
+  EXPECT_EQ(reopened->get_int("stream.101.max_bitrate"), 3000);
+  EXPECT_EQ(reopened->get_string("device.name"), "Gate 3");
+}
+
+TEST_F(ConfigServiceTest, RestoreKeepsNetworkAndVideoStandardDefaultResetsAll) {
+  const auto path = temp_database();
+  auto config = open("network-camera", path);
+  ASSERT_TRUE(config->apply({{"network.rtsp_port", std::int64_t{8554}},
+                             {"video.standard", std::string("NTSC")},
+                             {"stream.101.max_bitrate", std::int64_t{1024}},
+                             {"device.name", std::string("Lobby")}}));
+  ASSERT_TRUE(config->restore(RestoreMode::restore));
+  EXPECT_EQ(config->get_int("network.rtsp_port"), 8554);
+  EXPECT_EQ(config->get_string("video.standard"), "NTSC");
+  EXPECT_EQ(config->get_int("stream.101.max_bitrate"), 4096);
+  EXPECT_EQ(config->get_string("device.name"), "IP CAMERA");
+  ASSERT_TRUE(config->restore(RestoreMode::factory_default));
+  EXPECT_EQ(config->get_int("network.rtsp_port"), 554);
+  EXPECT_EQ(config->get_string("video.standard"), "PAL");
+  config.reset();
+  auto reopened = open("network-camera", path);
+  EXPECT_EQ(reopened->get_int("network.rtsp_port"), 554) << "the reset is persisted";
+}
+
+TEST_F(ConfigServiceTest, ProfileOverrideOfAnUnknownParameterIsRefused) {
+  auto schema = ConfigSchema::builtin();
+  auto profile = DeviceProfile::builtin("network-camera");
+  ASSERT_TRUE(schema && profile);
+  profile->parameters["stream.*.colour"] = {{"default", "red"}};
+  auto config = ConfigService::open(*schema, *profile, ":memory:", nullptr);
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("stream.*.colour"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace camrig::core
