@@ -1,0 +1,156 @@
+#include "app/device_command.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include "device/camera/camera.hpp"
+#include "device/camera/stream_config.hpp"
+#include "device/core/lockstep_clock.hpp"
+#include "device/core/log.hpp"
+#include "device/core/realtime_clock.hpp"
+#include "sim/road_scene_source.hpp"
+
+namespace camrig::app {
+namespace {
+
+std::string default_data_directory(const std::string& profile) {
+  std::filesystem::path base;
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state) base = state;
+  else if (const char* home = std::getenv("HOME"); home && *home) base = std::filesystem::path(home) / ".local/state";
+  else base = std::filesystem::temp_directory_path();
+  return (base / "camrig" / profile).string();
+}
+
+std::optional<hal::WallTime> parse_start_time(const std::string& text) {
+  std::tm parts{};
+  char zone = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &parts.tm_year, &parts.tm_mon, &parts.tm_mday,
+                  &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &zone) != 7 || zone != 'Z')
+    return std::nullopt;
+  parts.tm_year -= 1900;
+  parts.tm_mon -= 1;
+  const std::time_t seconds = timegm(&parts);
+  if (seconds < 0) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(seconds);
+}
+
+}  // namespace
+
+void add_device_command(CLI::App& app, DeviceCommandOptions& options) {
+  auto* device = app.add_subcommand("device", "Run a virtual camera on this machine, fed by a simulated scene");
+  device->add_option("--profile", options.profile, "Device profile: network-camera, smart-linkage-ptz, lpr-camera")
+      ->capture_default_str();
+  device->add_option("--rtsp-port", options.rtsp_port, "RTSP port (stored as the device's RTSP port setting)")
+      ->check(CLI::Range(1, 65535));
+  device->add_option("--http-port", options.http_port, "HTTP port (stored as the device's HTTP port setting)")
+      ->check(CLI::Range(1, 65535));
+  auto* realtime = device->add_flag("--realtime", options.realtime, "Pace the simulated world to the wall clock (default)");
+  auto* lockstep = device->add_flag("--lockstep", options.lockstep,
+                                    "Run the simulated world as fast as the machine allows, repeatably");
+  realtime->excludes(lockstep);
+  device->add_option("--seed", options.seed, "Seed of the simulated world")->capture_default_str();
+  device->add_option("--data-dir", options.data_directory,
+                     "Where the device keeps its configuration (default: $XDG_STATE_HOME/camrig/<profile>)");
+  device->add_option("--start-time", options.start_time, "Calendar time at start, UTC, e.g. 2026-01-01T08:00:00Z");
+  device->add_option("--duration", options.duration_seconds, "Stop after this many seconds of device time (0: run until Ctrl-C)")
+      ->check(CLI::NonNegativeNumber);
+  device->add_option("--bind", options.bind_address, "Address the services listen on")->capture_default_str();
+}
+
+int run_device_command(const DeviceCommandOptions& options) {
+  auto profile = core::DeviceProfile::builtin(options.profile);
+  if (!profile) {
+    std::cerr << "camrig device: " << profile.error().message << "\n";
+    return 2;
+  }
+  hal::WallTime start = std::chrono::system_clock::now();
+  if (!options.start_time.empty()) {
+    auto parsed = parse_start_time(options.start_time);
+    if (!parsed) {
+      std::cerr << "camrig device: --start-time must look like 2026-01-01T08:00:00Z (got " << options.start_time << ")\n";
+      return 2;
+    }
+    start = *parsed;
+  }
+
+  // Signals are taken by this thread only (sigtimedwait below), never by worker threads.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<hal::Clock> clock;
+  core::LockstepClock* lockstep = nullptr;
+  sim::FramePacer pacer;
+  if (options.lockstep) {
+    auto owned = std::make_unique<core::LockstepClock>(start);
+    lockstep = owned.get();
+    pacer = [lockstep](hal::Nanos deadline, std::stop_token stop) {
+      lockstep->advance_to(deadline);
+      return !stop.stop_requested();
+    };
+    clock = std::move(owned);
+  } else {
+    clock = std::make_unique<core::RealtimeClock>(start);
+    pacer = [clock = clock.get()](hal::Nanos deadline, std::stop_token stop) { return clock->sleep_until(deadline, stop); };
+  }
+
+  std::vector<std::unique_ptr<sim::RoadSceneSource>> sources;
+  camera::CameraHardware hardware;
+  hardware.clock = clock.get();
+  for (const auto& channel : profile->channels) {
+    sim::RoadSceneOptions scene;
+    scene.format = channel.sensor;
+    scene.seed = options.seed + static_cast<std::uint64_t>(channel.id) - 1;
+    sources.push_back(std::make_unique<sim::RoadSceneSource>(scene, *clock, pacer));
+    hardware.video_sources[channel.id] = sources.back().get();
+  }
+
+  camera::CameraOptions camera_options;
+  camera_options.data_directory = options.data_directory.empty() ? default_data_directory(options.profile) : options.data_directory;
+  camera_options.drop_frames_when_busy = !options.lockstep;
+  camera_options.rtsp_bind_address = options.bind_address;
+  if (options.rtsp_port) camera_options.settings.emplace_back("network.rtsp_port", std::to_string(*options.rtsp_port));
+  if (options.http_port) camera_options.settings.emplace_back("network.http_port", std::to_string(*options.http_port));
+
+  auto camera = camera::Camera::start(*profile, hardware, camera_options);
+  if (!camera) {
+    std::cerr << "camrig device: " << camera.error().message << "\n";
+    return 1;
+  }
+  const auto host = options.bind_address == "0.0.0.0" ? std::string("127.0.0.1") : options.bind_address;
+  std::cout << "camrig " << profile->name << " (" << profile->device.model << ", firmware "
+            << profile->device.firmware_version << "), " << (options.lockstep ? "lockstep" : "realtime")
+            << " world, seed " << options.seed << ", configuration in " << camera_options.data_directory << "\n";
+  for (const auto& channel : profile->channels) {
+    for (const auto& stream : channel.streams) {
+      const auto settings = camera::stream_settings_from_config((*camera)->config(), stream.id);
+      std::cout << "  rtsp://" << host << ":" << (*camera)->rtsp_port() << "/Streaming/Channels/" << stream.id
+                << "  " << channel.name << " " << stream.name << ": " << media::to_string(settings.codec)
+                << (settings.smart_codec ? "+" : "") << " " << settings.width << "x" << settings.height << " "
+                << settings.frame_rate.num << " fps\n";
+    }
+  }
+  std::cout << (options.duration_seconds > 0 ? "Runs for the given duration; Ctrl-C stops it sooner.\n"
+                                             : "Ctrl-C stops it.\n")
+            << std::flush;
+
+  const auto duration = std::chrono::duration_cast<hal::Nanos>(std::chrono::duration<double>(options.duration_seconds));
+  const timespec poll{0, 50'000'000};
+  int received = 0;
+  while (received <= 0) {
+    received = sigtimedwait(&signals, nullptr, &poll);
+    if (options.duration_seconds > 0 && clock->now() >= duration) break;
+  }
+  std::cout << (received > 0 ? "Stopping (signal).\n" : "Stopping (duration reached).\n") << std::flush;
+  (*camera)->stop();
+  return 0;
+}
+
+}  // namespace camrig::app

@@ -1,0 +1,29 @@
+// `camrig device`: one virtual camera on localhost, fed by the simulated world, until Ctrl-C
+// (or --duration of device time).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace camrig::app {
+
+struct DeviceCommandOptions {
+  std::string profile = "network-camera";
+  std::optional<int> rtsp_port;
+  std::optional<int> http_port;
+  bool realtime = false;  //!< the default; the flag exists to say so explicitly
+  bool lockstep = false;
+  std::uint64_t seed = 1;
+  std::string data_directory;
+  std::string start_time;  //!< ISO 8601 UTC; empty = now
+  double duration_seconds = 0;  //!< 0 = until a signal
+  std::string bind_address = "0.0.0.0";
+};
+
+void add_device_command(CLI::App& app, DeviceCommandOptions& options);
+int run_device_command(const DeviceCommandOptions& options);
+
+}  // namespace camrig::app

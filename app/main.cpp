@@ -1,0 +1,34 @@
+// camrig: the command line. A thin composition root; the work is in device/, sim/ and app/*_command.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app/device_command.hpp"
+#include "device/core/device_profile.hpp"
+#include "device/core/log.hpp"
+#include "version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"camrig: a network-camera firmware on a simulated world or bench hardware, with its test bench"};
+  app.require_subcommand(1);
+  app.fallthrough();  // --log-level may follow the subcommand too
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+
+  camrig::app::DeviceCommandOptions device;
+  camrig::app::add_device_command(app, device);
+  auto* version = app.add_subcommand("version", "Print the firmware version and the built-in device profiles");
+
+  CLI11_PARSE(app, argc, argv);
+  camrig::log::set_level(log_level);
+
+  if (app.got_subcommand(version)) {
+    std::cout << "camrig " << camrig::firmware_version << " (built " << camrig::firmware_build << ")\nprofiles:";
+    for (const auto& name : camrig::core::DeviceProfile::builtin_names()) std::cout << " " << name;
+    std::cout << "\n";
+    return 0;
+  }
+  return camrig::app::run_device_command(device);
+}

@@ -1,0 +1,62 @@
+// The firmware's top object: builds the camera's subsystems from a device profile and the
+// hardware it is given (HAL), starts them, keeps running streams in step with the
+// configuration, and stops them through one path. It knows nothing of what backs the HAL.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "device/core/config_service.hpp"
+#include "device/core/device_profile.hpp"
+#include "device/core/event_bus.hpp"
+#include "device/hal/clock.hpp"
+#include "device/hal/video_source.hpp"
+#include "device/media/stream_hub.hpp"
+
+namespace camrig::camera {
+
+struct CameraHardware {
+  hal::Clock* clock = nullptr;
+  //! The sensor of each channel, by channel id; each must outlive the camera.
+  std::map<int, hal::VideoSource*> video_sources;
+};
+
+struct CameraOptions {
+  //! Where the configuration database lives; empty keeps the configuration in memory only.
+  std::string data_directory;
+  //! Settings applied through the config service at boot, before any service starts, exactly as
+  //! a user's change would be (validated, persisted): {"network.rtsp_port", "8554"}.
+  std::vector<std::pair<std::string, std::string>> settings;
+  //! Realtime: a stream that falls behind drops frames. Lockstep: streams never drop.
+  bool drop_frames_when_busy = true;
+  std::string rtsp_bind_address = "0.0.0.0";
+};
+
+class Camera {
+ public:
+  static Result<std::unique_ptr<Camera>> start(core::DeviceProfile profile, CameraHardware hardware,
+                                               CameraOptions options);
+  ~Camera();
+  Camera(const Camera&) = delete;
+  Camera& operator=(const Camera&) = delete;
+
+  //! Stops every service and joins every thread. Idempotent; the destructor calls it.
+  void stop();
+
+  const core::DeviceProfile& profile() const;
+  core::ConfigService& config();
+  //! The hub of stream `stream_id` (e.g. 101), or nullptr.
+  std::shared_ptr<media::StreamHub> stream(int stream_id) const;
+  std::uint16_t rtsp_port() const;
+
+ private:
+  struct Parts;
+  explicit Camera(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace camrig::camera

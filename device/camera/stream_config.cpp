@@ -1,0 +1,41 @@
+#include "device/camera/stream_config.hpp"
+
+#include <array>
+#include <string>
+
+namespace camrig::camera {
+
+media::StreamSettings stream_settings_from_config(const core::ConfigService& config, int stream_id) {
+  const auto key = [prefix = "stream." + std::to_string(stream_id) + "."](const char* field) { return prefix + field; };
+  media::StreamSettings settings;
+  settings.enabled = config.get_bool(key("enabled"));
+
+  const auto codec = config.get_string(key("video_codec"));
+  settings.smart_codec = codec.ends_with("+");
+  settings.codec = codec.starts_with("H.265") ? media::VideoCodec::h265
+                   : codec == "MJPEG"         ? media::VideoCodec::mjpeg
+                                              : media::VideoCodec::h264;
+
+  const auto resolution = config.get_resolution(key("resolution"));
+  settings.width = resolution.width;
+  settings.height = resolution.height;
+  settings.frame_rate = {static_cast<int>(config.get_int(key("frame_rate"))), 1};
+  settings.bitrate_type = config.get_string(key("bitrate_type")) == "constant" ? media::BitrateType::constant
+                                                                               : media::BitrateType::variable;
+  settings.max_bitrate_kbps = static_cast<int>(config.get_int(key("max_bitrate")));
+  settings.max_average_bitrate_kbps = static_cast<int>(config.get_int(key("max_average_bitrate")));
+
+  static constexpr std::array<const char*, 6> k_quality_levels = {"lowest", "lower", "low", "medium", "higher", "highest"};
+  const auto quality = config.get_string(key("video_quality"));
+  for (std::size_t level = 0; level < k_quality_levels.size(); ++level)
+    if (quality == k_quality_levels[level]) settings.video_quality = static_cast<int>(level) + 1;
+
+  settings.i_frame_interval = static_cast<int>(config.get_int(key("i_frame_interval")));
+  // H.265 streams have one profile here (Main); the setting applies to H.264.
+  settings.encoding_profile = settings.codec == media::VideoCodec::h265 ? "main" : config.get_string(key("encoding_profile"));
+  settings.svc = config.get_bool(key("svc"));
+  settings.smoothing = static_cast<int>(config.get_int(key("smoothing")));
+  return settings;
+}
+
+}  // namespace camrig::camera

@@ -1,0 +1,95 @@
+// One video channel: a reader thread pulls frames from the channel's sensor and hands the same
+// shared frame to each of its streams, which encode in parallel on their own worker threads.
+// Owns those threads and the bounded frame queues between them; one shutdown path (stop()).
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <thread>
+#include <vector>
+
+#include "device/hal/video_source.hpp"
+#include "device/media/stream_pipeline.hpp"
+
+namespace camrig::media {
+
+struct ChannelPipelineOptions {
+  //! true (realtime): a stream that falls behind loses its oldest queued frame, counted in
+  //! frames_dropped, and the sensor never waits. false (lockstep): the reader waits until the
+  //! stream takes the frame, so no frame is lost and the output is repeatable.
+  bool drop_when_busy = true;
+  //! Frames queued per stream: two lets the reader run one frame ahead of a busy encoder
+  //! without adding more than a frame of latency.
+  std::size_t queue_depth = 2;
+};
+
+struct ChannelCounters {
+  std::uint64_t frames_read = 0;
+  //! Per stream, in the order the streams were given: frames lost to a full queue.
+  std::vector<std::uint64_t> frames_dropped;
+};
+
+class ChannelPipeline {
+ public:
+  //! Starts reading at once. `source` must outlive the pipeline; the streams are shared so that
+  //! settings can be applied to them while the channel runs.
+  ChannelPipeline(hal::VideoSource& source, std::vector<std::shared_ptr<StreamPipeline>> streams,
+                  ChannelPipelineOptions options = {});
+  ~ChannelPipeline();
+
+  ChannelPipeline(const ChannelPipeline&) = delete;
+  ChannelPipeline& operator=(const ChannelPipeline&) = delete;
+
+  //! Stops reading and encoding and joins every thread; queued frames are discarded. Idempotent;
+  //! the destructor calls it.
+  void stop();
+
+  //! Blocks until the source has ended (video loss or end of file) and every stream has
+  //! processed the frames queued before it, or until stop(). A source that never ends never
+  //! returns here: this is for finite sources (files, lockstep runs).
+  void wait_until_drained();
+
+  //! True once the source reported the end of its video (not because of stop()).
+  bool source_ended() const;
+
+  const std::vector<std::shared_ptr<StreamPipeline>>& streams() const { return streams_; }
+  ChannelCounters counters() const;
+
+ private:
+  struct Worker {
+    std::shared_ptr<StreamPipeline> stream;
+    mutable std::mutex mutex;
+    // Signals both directions: a frame queued (worker wakes) and a slot freed (reader wakes).
+    std::condition_variable_any changed;
+    std::deque<hal::VideoFramePtr> queue;
+    bool busy = false;
+    bool exited = false;
+    std::uint64_t dropped = 0;
+    std::jthread thread;
+  };
+
+  void read_frames(std::stop_token stop);
+  void hand_over(Worker& worker, const hal::VideoFramePtr& frame, std::stop_token stop);
+  static void run_stream(Worker& worker, std::stop_token stop);
+
+  hal::VideoSource& source_;
+  const std::vector<std::shared_ptr<StreamPipeline>> streams_;
+  const ChannelPipelineOptions options_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+
+  mutable std::mutex state_mutex_;
+  std::condition_variable reader_finished_;
+  bool reader_done_ = false;
+  bool source_ended_ = false;
+  std::uint64_t frames_read_ = 0;
+
+  std::mutex stop_mutex_;
+  std::jthread reader_;
+};
+
+}  // namespace camrig::media

@@ -1,0 +1,93 @@
+#include "device/rtsp/sdp.hpp"
+
+#include <cstdio>
+
+namespace camrig::rtsp {
+
+namespace {
+
+std::string frame_rate_text(const hal::Rational& rate) {
+  if (rate.den == 0 || rate.num <= 0) return {};
+  if (rate.num % rate.den == 0) return std::to_string(rate.num / rate.den);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", rate.value());
+  return text;
+}
+
+Result<std::string> h264_fmtp(const media::StreamDescription& description) {
+  const std::vector<std::uint8_t>* sps = nullptr;
+  const std::vector<std::uint8_t>* pps = nullptr;
+  for (const auto& nal : description.parameter_sets) {
+    if (nal.empty()) continue;
+    const int type = nal[0] & 0x1f;
+    if (type == 7 && !sps) sps = &nal;
+    if (type == 8 && !pps) pps = &nal;
+  }
+  if (!sps || !pps || sps->size() < 4)
+    return make_error(ErrorCode::invalid_argument, "H.264 stream description has no SPS/PPS");
+  char profile_level_id[7];
+  std::snprintf(profile_level_id, sizeof profile_level_id, "%02X%02X%02X", (*sps)[1], (*sps)[2], (*sps)[3]);
+  return "packetization-mode=1;profile-level-id=" + std::string(profile_level_id) +
+         ";sprop-parameter-sets=" + base64_encode(*sps) + "," + base64_encode(*pps);
+}
+
+}  // namespace
+
+std::string base64_encode(std::span<const std::uint8_t> bytes) {
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const std::uint32_t v = static_cast<std::uint32_t>(bytes[i]) << 16 | static_cast<std::uint32_t>(bytes[i + 1]) << 8 | bytes[i + 2];
+    out += alphabet[v >> 18 & 63];
+    out += alphabet[v >> 12 & 63];
+    out += alphabet[v >> 6 & 63];
+    out += alphabet[v & 63];
+  }
+  if (const auto rest = bytes.size() - i; rest > 0) {
+    std::uint32_t v = static_cast<std::uint32_t>(bytes[i]) << 16;
+    if (rest == 2) v |= static_cast<std::uint32_t>(bytes[i + 1]) << 8;
+    out += alphabet[v >> 18 & 63];
+    out += alphabet[v >> 12 & 63];
+    out += rest == 2 ? alphabet[v >> 6 & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+Result<std::string> make_sdp(const media::StreamDescription& description, const SdpOrigin& origin) {
+  std::string rtpmap;
+  std::string fmtp;
+  switch (description.codec) {
+    case media::VideoCodec::h264: {
+      auto parameters = h264_fmtp(description);
+      if (!parameters) return parameters.error();
+      rtpmap = "H264/90000";
+      fmtp = std::move(*parameters);
+      break;
+    }
+    default:
+      return make_error(ErrorCode::out_of_range,
+                        std::string(media::to_string(description.codec)) + " streams cannot be served over RTSP yet");
+  }
+  const auto pt = std::to_string(kVideoPayloadType);
+  std::string sdp;
+  sdp += "v=0\r\n";
+  sdp += "o=- " + std::to_string(origin.session_id) + " " + std::to_string(origin.version) + " IN IP4 " + origin.address + "\r\n";
+  sdp += "s=Media Presentation\r\n";
+  sdp += "t=0 0\r\n";
+  sdp += "c=IN IP4 0.0.0.0\r\n";
+  sdp += "a=control:*\r\n";
+  sdp += "a=range:npt=0-\r\n";
+  sdp += "m=video 0 RTP/AVP " + pt + "\r\n";
+  sdp += "a=rtpmap:" + pt + " " + rtpmap + "\r\n";
+  sdp += "a=fmtp:" + pt + " " + fmtp + "\r\n";
+  if (const auto rate = frame_rate_text(description.frame_rate); !rate.empty()) sdp += "a=framerate:" + rate + "\r\n";
+  if (description.width > 0 && description.height > 0)
+    sdp += "a=x-dimensions:" + std::to_string(description.width) + "," + std::to_string(description.height) + "\r\n";
+  sdp += std::string("a=control:") + kVideoControl + "\r\n";
+  return sdp;
+}
+
+}  // namespace camrig::rtsp

@@ -1,0 +1,44 @@
+#include "device/rtsp/server.hpp"
+
+#include "device/core/log.hpp"
+#include "device/rtsp/listener.hpp"
+#include "device/rtsp/server_context.hpp"
+
+namespace camrig::rtsp {
+
+namespace asio = boost::asio;
+
+Server::Server(asio::io_context& io, ServerOptions options, StreamLookup lookup, const hal::Clock& clock)
+    : io_(io), context_(std::make_shared<ServerContext>(io, std::move(options), std::move(lookup), clock)) {}
+
+Server::~Server() { stop(); }
+
+Result<void> Server::start() {
+  if (listener_) return make_error(ErrorCode::already_exists, "the RTSP server is already running");
+  const auto& options = context_->options();
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(options.bind_address, ec);
+  if (ec) return make_error(ErrorCode::invalid_argument, "RTSP bind address \"" + options.bind_address + "\" is not an IP address");
+
+  auto listener = std::make_shared<Listener>(io_, context_);
+  if (auto opened = listener->open({address, options.port}); !opened) return opened;
+  if (auto udp = context_->open_udp(address); !udp) return udp;
+  listener->run();
+  listener_ = std::move(listener);
+  log::get("rtsp")->info("RTSP server listening on {}:{} (RTP/RTCP UDP {}-{})", options.bind_address, listener_->port(),
+                         context_->rtp_port(), context_->rtcp_port());
+  return {};
+}
+
+void Server::stop() {
+  if (!listener_) return;
+  listener_->stop();
+  context_->stop_udp();
+  listener_.reset();
+}
+
+std::uint16_t Server::port() const { return listener_ ? listener_->port() : 0; }
+
+std::uint16_t Server::rtp_port() const { return context_->rtp_port(); }
+
+}  // namespace camrig::rtsp

@@ -1,0 +1,47 @@
+// The camera's RTSP 1.0 server (RFC 2326): serves each stream hub's encoded video to clients
+// as RTP over TCP (interleaved) or UDP, at /Streaming/Channels/<id> and /video/livemedia.
+// Runs on the caller's io_context; the clock and the hubs must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+
+#include "device/core/result.hpp"
+#include "device/hal/clock.hpp"
+#include "device/rtsp/server_options.hpp"
+
+namespace camrig::rtsp {
+
+class Listener;
+class ServerContext;
+
+class Server {
+ public:
+  Server(boost::asio::io_context& io, ServerOptions options, StreamLookup lookup, const hal::Clock& clock);
+  //! Stops the server (see stop()).
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  //! Binds the RTSP port and the RTP/RTCP UDP ports and starts accepting. An error says which
+  //! port could not be used and why ("RTSP port 554 is in use").
+  Result<void> start();
+
+  //! Stops accepting and closes every connection and session. Any thread; the closing itself
+  //! runs on the io_context, which then runs out of work from this server.
+  void stop();
+
+  //! The bound RTSP port (useful with ServerOptions::port = 0); 0 before start().
+  std::uint16_t port() const;
+  //! The bound RTP port (RTCP is the one after it); 0 before start().
+  std::uint16_t rtp_port() const;
+
+ private:
+  boost::asio::io_context& io_;
+  std::shared_ptr<ServerContext> context_;
+  std::shared_ptr<Listener> listener_;
+};
+
+}  // namespace camrig::rtsp

@@ -1,0 +1,38 @@
+// What the composition root configures about the RTSP server, and how it finds streams.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "device/media/stream_hub.hpp"
+
+namespace camrig::rtsp {
+
+struct ServerOptions {
+  std::string bind_address = "0.0.0.0";
+  //! RTSP (TCP) port; 0 picks a free one (see Server::port()).
+  std::uint16_t port = 554;
+  //! Server UDP port for RTP; RTCP uses the next one. 0 picks a free pair.
+  std::uint16_t rtp_port = 0;
+  //! A session without any request or RTCP for this long is removed.
+  std::chrono::seconds session_timeout{60};
+  //! Largest request (headers and body) accepted; larger ones get 413 and the connection closes.
+  std::size_t max_request_bytes = 16 * 1024;
+  //! Sessions across all connections; SETUP beyond it gets 453.
+  std::size_t max_sessions = 32;
+  //! Media bytes waiting to be written to one TCP client; beyond it whole access units are
+  //! dropped and the client resumes at the next keyframe.
+  std::size_t max_queued_bytes = 4 * 1024 * 1024;
+  //! Largest RTP packet (header and payload).
+  std::size_t mtu = 1400;
+};
+
+//! The hub of a stream id (101 = channel 1 main, 102 = channel 1 sub, 201, ...), or null when
+//! the device has no such stream.
+using StreamLookup = std::function<std::shared_ptr<media::StreamHub>(int stream_id)>;
+
+}  // namespace camrig::rtsp
