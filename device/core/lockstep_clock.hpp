@@ -11,7 +11,7 @@
 
 namespace camrig::core {
 
-class LockstepClock final : public hal::Clock {
+class LockstepClock : public hal::Clock {
  public:
   explicit LockstepClock(hal::WallTime wall_at_start);
 

@@ -19,7 +19,9 @@ std::string_view to_string(VideoCodec codec);
 struct EncodedPacket {
   //! H.264/H.265: one access unit in Annex B byte-stream form (start codes); MJPEG: one JPEG.
   std::vector<std::uint8_t> data;
-  //! Capture time of the frame on the device clock.
+  //! Presentation time on the device clock: the capture time, or for a stream decimated from the
+  //! sensor's rate the slot of the stream's own frame grid that the frame fills (at most half a
+  //! sensor frame from its capture time), so timestamps are regular at the stream's rate.
   hal::Nanos timestamp{0};
   bool keyframe = false;
   //! Packet counter of the stream since the encoder was (re)opened.

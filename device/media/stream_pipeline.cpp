@@ -69,24 +69,23 @@ void StreamPipeline::take_new_settings() {
   failing_ = false;
 }
 
-bool StreamPipeline::keep_for_frame_rate(hal::Nanos timestamp) {
+std::optional<hal::Nanos> StreamPipeline::keep_for_frame_rate(hal::Nanos timestamp) {
   const hal::Nanos interval = frame_interval(active_.frame_rate);
   const std::optional<hal::Nanos> previous = std::exchange(last_input_, timestamp);
   // Start, a source that restarted its clock, or a gap longer than an output interval: keep
   // this frame and measure the next interval from it.
   if (!next_due_ || (previous && timestamp < *previous) || timestamp >= *next_due_ + interval) {
     next_due_ = timestamp + interval;
-    return true;
+    return timestamp;
   }
   // Keep the sensor frame nearest to the due time: this one, unless the next one (one sensor
-  // period later) would be closer. Advancing the due time by whole intervals keeps the
-  // average output rate exact even though kept frames sit on the sensor's grid.
+  // period later) would be closer. The kept frame is presented at the due time, so the stream's
+  // timestamps are regular at its own rate (as its SPS says) while the sensor's grid differs.
   const hal::Nanos half_period = previous ? (timestamp - *previous) / 2 : hal::Nanos{0};
   if (timestamp + half_period >= *next_due_) {
-    *next_due_ += interval;
-    return true;
+    return std::exchange(*next_due_, *next_due_ + interval);
   }
-  return false;
+  return std::nullopt;
 }
 
 void StreamPipeline::report_failure(const std::string& message) {
@@ -113,7 +112,8 @@ void StreamPipeline::process(const hal::VideoFramePtr& frame) {
   if (!frame) return;
   frames_in_.fetch_add(1);
   take_new_settings();
-  if (!active_.enabled || !keep_for_frame_rate(frame->timestamp)) {
+  const auto presentation_time = active_.enabled ? keep_for_frame_rate(frame->timestamp) : std::nullopt;
+  if (!presentation_time) {
     frames_skipped_.fetch_add(1);
     return;
   }
@@ -147,7 +147,7 @@ void StreamPipeline::process(const hal::VideoFramePtr& frame) {
 
   // Read the hub's request only for a frame that is really encoded, so it is never lost.
   const bool keyframe = hub_->take_keyframe_request();
-  auto packets = encoder_->encode(input, keyframe);
+  auto packets = encoder_->encode(input, keyframe, presentation_time);
   if (!packets) {
     report_failure(packets.error().message);
     // A codec that failed mid-stream is in an unknown state: start over with a fresh one.

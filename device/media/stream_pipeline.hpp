@@ -56,7 +56,8 @@ class StreamPipeline {
  private:
   // Takes settings handed over by apply(); rebuilds what they change.
   void take_new_settings();
-  bool keep_for_frame_rate(hal::Nanos timestamp);
+  //! The presentation time of the frame captured at `timestamp` if the stream keeps it.
+  std::optional<hal::Nanos> keep_for_frame_rate(hal::Nanos timestamp);
   bool ensure_encoder();
   void report_failure(const std::string& message);
 

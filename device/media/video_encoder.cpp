@@ -303,7 +303,8 @@ VideoEncoder::~VideoEncoder() {
 
 int VideoEncoder::gop_length() const { return context_->gop_size; }
 
-Result<std::vector<EncodedPacketPtr>> VideoEncoder::encode(const hal::VideoFramePtr& frame, bool force_keyframe) {
+Result<std::vector<EncodedPacketPtr>> VideoEncoder::encode(const hal::VideoFramePtr& frame, bool force_keyframe,
+                                                           std::optional<hal::Nanos> presentation_time) {
   if (!frame) return make_error(ErrorCode::invalid_argument, "no frame to encode");
   if (frame->width() != settings_.width || frame->height() != settings_.height) {
     return make_error(ErrorCode::invalid_argument,
@@ -329,7 +330,7 @@ Result<std::vector<EncodedPacketPtr>> VideoEncoder::encode(const hal::VideoFrame
     frame_->data[plane] = const_cast<std::uint8_t*>(frame->plane(plane));
     frame_->linesize[plane] = frame->stride(plane);
   }
-  return encode_frame(frame_, frame->timestamp, force_keyframe);
+  return encode_frame(frame_, presentation_time.value_or(frame->timestamp), force_keyframe);
 }
 
 Result<std::vector<EncodedPacketPtr>> VideoEncoder::encode(const hal::VideoFrame& frame, bool force_keyframe) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -35,8 +36,10 @@ class VideoEncoder {
   VideoEncoder& operator=(const VideoEncoder&) = delete;
 
   //! Encodes a shared frame without copying it: libavcodec holds a reference to the frame
-  //! (keeping it alive) for as long as the codec needs the planes.
-  Result<std::vector<EncodedPacketPtr>> encode(const hal::VideoFramePtr& frame, bool force_keyframe);
+  //! (keeping it alive) for as long as the codec needs the planes. The packets carry
+  //! `presentation_time` if given (a decimated stream's own frame grid), else the capture time.
+  Result<std::vector<EncodedPacketPtr>> encode(const hal::VideoFramePtr& frame, bool force_keyframe,
+                                               std::optional<hal::Nanos> presentation_time = std::nullopt);
 
   //! Encodes a frame the caller owns; its planes are copied once, because some codecs (mjpeg)
   //! keep a reference to the input after the call returns.

@@ -7,12 +7,12 @@
 #include <gtest/gtest.h>
 
 #include "sim/road_scene_source.hpp"
-#include "tests/unit/sim/manual_clock.hpp"
+#include "tests/support/lockstep_test_clock.hpp"
 
 namespace camrig::media {
 namespace {
 
-using testing::ManualClock;
+using test::LockstepTestClock;
 
 // The road scene, ending after `frames` frames (a clip) or never (frames < 0).
 class ClipSource final : public hal::VideoSource {
@@ -70,7 +70,7 @@ class PacketCounter {
 };
 
 TEST(ChannelPipeline, LockstepLosesNoFrameOnAnyStream) {
-  ManualClock clock;
+  LockstepTestClock clock;
   ClipSource source(clock, 60);
   auto main_stream = std::make_shared<StreamPipeline>("101", stream(640, 360), clock);
   auto sub_stream = std::make_shared<StreamPipeline>("102", stream(320, 180), clock);
@@ -90,7 +90,7 @@ TEST(ChannelPipeline, LockstepLosesNoFrameOnAnyStream) {
 }
 
 TEST(ChannelPipeline, RealtimeAccountsForEveryFrameAsEncodedOrDropped) {
-  ManualClock clock;
+  LockstepTestClock clock;
   ClipSource source(clock, 40);
   auto main_stream = std::make_shared<StreamPipeline>("101", stream(640, 360), clock);
   ChannelPipeline channel(source, {main_stream}, ChannelPipelineOptions{.drop_when_busy = true});
@@ -103,7 +103,7 @@ TEST(ChannelPipeline, RealtimeAccountsForEveryFrameAsEncodedOrDropped) {
 }
 
 TEST(ChannelPipeline, DestroyingARunningChannelIsClean) {
-  ManualClock clock;
+  LockstepTestClock clock;
   for (const bool drop_when_busy : {true, false}) {
     ClipSource endless(clock, -1);
     auto main_stream = std::make_shared<StreamPipeline>("101", stream(640, 360), clock);
@@ -123,7 +123,7 @@ TEST(ChannelPipeline, DestroyingARunningChannelIsClean) {
 }
 
 TEST(ChannelPipeline, StopIsIdempotentAndSafeRightAfterStart) {
-  ManualClock clock;
+  LockstepTestClock clock;
   ClipSource endless(clock, -1);
   auto main_stream = std::make_shared<StreamPipeline>("101", stream(640, 360), clock);
   ChannelPipeline channel(endless, {main_stream});
@@ -134,7 +134,7 @@ TEST(ChannelPipeline, StopIsIdempotentAndSafeRightAfterStart) {
 }
 
 TEST(ChannelPipeline, SettingsAppliedWhileRunningReachTheStream) {
-  ManualClock clock;
+  LockstepTestClock clock;
   ClipSource source(clock, 30);
   auto main_stream = std::make_shared<StreamPipeline>("101", stream(640, 360), clock);
   PacketCounter packets(*main_stream->hub());

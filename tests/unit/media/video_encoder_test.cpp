@@ -8,7 +8,7 @@
 #include "device/media/annex_b.hpp"
 #include "sim/road_scene_source.hpp"
 #include "tests/unit/media/test_decoder.hpp"
-#include "tests/unit/sim/manual_clock.hpp"
+#include "tests/support/lockstep_test_clock.hpp"
 
 // libx265 3.5 (Debian 12) leaks its parameter copies and frame-filter buffers inside
 // x265_encoder_open even after x265_encoder_close; LeakSanitizer reads this hook in sanitizer
@@ -18,7 +18,7 @@ extern "C" const char* __lsan_default_suppressions() { return "leak:libx265.so\n
 namespace camrig::media {
 namespace {
 
-using testing::ManualClock;
+using test::LockstepTestClock;
 using testing::TestDecoder;
 
 StreamSettings h264(int width, int height) {
@@ -40,7 +40,7 @@ class Scene {
   hal::VideoFramePtr frame(std::uint64_t index) { return source_.render(index, clock_.wall_time()); }
 
  private:
-  ManualClock clock_;
+  LockstepTestClock clock_;
   sim::RoadSceneSource source_;
 };
 

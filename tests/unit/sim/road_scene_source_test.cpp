@@ -6,12 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/sim/manual_clock.hpp"
+#include "tests/support/lockstep_test_clock.hpp"
 
 namespace camrig::sim {
 namespace {
 
-using testing::ManualClock;
+using test::LockstepTestClock;
 
 std::uint64_t fnv1a(const hal::VideoFrame& frame) {
   std::uint64_t hash = 1469598103934665603ull;
@@ -37,7 +37,7 @@ int differing_pixels(const hal::VideoFrame& a, const hal::VideoFrame& b, int fir
 }
 
 TEST(RoadSceneSource, SameSeedRendersIdenticalFrames) {
-  ManualClock clock;
+  LockstepTestClock clock;
   RoadSceneSource first(small(11), clock, {});
   RoadSceneSource second(small(11), clock, {});
   for (const std::uint64_t index : {0u, 1u, 17u, 250u}) {
@@ -47,14 +47,14 @@ TEST(RoadSceneSource, SameSeedRendersIdenticalFrames) {
 }
 
 TEST(RoadSceneSource, DifferentSeedRendersADifferentScene) {
-  ManualClock clock;
+  LockstepTestClock clock;
   RoadSceneSource first(small(11), clock, {});
   RoadSceneSource second(small(12), clock, {});
   EXPECT_NE(fnv1a(*first.render(0, clock.wall_time())), fnv1a(*second.render(0, clock.wall_time())));
 }
 
 TEST(RoadSceneSource, VehiclesMoveOnTheRoadOnly) {
-  ManualClock clock;
+  LockstepTestClock clock;
   RoadSceneSource source(small(3), clock, {});
   const auto road = source.road_rows();
   const auto earlier = source.render(0, clock.wall_time());
@@ -66,7 +66,7 @@ TEST(RoadSceneSource, VehiclesMoveOnTheRoadOnly) {
 }
 
 TEST(RoadSceneSource, WithoutVehiclesTheRoadIsStill) {
-  ManualClock clock;
+  LockstepTestClock clock;
   RoadSceneSource source(small(3, 0), clock, {});
   const auto road = source.road_rows();
   EXPECT_EQ(differing_pixels(*source.render(0, clock.wall_time()), *source.render(5, clock.wall_time()), road.first,
@@ -75,7 +75,7 @@ TEST(RoadSceneSource, WithoutVehiclesTheRoadIsStill) {
 }
 
 TEST(RoadSceneSource, OverlayShowsTheWallTimeAndNothingElseDependsOnIt) {
-  ManualClock clock;
+  LockstepTestClock clock;
   RoadSceneSource source(small(5), clock, {});
   const auto box = source.overlay_box();
   const auto at_noon = source.render(10, clock.wall_time());
@@ -87,7 +87,7 @@ TEST(RoadSceneSource, OverlayShowsTheWallTimeAndNothingElseDependsOnIt) {
 }
 
 TEST(RoadSceneSource, OverlayChangesWithTheFrameNumberAlone) {
-  ManualClock clock;
+  LockstepTestClock clock;
   RoadSceneSource source(small(5, 0), clock, {});
   const auto box = source.overlay_box();
   const auto wall = clock.wall_time();
@@ -97,11 +97,12 @@ TEST(RoadSceneSource, OverlayChangesWithTheFrameNumberAlone) {
 }
 
 TEST(RoadSceneSource, ReadPacesEachFrameToItsTimeOnTheDeviceClock) {
-  ManualClock clock;
+  LockstepTestClock clock;
   std::vector<hal::Nanos> deadlines;
   RoadSceneSource source(small(1), clock, [&](hal::Nanos deadline, std::stop_token stop) {
     deadlines.push_back(deadline);
-    return clock.sleep_until(deadline, stop);
+    clock.advance_to(deadline);
+    return !stop.stop_requested();
   });
   EXPECT_EQ(source.format(), (hal::VideoFormat{640, 360, {25, 1}}));
   std::stop_source stop;
@@ -119,14 +120,14 @@ TEST(RoadSceneSource, ReadPacesEachFrameToItsTimeOnTheDeviceClock) {
 }
 
 TEST(RoadSceneSource, FractionalFrameRateTimestampsDoNotDrift) {
-  ManualClock clock;
+  LockstepTestClock clock;
   RoadSceneSource source(RoadSceneOptions{{320, 180, {30000, 1001}}, 1, 1}, clock, {});
   EXPECT_EQ(source.frame_time(30000), hal::Nanos{1001'000'000'000});
   EXPECT_EQ(source.frame_time(1), hal::Nanos{33'366'666});
 }
 
 TEST(RoadSceneSource, StoppedPacerEndsReading) {
-  ManualClock clock;
+  LockstepTestClock clock;
   RoadSceneSource source(small(1), clock, [](hal::Nanos, std::stop_token) { return false; });
   std::stop_source stop;
   EXPECT_EQ(source.read(stop.get_token()), nullptr);
@@ -137,7 +138,7 @@ TEST(RoadSceneSource, StoppedPacerEndsReading) {
 }
 
 TEST(RoadSceneSource, RejectsOddOrEmptySizesAndBadRates) {
-  ManualClock clock;
+  LockstepTestClock clock;
   EXPECT_THROW(RoadSceneSource(RoadSceneOptions{{641, 360, {25, 1}}, 1, 4}, clock, {}), std::invalid_argument);
   EXPECT_THROW(RoadSceneSource(RoadSceneOptions{{640, 361, {25, 1}}, 1, 4}, clock, {}), std::invalid_argument);
   EXPECT_THROW(RoadSceneSource(RoadSceneOptions{{0, 360, {25, 1}}, 1, 4}, clock, {}), std::invalid_argument);
@@ -146,7 +147,7 @@ TEST(RoadSceneSource, RejectsOddOrEmptySizesAndBadRates) {
 }
 
 TEST(RoadSceneSource, TinyPicturesRenderWithoutWritingOutsideTheFrame) {
-  ManualClock clock;
+  LockstepTestClock clock;
   RoadSceneSource source(RoadSceneOptions{{16, 8, {25, 1}}, 9, 6}, clock, {});
   for (std::uint64_t n = 0; n < 30; ++n) EXPECT_EQ(source.render(n, clock.wall_time())->width(), 16);
 }
