@@ -497,7 +497,13 @@ void Connection::send_sender_report(Session& session) {
 }
 
 void Connection::remove_session(const std::string& id, const char* reason) {
-  if (sessions_.erase(id) > 0) log::get("rtsp")->info("{}: session {} {}", peer_, id, reason);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  // Leave the hub before answering: packets already posted for the session keep the object
+  // alive a little longer, and they must not keep the stream's consumer attached.
+  it->second->pause();
+  sessions_.erase(it);
+  log::get("rtsp")->info("{}: session {} {}", peer_, id, reason);
 }
 
 // ---- writing -------------------------------------------------------------------------------

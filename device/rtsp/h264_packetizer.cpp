@@ -1,5 +1,7 @@
 #include "device/rtsp/h264_packetizer.hpp"
 
+#include "device/media/annex_b.hpp"
+
 #include <algorithm>
 
 namespace camrig::rtsp {
@@ -10,34 +12,6 @@ constexpr std::size_t kRtpHeaderBytes = 12;
 constexpr std::uint8_t kFuA = 28;
 
 }  // namespace
-
-std::vector<std::span<const std::uint8_t>> split_annex_b(std::span<const std::uint8_t> stream) {
-  std::vector<std::span<const std::uint8_t>> units;
-  const std::size_t size = stream.size();
-  // Position just after the start code of the current unit, or size when none was found yet.
-  std::size_t unit_start = size;
-  std::size_t i = 0;
-  while (i + 2 < size) {
-    if (stream[i] == 0 && stream[i + 1] == 0 && stream[i + 2] == 1) {
-      if (unit_start < size) {
-        std::size_t end = i;
-        // A 4-byte start code's leading zero (and trailing_zero_8bits) belong to no unit.
-        while (end > unit_start && stream[end - 1] == 0) --end;
-        if (end > unit_start) units.push_back(stream.subspan(unit_start, end - unit_start));
-      }
-      i += 3;
-      unit_start = i;
-    } else {
-      ++i;
-    }
-  }
-  if (unit_start < size) {
-    std::size_t end = size;
-    while (end > unit_start && stream[end - 1] == 0) --end;
-    if (end > unit_start) units.push_back(stream.subspan(unit_start, end - unit_start));
-  }
-  return units;
-}
 
 H264Packetizer::H264Packetizer(Setup setup) : setup_(setup), sequence_(setup.first_sequence) {}
 
@@ -72,7 +46,7 @@ void H264Packetizer::packetize(std::span<const std::uint8_t> access_unit, hal::N
   const auto rtp_time = rtp_timestamp(timestamp);
   const auto first = out.size();
   const std::size_t max_payload = setup_.mtu > kRtpHeaderBytes + 2 ? setup_.mtu - kRtpHeaderBytes : 3;
-  for (const auto nal : split_annex_b(access_unit)) {
+  for (const auto nal : media::split_annex_b(access_unit)) {
     if (nal.size() <= max_payload) {
       add_packet(out, rtp_time).payload = nal;
       continue;

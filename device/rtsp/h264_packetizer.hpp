@@ -13,9 +13,6 @@
 
 namespace camrig::rtsp {
 
-//! The NAL units of an Annex B byte stream, without start codes, as views into `stream`.
-std::vector<std::span<const std::uint8_t>> split_annex_b(std::span<const std::uint8_t> stream);
-
 class H264Packetizer {
  public:
   struct Setup {

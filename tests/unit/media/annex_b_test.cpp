@@ -29,6 +29,14 @@ TEST(AnnexB, KeepsEmulationPreventedZerosInsideAUnit) {
   EXPECT_EQ(units[0], (std::vector<std::uint8_t>{0x41, 0, 0, 3, 1, 7}));
 }
 
+TEST(AnnexB, TrailingZeroBytesBelongToNoUnit) {
+  const std::vector<std::uint8_t> stream{0, 0, 1, 0x41, 9, 0, 0, 0, 0, 1, 0x65, 4, 5, 0, 0};
+  const auto units = units_of(stream);
+  ASSERT_EQ(units.size(), 2u);
+  EXPECT_EQ(units[0], (std::vector<std::uint8_t>{0x41, 9}));
+  EXPECT_EQ(units[1], (std::vector<std::uint8_t>{0x65, 4, 5}));
+}
+
 TEST(AnnexB, EmptyOrStartCodeFreeInputHasNoUnits) {
   EXPECT_TRUE(units_of({}).empty());
   EXPECT_TRUE(units_of({1, 2, 3}).empty());

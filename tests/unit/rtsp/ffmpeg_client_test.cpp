@@ -1,5 +1,6 @@
-// Real clients against the RTSP server: ffprobe and ffmpeg read a libx264 stream published
-// through a stream hub, over TCP-interleaved and UDP transport.
+// Real clients against the RTSP server: ffprobe and ffmpeg read the product's H.264 encoder
+// output (the simulated road scene) published through a stream hub, over TCP-interleaved and
+// UDP transport.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -7,11 +8,13 @@
 #include <future>
 #include <thread>
 
+#include "device/core/realtime_clock.hpp"
+#include "device/media/annex_b.hpp"
+#include "device/media/video_encoder.hpp"
 #include "device/rtsp/h264_packetizer.hpp"
 #include "device/rtsp/server.hpp"
-#include "tests/unit/rtsp/h264_test_encoder.hpp"
+#include "sim/road_scene_source.hpp"
 #include "tests/support/process.hpp"
-#include "tests/unit/rtsp/test_clock.hpp"
 
 namespace camrig::rtsp {
 namespace {
@@ -22,11 +25,27 @@ constexpr int kWidth = 1280;
 constexpr int kHeight = 720;
 constexpr int kFrameRate = 25;
 
+media::StreamSettings h264_settings() {
+  media::StreamSettings settings;
+  settings.codec = media::VideoCodec::h264;
+  settings.width = kWidth;
+  settings.height = kHeight;
+  settings.frame_rate = {kFrameRate, 1};
+  settings.i_frame_interval = kFrameRate;  // a keyframe every second
+  settings.bitrate_type = media::BitrateType::constant;
+  settings.max_bitrate_kbps = 2048;
+  return settings;
+}
+
 class FfmpegClients : public ::testing::Test {
  protected:
   void SetUp() override {
     hub_ = std::make_shared<media::StreamHub>();
-    encoder_thread_ = std::jthread([this](std::stop_token stop) { run_encoder(stop); });
+    auto encoder = media::VideoEncoder::open(h264_settings());
+    ASSERT_TRUE(encoder.ok()) << encoder.error().message;
+    hub_->set_description((*encoder)->description());
+    encoder_thread_ = std::jthread(
+        [this, encoder = std::move(*encoder)](std::stop_token stop) { run_encoder(*encoder, stop); });
     ServerOptions options;
     options.bind_address = "127.0.0.1";
     options.port = 0;
@@ -48,22 +67,28 @@ class FfmpegClients : public ::testing::Test {
     EXPECT_TRUE(headers_in_band_) << "keyframes must carry SPS/PPS in band";
   }
 
-  //! Paced like a camera: one frame every 40 ms of the clock, stamped with its capture time.
-  void run_encoder(std::stop_token stop) {
-    test::H264TestEncoder encoder(kWidth, kHeight, kFrameRate, kFrameRate);
-    hub_->set_description(encoder.description());
+  //! Paced like a camera: one road-scene frame every 40 ms of the clock, stamped with its
+  //! capture time.
+  void run_encoder(media::VideoEncoder& encoder, std::stop_token stop) {
+    const sim::RoadSceneSource scene(sim::RoadSceneOptions{{kWidth, kHeight, {kFrameRate, 1}}, 7, 4}, clock_, {});
     const auto start = clock_.now();
-    for (std::int64_t index = 0; !stop.stop_requested(); ++index) {
-      const auto capture = start + index * hal::Nanos(1s) / kFrameRate;
+    for (std::uint64_t index = 0; !stop.stop_requested(); ++index) {
+      const auto capture = start + static_cast<std::int64_t>(index) * hal::Nanos(1s) / kFrameRate;
       if (!clock_.sleep_until(capture, stop)) return;
-      auto packet = encoder.encode(index, capture, hub_->take_keyframe_request());
-      if (!packet) continue;
-      if (packet->keyframe) {
-        bool has_sps = false;
-        for (const auto unit : split_annex_b(packet->data)) has_sps = has_sps || (unit[0] & 0x1f) == 7;
-        headers_in_band_ = headers_in_band_ && has_sps;
+      auto packets = encoder.encode(scene.render(index, clock_.wall_time()), hub_->take_keyframe_request(), capture);
+      if (!packets) {
+        ADD_FAILURE() << "encoding frame " << index << ": " << packets.error().message;
+        return;
       }
-      hub_->publish(packet);
+      for (const auto& packet : packets.value()) {
+        if (packet->keyframe) {
+          bool has_sps = false;
+          for (const auto unit : media::split_annex_b(packet->data))
+            has_sps = has_sps || media::nal_unit_type(media::VideoCodec::h264, unit) == media::nal::h264_sps;
+          headers_in_band_ = headers_in_band_ && has_sps;
+        }
+        hub_->publish(packet);
+      }
     }
   }
 
@@ -77,7 +102,7 @@ class FfmpegClients : public ::testing::Test {
     EXPECT_EQ(result.exit_code, 0) << "ffmpeg over " << transport << ":\n" << result.err;
   }
 
-  test::TestClock clock_;
+  core::RealtimeClock clock_{std::chrono::system_clock::now()};
   boost::asio::io_context io_;
   std::shared_ptr<media::StreamHub> hub_;
   std::jthread encoder_thread_;

@@ -41,15 +41,6 @@ H264Packetizer make_packetizer(std::uint16_t first_sequence = 65534) {
   return H264Packetizer({.ssrc = 0xdeadbeef, .first_sequence = first_sequence, .timestamp_offset = 1000, .mtu = 1400});
 }
 
-TEST(SplitAnnexB, FindsUnitsAfterThreeAndFourByteStartCodes) {
-  const std::vector<std::uint8_t> stream{0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 0, 1, 0x65, 4, 5, 0};
-  const auto units = split_annex_b(stream);
-  ASSERT_EQ(units.size(), 3u);
-  EXPECT_EQ(std::vector<std::uint8_t>(units[0].begin(), units[0].end()), (std::vector<std::uint8_t>{0x67, 1, 2}));
-  EXPECT_EQ(std::vector<std::uint8_t>(units[1].begin(), units[1].end()), (std::vector<std::uint8_t>{0x68, 3}));
-  EXPECT_EQ(std::vector<std::uint8_t>(units[2].begin(), units[2].end()), (std::vector<std::uint8_t>{0x65, 4, 5}));
-}
-
 TEST(H264Packetizer, SendsSmallUnitsAsSingleNalPackets) {
   auto packetizer = make_packetizer();
   const auto sps = nal(0x67, 20);

@@ -39,6 +39,14 @@ class RawRtspClient {
 
   void send(const std::string& bytes) { boost::asio::write(socket_, boost::asio::buffer(bytes)); }
 
+  //! Like send(), for bytes the server may refuse part of: false if it closed or reset the
+  //! connection before taking them all. What it already sent stays readable.
+  bool try_send(const std::string& bytes) {
+    boost::system::error_code error;
+    boost::asio::write(socket_, boost::asio::buffer(bytes), error);
+    return !error;
+  }
+
   //! Sends "METHOD url RTSP/1.0" with a CSeq and the given header lines, returns the reply.
   std::optional<RawReply> request(const std::string& method, const std::string& url, const std::string& headers = {}) {
     send(method + " " + url + " RTSP/1.0\r\nCSeq: " + std::to_string(++cseq_) + "\r\n" + headers + "\r\n");
@@ -71,6 +79,10 @@ class RawRtspClient {
       if (!fill(deadline)) return std::nullopt;
     }
   }
+
+  //! Forgets the interleaved frames that read_reply() kept, which arrived before its reply, so
+  //! that read_frame() returns only what the server sent after it.
+  void discard_frames() { frames_.clear(); }
 
   //! True when the server closes the connection within `timeout` (pending bytes are discarded).
   bool wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
