@@ -60,6 +60,8 @@ void add_device_command(CLI::App& app, DeviceCommandOptions& options) {
   device->add_option("--duration", options.duration_seconds, "Stop after this many seconds of device time (0: run until Ctrl-C)")
       ->check(CLI::NonNegativeNumber);
   device->add_option("--bind", options.bind_address, "Address the services listen on")->capture_default_str();
+  device->add_option("--admin-password", options.admin_password,
+                     "Activate the device with this admin password (on an activated device: set it)");
 }
 
 int run_device_command(const DeviceCommandOptions& options) {
@@ -116,6 +118,8 @@ int run_device_command(const DeviceCommandOptions& options) {
   camera_options.data_directory = options.data_directory.empty() ? default_data_directory(options.profile) : options.data_directory;
   camera_options.drop_frames_when_busy = !options.lockstep;
   camera_options.rtsp_bind_address = options.bind_address;
+  camera_options.http_bind_address = options.bind_address;
+  camera_options.admin_password = options.admin_password;
   if (options.rtsp_port) camera_options.settings.emplace_back("network.rtsp_port", std::to_string(*options.rtsp_port));
   if (options.http_port) camera_options.settings.emplace_back("network.http_port", std::to_string(*options.http_port));
 
@@ -137,6 +141,7 @@ int run_device_command(const DeviceCommandOptions& options) {
                 << settings.frame_rate.num << " fps\n";
     }
   }
+  std::cout << "  http://" << host << ":" << (*camera)->http_port() << "/ISAPI/System/deviceInfo  ISAPI\n";
   std::cout << (options.duration_seconds > 0 ? "Runs for the given duration; Ctrl-C stops it sooner.\n"
                                              : "Ctrl-C stops it.\n")
             << std::flush;

@@ -21,6 +21,7 @@ struct DeviceCommandOptions {
   std::string start_time;  //!< ISO 8601 UTC; empty = now
   double duration_seconds = 0;  //!< 0 = until a signal
   std::string bind_address = "0.0.0.0";
+  std::string admin_password;
 };
 
 void add_device_command(CLI::App& app, DeviceCommandOptions& options);

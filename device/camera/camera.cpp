@@ -9,8 +9,11 @@
 
 #include "device/camera/stream_config.hpp"
 #include "device/core/log.hpp"
+#include "device/http/server.hpp"
+#include "device/isapi/isapi.hpp"
 #include "device/media/channel_pipeline.hpp"
 #include "device/rtsp/server.hpp"
+#include "device/security/authenticator.hpp"
 
 namespace camrig::camera {
 
@@ -22,8 +25,14 @@ struct Camera::Parts {
   std::map<int, std::shared_ptr<media::StreamPipeline>> streams;
   std::vector<std::unique_ptr<media::ChannelPipeline>> channels;
 
+  std::unique_ptr<security::UserAccounts> accounts;
+  std::unique_ptr<security::IllegalLoginLock> login_lock;
+  std::unique_ptr<security::Authenticator> authenticator;
+  http::Router router;
+
   boost::asio::io_context io;
   std::unique_ptr<rtsp::Server> rtsp;
+  std::unique_ptr<http::Server> http;
   std::jthread io_thread;
   std::jthread config_watcher;
   bool stopped = false;
@@ -76,6 +85,31 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
   for (const auto& [key, text] : options.settings)
     if (auto applied = parts->config->set_text(key, text); !applied) return applied.error();
 
+  // Accounts, illegal login lock and the authenticator shared by the network services.
+  auto accounts = security::UserAccounts::open(
+      options.data_directory.empty() ? std::string(":memory:")
+                                     : (std::filesystem::path(options.data_directory) / "users.db").string(),
+      parts->profile.device.model, security::PasswordPolicy::for_profile(parts->profile.name));
+  if (!accounts) return accounts.error();
+  parts->accounts = std::move(*accounts);
+  if (!options.admin_password.empty()) {
+    auto set = parts->accounts->activated()
+                   ? parts->accounts->modify(1, options.admin_password, std::nullopt)
+                   : parts->accounts->activate(options.admin_password);
+    if (!set) return make_error(set.error().code, "admin password: " + set.error().message);
+  }
+  {
+    auto* config_service = parts->config.get();
+    parts->login_lock = std::make_unique<security::IllegalLoginLock>(
+        *parts->hardware.clock, [config_service] { return security::IllegalLoginLockSettings::from_config(*config_service); });
+    security::AuthenticatorOptions auth_options;
+    auth_options.basic_enabled = [config_service] {
+      return config_service->get_string("security.web_authentication") == "digest/basic";
+    };
+    parts->authenticator = std::make_unique<security::Authenticator>(*parts->accounts, *parts->login_lock,
+                                                                     *parts->hardware.clock, auth_options);
+  }
+
   // Streams and channels: each channel's sensor feeds its streams.
   auto* raw = parts.get();
   auto changes = parts->bus.subscribe<core::ConfigChanged>(1024);
@@ -105,14 +139,21 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
         return it == raw->streams.end() ? nullptr : it->second->hub();
       },
       *raw->hardware.clock);
+  isapi::add_routes(raw->router, {&raw->profile, raw->config.get(), raw->accounts.get()});
+  http::ServerOptions http_options;
+  http_options.bind_address = options.http_bind_address;
+  http_options.port = static_cast<std::uint16_t>(raw->config->get_int("network.http_port"));
+  raw->http = std::make_unique<http::Server>(raw->io, http_options, raw->router, *raw->authenticator);
   std::unique_ptr<Camera> camera(new Camera(std::move(parts)));
   if (auto started = raw->rtsp->start(); !started) return started.error();
+  if (auto started = raw->http->start(); !started) return started.error();
   raw->io_thread = std::jthread([raw] {
     auto work = boost::asio::make_work_guard(raw->io);
     raw->io.run();
   });
-  logger->info("{} {} started: {} channel(s), RTSP on port {}", raw->profile.device.model, raw->profile.name,
-               raw->profile.channels.size(), raw->rtsp->port());
+  logger->info("{} {} started: {} channel(s), RTSP on port {}, HTTP on port {}{}", raw->profile.device.model,
+               raw->profile.name, raw->profile.channels.size(), raw->rtsp->port(), raw->http->port(),
+               raw->accounts->activated() ? "" : " (not activated)");
   return camera;
 }
 
@@ -125,6 +166,7 @@ void Camera::stop() {
   parts_->stopped = true;
   // Outputs first, so no client waits on a stream that is going away; then the sources.
   if (parts_->rtsp) parts_->rtsp->stop();
+  if (parts_->http) parts_->http->stop();
   parts_->io.stop();
   if (parts_->io_thread.joinable()) parts_->io_thread.join();
   parts_->config_watcher.request_stop();
@@ -141,5 +183,6 @@ std::shared_ptr<media::StreamHub> Camera::stream(int stream_id) const {
 }
 
 std::uint16_t Camera::rtsp_port() const { return parts_->rtsp->port(); }
+std::uint16_t Camera::http_port() const { return parts_->http->port(); }
 
 }  // namespace camrig::camera

@@ -34,6 +34,10 @@ struct CameraOptions {
   //! Realtime: a stream that falls behind drops frames. Lockstep: streams never drop.
   bool drop_frames_when_busy = true;
   std::string rtsp_bind_address = "0.0.0.0";
+  std::string http_bind_address = "0.0.0.0";
+  //! Activates an inactive device with this admin password (or sets it on an active one), as a
+  //! bench shortcut for PUT /ISAPI/System/activate. Empty: the device stays as stored.
+  std::string admin_password;
 };
 
 class Camera {
@@ -52,6 +56,8 @@ class Camera {
   //! The hub of stream `stream_id` (e.g. 101), or nullptr.
   std::shared_ptr<media::StreamHub> stream(int stream_id) const;
   std::uint16_t rtsp_port() const;
+  //! The bound HTTP (ISAPI) port.
+  std::uint16_t http_port() const;
 
  private:
   struct Parts;

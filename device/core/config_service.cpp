@@ -31,6 +31,13 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
+//! All messages in one error; its code is the first problem's, which decides the wire status.
+Error combine(const std::vector<Error>& errors) {
+  std::vector<std::string> messages;
+  for (const auto& error : errors) messages.push_back(error.message);
+  return make_error(errors.front().code, join(messages));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ConfigService>> ConfigService::open(const ConfigSchema& schema, const DeviceProfile& profile,
@@ -88,7 +95,8 @@ Result<std::unique_ptr<ConfigService>> ConfigService::open(const ConfigSchema& s
   Values defaults;
   for (const auto& [key, entry] : service->entries_) defaults.emplace(key, entry.value);
   if (auto errors = service->check_rules(defaults, {}); !errors.empty())
-    return make_error(ErrorCode::invalid_argument, "device profile " + profile.name + " defaults break a rule: " + join(errors));
+    return make_error(ErrorCode::invalid_argument,
+                      "device profile " + profile.name + " defaults break a rule: " + combine(errors).message);
 
   auto stored = service->store_.load();
   if (!stored) return stored.error();
@@ -118,7 +126,7 @@ Result<std::unique_ptr<ConfigService>> ConfigService::open(const ConfigSchema& s
     loaded[key] = *value;
   }
   if (auto errors = service->check_rules(loaded, {}); !errors.empty()) {
-    logger->warn("stored configuration breaks a rule, using defaults: {}", join(errors));
+    logger->warn("stored configuration breaks a rule, using defaults: {}", combine(errors).message);
     loaded = defaults;
   }
   for (auto& [key, entry] : service->entries_) entry.value = loaded.at(key);
@@ -182,8 +190,8 @@ bool ConfigService::configurable(std::string_view key) const {
   return disabling_rule(current, entry(key)) == nullptr;
 }
 
-std::vector<std::string> ConfigService::check_rules(const Values& candidate, const std::vector<std::string>& changed) const {
-  std::vector<std::string> errors;
+std::vector<Error> ConfigService::check_rules(const Values& candidate, const std::vector<std::string>& changed) const {
+  std::vector<Error> errors;
   for (const auto& key : changed) {
     const auto& target = entry(key);
     if (target.value == candidate.at(key)) continue;  // saving a page unchanged is always allowed
@@ -193,7 +201,8 @@ std::vector<std::string> ConfigService::check_rules(const Values& candidate, con
         const auto other_key = target.group + "." + target.instance + "." + field;
         condition += (condition.empty() ? "" : ", ") + entry(other_key).spec.label + " is " + to_string(candidate.at(other_key));
       }
-      errors.push_back(key + ": " + target.spec.label + " cannot be changed while " + condition + ": " + rule->because);
+      errors.push_back(make_error(ErrorCode::not_configurable, key + ": " + target.spec.label + " cannot be changed while " +
+                                                                  condition + ": " + rule->because));
     }
   }
   for (const auto& constraint : order_constraints_) {
@@ -215,8 +224,9 @@ std::vector<std::string> ConfigService::check_rules(const Values& candidate, con
       if (other == candidate.end()) continue;
       const auto& value = candidate.at(key);
       if (!at_most(item.spec, value, other->second))
-        errors.push_back(key + ": " + item.spec.label + " (" + to_string(value) + ") must not be above " +
-                         other_key + " (" + to_string(other->second) + "): " + constraint.because);
+        errors.push_back(make_error(ErrorCode::out_of_range, key + ": " + item.spec.label + " (" + to_string(value) +
+                                                                 ") must not be above " + other_key + " (" +
+                                                                 to_string(other->second) + "): " + constraint.because));
     }
   }
   return errors;
@@ -238,12 +248,12 @@ Result<void> ConfigService::apply(const std::vector<Change>& changes) {
   std::unique_lock lock(mutex_);
   Values candidate;
   for (const auto& [key, item] : entries_) candidate.emplace(key, item.value);
-  std::vector<std::string> errors;
+  std::vector<Error> errors;
   std::vector<std::string> changed;
   for (const auto& [key, raw] : changes) {
     auto it = entries_.find(key);
     if (it == entries_.end()) {
-      errors.push_back("unknown configuration parameter " + key);
+      errors.push_back(make_error(ErrorCode::not_found, "unknown configuration parameter " + key));
       continue;
     }
     auto value = it->second.spec.coerce(raw);
@@ -251,7 +261,7 @@ Result<void> ConfigService::apply(const std::vector<Change>& changes) {
       if (auto valid = it->second.spec.check(*value); !valid) value = valid.error();
     }
     if (!value) {
-      errors.push_back(value.error().message);
+      errors.push_back(value.error());
       continue;
     }
     if (it->second.spec.type == ParameterType::resolution)
@@ -260,10 +270,7 @@ Result<void> ConfigService::apply(const std::vector<Change>& changes) {
     if (std::find(changed.begin(), changed.end(), key) == changed.end()) changed.push_back(key);
   }
   if (errors.empty()) errors = check_rules(candidate, changed);
-  if (!errors.empty()) {
-    const bool unknown = errors.front().starts_with("unknown configuration parameter");
-    return make_error(unknown ? ErrorCode::not_found : ErrorCode::invalid_argument, join(errors));
-  }
+  if (!errors.empty()) return combine(errors);
   return commit(std::move(candidate), changed);
 }
 
@@ -278,7 +285,7 @@ Result<void> ConfigService::restore(RestoreMode mode) {
   }
   // Kept parameters could in principle conflict with reset ones; the rules decide.
   if (auto errors = check_rules(candidate, {}); !errors.empty())
-    return make_error(ErrorCode::internal, "restore would break a rule: " + join(errors));
+    return make_error(ErrorCode::internal, "restore would break a rule: " + combine(errors).message);
   return commit(std::move(candidate), changed);
 }
 

@@ -76,7 +76,7 @@ class ConfigService {
   const Entry& entry(std::string_view key) const;
   //! The rule that currently makes `target` not configurable in `values`, if any.
   const DisableRule* disabling_rule(const Values& values, const Entry& target) const;
-  std::vector<std::string> check_rules(const Values& candidate, const std::vector<std::string>& changed) const;
+  std::vector<Error> check_rules(const Values& candidate, const std::vector<std::string>& changed) const;
   Result<void> commit(Values candidate, const std::vector<std::string>& changed);
 
   std::map<std::string, Entry, std::less<>> entries_;

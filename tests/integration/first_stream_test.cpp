@@ -67,7 +67,8 @@ TEST(CamrigDevice, ServesMainAndSubStreamThatFfprobeAndFfmpegReadAsConfigured) {
   TempDirectory data;
   const auto port = std::to_string(test::free_tcp_port());
   test::ChildProcess device({CAMRIG_BINARY, "device", "--profile", "network-camera", "--rtsp-port", port,
-                             "--data-dir", data.string(), "--seed", "7"});
+                             "--http-port", std::to_string(test::free_tcp_port()), "--data-dir", data.string(),
+                             "--seed", "7"});
   ASSERT_TRUE(device.started());
   ASSERT_TRUE(device.wait_for_output("Ctrl-C", 30s)) << device.output();
   const auto base = "rtsp://127.0.0.1:" + port + "/Streaming/Channels/";
@@ -108,8 +109,10 @@ TEST(CamrigDevice, ConfigurationChangeReachesTheRunningStream) {
                               [&](hal::Nanos deadline, std::stop_token stop) { return clock.sleep_until(deadline, stop); });
   camera::CameraOptions options;
   const auto port = test::free_tcp_port();
-  options.settings = {{"network.rtsp_port", std::to_string(port)}};
+  options.settings = {{"network.rtsp_port", std::to_string(port)},
+                      {"network.http_port", std::to_string(test::free_tcp_port())}};
   options.rtsp_bind_address = "127.0.0.1";
+  options.http_bind_address = "127.0.0.1";
   auto camera = camera::Camera::start(*profile, {&clock, {{1, &source}}}, options);
   ASSERT_TRUE(camera) << camera.error().message;
 
@@ -171,7 +174,7 @@ TEST(CamrigCommand, LockstepRunStopsAtItsDurationOfDeviceTime) {
   TempDirectory data;
   const auto port = std::to_string(test::free_tcp_port());
   const auto result = test::run_process({CAMRIG_BINARY, "device", "--lockstep", "--duration", "4", "--rtsp-port", port,
-                                         "--data-dir", data.string(), "--start-time", "2026-01-01T08:00:00Z",
+                                         "--http-port", std::to_string(test::free_tcp_port()), "--data-dir", data.string(), "--start-time", "2026-01-01T08:00:00Z",
                                          "--log-level", "warn"},
                                         120s);
   EXPECT_EQ(result.exit_code, 0) << result.err;

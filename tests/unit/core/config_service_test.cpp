@@ -74,6 +74,7 @@ TEST_F(ConfigServiceTest, NamesEveryBadValueAndStoresNoneOfAMixedChange) {
                                {"stream.101.frame_rate", std::int64_t{60}},
                                {"stream.102.resolution", std::string("1x")}});
   ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::out_of_range) << "the first problem decides the code";
   EXPECT_NE(result.error().message.find("stream.101.frame_rate"), std::string::npos);
   EXPECT_NE(result.error().message.find("stream.102.resolution"), std::string::npos);
   EXPECT_EQ(config->get_int("stream.101.max_bitrate"), 4096) << "the valid change must not be stored alone";
@@ -93,6 +94,7 @@ TEST_F(ConfigServiceTest, SmartCodecDisablesTheManualsFieldsButAllowsSavingThemU
   EXPECT_TRUE(config->configurable("stream.101.max_average_bitrate"));
   auto refused = config->set("stream.101.i_frame_interval", std::int64_t{25});
   ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::not_configurable);
   EXPECT_EQ(refused.error().message,
             "stream.101.i_frame_interval: I Frame Interval cannot be changed while Video Encoding is H.264+: "
             "H.264+ disables Video Quality, I Frame Interval, Profile, SVC and Smoothing");

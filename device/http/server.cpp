@@ -1,0 +1,269 @@
+#include "device/http/server.hpp"
+
+#include <array>
+#include <list>
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+
+#include "device/core/log.hpp"
+
+namespace camrig::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+// One connection: owns the socket, the read buffer, the parser of the current request, its
+// timer (the stream's expiry) and the chunk queue of a streamed response. All work runs on the
+// connection's strand; close() is the one way out.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const ServerOptions& options, const Router& router,
+          security::Authenticator& authenticator)
+      : stream_(std::move(socket)), options_(options), router_(router), authenticator_(authenticator) {
+    beast::error_code ec;
+    const auto remote = stream_.socket().remote_endpoint(ec);
+    client_address_ = ec ? std::string("unknown") : remote.address().to_string();
+  }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
+  }
+
+  //! Closes the connection; safe from any thread.
+  void close() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+  }
+
+ private:
+  void do_read_header() {
+    parser_.emplace();
+    parser_->body_limit(options_.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
+    stream_.expires_after(options_.header_timeout);
+    beast::http::async_read_header(stream_, buffer_, *parser_,
+                                   beast::bind_front_handler(&Session::on_read_header, shared_from_this()));
+  }
+
+  void on_read_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    stream_.expires_after(options_.body_timeout);
+    beast::http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    stream_.expires_never();
+    const auto& request = parser_->get();
+    reply_ = router_.handle(request, client_address_, &authenticator_);
+    if (reply_.stream) return do_write_stream_header();
+    do_write(reply_.response);
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == beast::http::error::body_limit) {
+      Response response{beast::http::status::payload_too_large, 11};
+      response.set(beast::http::field::content_type, "text/plain");
+      response.body() = "the request body is over " + std::to_string(options_.body_limit) + " bytes\n";
+      response.keep_alive(false);
+      response.prepare_payload();
+      reply_ = Reply{std::move(response), nullptr};
+      return do_write(reply_.response);
+    }
+    if (ec == beast::http::error::header_limit || ec == beast::http::error::bad_target ||
+        ec == beast::http::error::bad_method || ec == beast::http::error::bad_version ||
+        ec == beast::http::error::bad_field || ec == beast::http::error::bad_value) {
+      Response response{beast::http::status::bad_request, 11};
+      response.set(beast::http::field::content_type, "text/plain");
+      response.body() = "malformed HTTP request: " + ec.message() + "\n";
+      response.keep_alive(false);
+      response.prepare_payload();
+      reply_ = Reply{std::move(response), nullptr};
+      return do_write(reply_.response);
+    }
+    do_close();  // timeout, peer closed, or reset
+  }
+
+  void do_write(Response& response) {
+    beast::http::async_write(stream_, response, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec || !reply_.response.keep_alive()) return do_close();
+    reply_ = {};
+    do_read_header();
+  }
+
+  // A streamed response: the header, then one chunk per write to the stream, then the last chunk.
+  void do_write_stream_header() {
+    serializer_.emplace(reply_.response);
+    beast::http::async_write_header(stream_, *serializer_,
+                                    beast::bind_front_handler(&Session::on_write_stream_header, shared_from_this()));
+  }
+
+  void on_write_stream_header(beast::error_code ec, std::size_t) {
+    if (ec) return do_close();
+    std::weak_ptr<Session> weak = shared_from_this();
+    reply_.stream->set_wake([weak, executor = stream_.get_executor()] {
+      net::post(executor, [weak] {
+        if (auto self = weak.lock()) self->do_write_chunk();
+      });
+    });
+    do_watch_peer();
+    do_write_chunk();
+  }
+
+  // While a stream is open the peer sends nothing; a read that ends tells that it has gone, and
+  // the pending read keeps the session alive between chunks.
+  void do_watch_peer() {
+    stream_.async_read_some(net::buffer(peer_probe_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->do_close();
+      self->do_watch_peer();
+    });
+  }
+
+  void do_write_chunk() {
+    if (writing_chunk_ || closed_ || !reply_.stream) return;
+    bool finished = false;
+    auto chunk = reply_.stream->take(finished);
+    if (finished) {
+      writing_chunk_ = true;
+      net::async_write(stream_, beast::http::make_chunk_last(),
+                       [self = shared_from_this()](beast::error_code, std::size_t) { self->do_close(); });
+      return;
+    }
+    if (!chunk) return;
+    pending_chunk_ = std::move(*chunk);
+    writing_chunk_ = true;
+    net::async_write(stream_, beast::http::make_chunk(net::buffer(pending_chunk_)),
+                     beast::bind_front_handler(&Session::on_write_chunk, shared_from_this()));
+  }
+
+  void on_write_chunk(beast::error_code ec, std::size_t) {
+    writing_chunk_ = false;
+    if (ec) return do_close();
+    do_write_chunk();
+  }
+
+  void do_close() {
+    if (closed_) return;
+    closed_ = true;
+    if (reply_.stream) {
+      reply_.stream->set_wake(nullptr);
+      reply_.stream->close();  // the producer learns the client has gone
+    }
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  const ServerOptions options_;  // a copy: the listener may go before its last session
+  const Router& router_;
+  security::Authenticator& authenticator_;
+  std::string client_address_;
+  beast::flat_buffer buffer_;
+  std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
+  Reply reply_;
+  std::optional<beast::http::response_serializer<beast::http::string_body>> serializer_;
+  std::string pending_chunk_;
+  std::array<char, 512> peer_probe_{};
+  bool writing_chunk_ = false;
+  bool closed_ = false;
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(net::io_context& io, ServerOptions options, const Router& router, security::Authenticator& authenticator)
+      : io_(io), acceptor_(net::make_strand(io)), options_(std::move(options)), router_(router),
+        authenticator_(authenticator) {}
+
+  Result<void> open() {
+    beast::error_code ec;
+    const auto address = net::ip::make_address(options_.bind_address, ec);
+    if (ec) return make_error(ErrorCode::invalid_argument, "HTTP bind address " + options_.bind_address + ": " + ec.message());
+    const tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+      return make_error(ErrorCode::unavailable, "HTTP port " + std::to_string(options_.port) +
+                                                    (ec == net::error::address_in_use ? " is in use" : ": " + ec.message()));
+    port_ = acceptor_.local_endpoint(ec).port();
+    return {};
+  }
+
+  void start() {
+    net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
+  }
+
+  void stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+      for (auto& weak : self->sessions_)
+        if (auto session = weak.lock()) session->close();
+      self->sessions_.clear();
+    });
+  }
+
+  std::uint16_t port() const { return port_; }
+
+ private:
+  void do_accept() {
+    acceptor_.async_accept(net::make_strand(io_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  }
+
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      sessions_.remove_if([](const auto& weak) { return weak.expired(); });
+      if (sessions_.size() >= options_.max_connections) {
+        log::get("http")->warn("refusing a connection: {} connections open", sessions_.size());
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        auto session = std::make_shared<Session>(std::move(socket), options_, router_, authenticator_);
+        sessions_.push_back(session);
+        session->start();
+      }
+    }
+    do_accept();
+  }
+
+  net::io_context& io_;
+  tcp::acceptor acceptor_;
+  ServerOptions options_;
+  const Router& router_;
+  security::Authenticator& authenticator_;
+  std::list<std::weak_ptr<Session>> sessions_;
+  std::uint16_t port_ = 0;
+};
+
+Server::Server(net::io_context& io, ServerOptions options, const Router& router, security::Authenticator& authenticator)
+    : io_(io), options_(std::move(options)), router_(router), authenticator_(authenticator) {}
+
+Server::~Server() { stop(); }
+
+Result<void> Server::start() {
+  auto listener = std::make_shared<Listener>(io_, options_, router_, authenticator_);
+  if (auto opened = listener->open(); !opened) return opened.error();
+  listener_ = std::move(listener);
+  listener_->start();
+  return {};
+}
+
+void Server::stop() {
+  if (!listener_) return;
+  listener_->stop();
+  listener_.reset();
+}
+
+std::uint16_t Server::port() const { return listener_ ? listener_->port() : 0; }
+
+}  // namespace camrig::http

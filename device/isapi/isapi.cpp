@@ -1,0 +1,38 @@
+#include "device/isapi/isapi.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "device/isapi/response_status.hpp"
+
+namespace camrig::isapi {
+namespace {
+
+bool is_device_info(std::string_view path) {
+  constexpr std::string_view target = "/isapi/system/deviceinfo";
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return path.size() == target.size() && std::equal(path.begin(), path.end(), target.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, DeviceServices services) {
+  router.set_error_renderer([](const http::RequestContext& context, const Error& error, http::beast_http::status status) {
+    return render(context, response_status_for(error, status));
+  });
+  // Until activation only activation itself (no login) and device information (for discovery) answer.
+  router.set_precondition([services](const http::RequestContext& context, std::optional<security::Permission> permission)
+                              -> std::variant<http::Router::Admission, http::Response> {
+    if (services.accounts->activated() || !permission) return http::Router::Admission::as_declared;
+    if (context.message.method() == http::beast_http::verb::get && is_device_info(context.path))
+      return http::Router::Admission::without_login;
+    return render(context, not_activated());
+  });
+  add_system_routes(router, services);
+  add_streaming_routes(router, services);
+  add_security_routes(router, services);
+}
+
+}  // namespace camrig::isapi

@@ -1,0 +1,66 @@
+#include "device/isapi/xml.hpp"
+
+#include <sstream>
+
+namespace camrig::isapi {
+
+pugi::xml_node new_document(pugi::xml_document& doc, const char* root_name) {
+  auto declaration = doc.append_child(pugi::node_declaration);
+  declaration.append_attribute("version") = "1.0";
+  declaration.append_attribute("encoding") = "UTF-8";
+  auto root = doc.append_child(root_name);
+  root.append_attribute("version") = "2.0";
+  root.append_attribute("xmlns") = k_namespace;
+  return root;
+}
+
+std::string_view local_name(pugi::xml_node node) {
+  std::string_view name = node.name();
+  const auto colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+pugi::xml_node child(pugi::xml_node node, std::string_view name) {
+  for (auto element = node.first_child(); element; element = element.next_sibling())
+    if (element.type() == pugi::node_element && local_name(element) == name) return element;
+  return {};
+}
+
+std::optional<std::string> text_at(pugi::xml_node node, std::initializer_list<std::string_view> path) {
+  for (const auto name : path) {
+    node = child(node, name);
+    if (!node) return std::nullopt;
+  }
+  std::string text = node.text().get();
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return std::string();
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+std::variant<pugi::xml_node, ResponseStatus> parse_body(pugi::xml_document& doc, const http::RequestContext& context,
+                                                        std::string_view root_name) {
+  const auto& body = context.message.body();
+  const auto parsed = doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!parsed) return bad_xml_format(std::string("the body is not well-formed XML: ") + parsed.description() +
+                                     " at offset " + std::to_string(parsed.offset));
+  auto root = doc.document_element();
+  if (local_name(root) != root_name)
+    return bad_xml_format("expected a " + std::string(root_name) + " document, got " + std::string(local_name(root)));
+  return root;
+}
+
+http::Reply xml_reply(const pugi::xml_document& doc) {
+  http::Reply reply;
+  std::ostringstream out;
+  doc.save(out, "  ");
+  reply.response.result(http::beast_http::status::ok);
+  reply.response.set(http::beast_http::field::content_type, "application/xml; charset=\"UTF-8\"");
+  reply.response.body() = out.str();
+  return reply;
+}
+
+http::Reply status_reply(const http::RequestContext& context, const ResponseStatus& status) {
+  return http::Reply{render(context, status), nullptr};
+}
+
+}  // namespace camrig::isapi

@@ -1,0 +1,34 @@
+// XML helpers for the ISAPI documents (pugixml): new documents in Hikvision's namespace, lookup of
+// children by local name whatever prefix a client used, and parsing of request bodies.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <pugixml.hpp>
+
+#include "device/http/router.hpp"
+#include "device/isapi/response_status.hpp"
+
+namespace camrig::isapi {
+
+//! A document whose root element is `root_name`, version 2.0, in the ISAPI namespace.
+pugi::xml_node new_document(pugi::xml_document& doc, const char* root_name);
+//! The first child element with this local name (prefixes ignored).
+pugi::xml_node child(pugi::xml_node node, std::string_view local_name);
+//! The text of the child path ("Video", "videoCodecType"), trimmed; nullopt if absent.
+std::optional<std::string> text_at(pugi::xml_node node, std::initializer_list<std::string_view> path);
+std::string_view local_name(pugi::xml_node node);
+
+//! Parses the request body and checks the root element; a ResponseStatus (badXmlFormat) otherwise.
+std::variant<pugi::xml_node, ResponseStatus> parse_body(pugi::xml_document& doc, const http::RequestContext& context,
+                                                        std::string_view root_name);
+
+//! 200 with the document as application/xml.
+http::Reply xml_reply(const pugi::xml_document& doc);
+//! A ResponseStatus reply (success or refusal).
+http::Reply status_reply(const http::RequestContext& context, const ResponseStatus& status);
+
+}  // namespace camrig::isapi

@@ -1,0 +1,221 @@
+#include "device/security/authenticator.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+namespace camrig::security {
+namespace {
+
+std::string random_token(std::size_t bytes) {
+  std::array<unsigned char, 32> raw{};
+  bytes = std::min(bytes, raw.size());
+  RAND_bytes(raw.data(), static_cast<int>(bytes));
+  std::array<char, 64> text{};
+  const int size = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), raw.data(), static_cast<int>(bytes));
+  return std::string(text.data(), static_cast<std::size_t>(size));
+}
+
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+bool equal_constant_time(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::optional<std::string> base64_decode(std::string_view encoded) {
+  if (encoded.empty() || encoded.size() % 4 != 0 || encoded.size() > 1024) return std::nullopt;
+  std::string out(encoded.size() / 4 * 3, '\0');
+  const int size = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                   reinterpret_cast<const unsigned char*>(encoded.data()), static_cast<int>(encoded.size()));
+  if (size < 0) return std::nullopt;
+  std::size_t length = static_cast<std::size_t>(size);
+  for (auto it = encoded.rbegin(); it != encoded.rend() && *it == '='; ++it) --length;  // padding decodes as zeros
+  out.resize(length);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::map<std::string, std::string>> parse_digest_parameters(std::string_view text) {
+  std::map<std::string, std::string> parameters;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == ',')) ++i;
+    if (i == text.size()) break;
+    const auto equals = text.find('=', i);
+    if (equals == std::string_view::npos) return std::nullopt;
+    std::string name(trim(text.substr(i, equals - i)));
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    i = equals + 1;
+    while (i < text.size() && text[i] == ' ') ++i;
+    std::string value;
+    if (i < text.size() && text[i] == '"') {
+      ++i;
+      bool closed = false;
+      for (; i < text.size(); ++i) {
+        if (text[i] == '\\' && i + 1 < text.size()) value.push_back(text[++i]);
+        else if (text[i] == '"') {
+          closed = true;
+          ++i;
+          break;
+        } else value.push_back(text[i]);
+      }
+      if (!closed) return std::nullopt;
+    } else {
+      const auto end = text.find(',', i);
+      value = std::string(trim(text.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)));
+      i = end == std::string_view::npos ? text.size() : end;
+    }
+    if (name.empty()) return std::nullopt;
+    parameters[name] = value;
+  }
+  return parameters;
+}
+
+std::string digest_response(DigestAlgorithm algorithm, std::string_view ha1, std::string_view method,
+                            std::string_view uri, std::string_view nonce, std::string_view nonce_count,
+                            std::string_view cnonce, std::string_view qop) {
+  const auto ha2 = digest_hex(algorithm, std::string(method) + ":" + std::string(uri));
+  return digest_hex(algorithm, std::string(ha1) + ":" + std::string(nonce) + ":" + std::string(nonce_count) + ":" +
+                                   std::string(cnonce) + ":" + std::string(qop) + ":" + ha2);
+}
+
+Authenticator::Authenticator(UserAccounts& accounts, IllegalLoginLock& lock, hal::Clock& clock,
+                             AuthenticatorOptions options)
+    : accounts_(accounts), lock_(lock), clock_(clock), options_(std::move(options)) {
+  if (!options_.make_nonce) options_.make_nonce = [] { return random_token(24); };
+  if (options_.opaque.empty()) options_.opaque = random_token(24);
+  if (!options_.basic_enabled) options_.basic_enabled = [] { return false; };
+}
+
+std::vector<std::string> Authenticator::challenge_values(bool stale) {
+  const auto nonce = options_.make_nonce();
+  {
+    std::lock_guard guard(mutex_);
+    const auto now = clock_.now();
+    std::erase_if(nonces_, [&](const auto& entry) { return entry.second.expires <= now; });
+    if (nonces_.size() >= options_.max_nonces) nonces_.erase(nonces_.begin());
+    nonces_[nonce] = NonceState{now + options_.nonce_lifetime, 0};
+  }
+  std::vector<std::string> values;
+  for (const auto algorithm : {DigestAlgorithm::sha256, DigestAlgorithm::md5})
+    values.push_back("Digest realm=\"" + accounts_.realm() + "\", qop=\"auth\", algorithm=" +
+                     std::string(to_string(algorithm)) + ", nonce=\"" + nonce + "\", opaque=\"" + options_.opaque +
+                     "\"" + (stale ? ", stale=true" : ""));
+  if (options_.basic_enabled()) values.push_back("Basic realm=\"" + accounts_.realm() + "\"");
+  return values;
+}
+
+Challenge Authenticator::fail(const AuthenticationRequest& request, std::string_view username, std::string message) {
+  Challenge challenge{Challenge::Reason::bad_credentials, std::move(message), {}, std::nullopt};
+  if (lock_.record_failure(request.client_address, username)) {
+    challenge.reason = Challenge::Reason::address_locked;
+    challenge.locked_for = lock_.locked_for(request.client_address);
+    challenge.message = "too many failed logins: this IP address is locked";
+    return challenge;
+  }
+  challenge.www_authenticate = challenge_values(false);
+  return challenge;
+}
+
+AuthenticationOutcome Authenticator::authenticate(const AuthenticationRequest& request) {
+  if (auto locked = lock_.locked_for(request.client_address))
+    return Challenge{Challenge::Reason::address_locked, "too many failed logins: this IP address is locked", {}, locked};
+  const auto authorization = trim(request.authorization);
+  if (starts_with_ignoring_case(authorization, "Digest "))
+    return authenticate_digest(request, authorization.substr(7));
+  if (starts_with_ignoring_case(authorization, "Basic ") && options_.basic_enabled())
+    return authenticate_basic(request, trim(authorization.substr(6)));
+  return Challenge{Challenge::Reason::no_credentials,
+                   authorization.empty() ? "authentication required" : "unsupported authentication scheme",
+                   challenge_values(false), std::nullopt};
+}
+
+AuthenticationOutcome Authenticator::authenticate_digest(const AuthenticationRequest& request,
+                                                         std::string_view text) {
+  const auto parameters = parse_digest_parameters(text);
+  auto field = [&](const char* name) -> std::string {
+    if (!parameters) return {};
+    auto it = parameters->find(name);
+    return it == parameters->end() ? std::string() : it->second;
+  };
+  const auto username = field("username");
+  if (!parameters || username.empty() || field("response").empty() || field("nonce").empty())
+    return Challenge{Challenge::Reason::no_credentials, "malformed Digest credentials", challenge_values(false),
+                     std::nullopt};
+  const auto algorithm_name = field("algorithm");
+  DigestAlgorithm algorithm = DigestAlgorithm::md5;
+  if (starts_with_ignoring_case(algorithm_name, "SHA-256") && algorithm_name.size() == 7) algorithm = DigestAlgorithm::sha256;
+  else if (!algorithm_name.empty() && !(starts_with_ignoring_case(algorithm_name, "MD5") && algorithm_name.size() == 3))
+    return Challenge{Challenge::Reason::no_credentials, "unsupported Digest algorithm " + algorithm_name,
+                     challenge_values(false), std::nullopt};
+  if (field("qop") != "auth")
+    return Challenge{Challenge::Reason::no_credentials, "Digest requires qop=auth", challenge_values(false), std::nullopt};
+  if (field("realm") != accounts_.realm() || field("uri") != request.uri)
+    return fail(request, username, "Digest credentials for another realm or URI");
+
+  const auto ha1 = accounts_.digest_ha1(username, algorithm);
+  const auto nonce = field("nonce");
+  const auto count_text = field("nc");
+  const auto expected = ha1 ? digest_response(algorithm, *ha1, request.method, request.uri, nonce, count_text,
+                                              field("cnonce"), "auth")
+                            : std::string();
+  if (!ha1 || !equal_constant_time(expected, field("response")))
+    return fail(request, username, "wrong user name or password");
+
+  // The password is right; now the nonce must be ours, alive, and its count must move forward.
+  std::uint64_t count = 0;
+  try {
+    count = std::stoull(count_text, nullptr, 16);
+  } catch (const std::exception&) {
+    return Challenge{Challenge::Reason::no_credentials, "malformed nonce count", challenge_values(false), std::nullopt};
+  }
+  {
+    std::unique_lock guard(mutex_);
+    auto it = nonces_.find(nonce);
+    if (it == nonces_.end() || it->second.expires <= clock_.now()) {
+      if (it != nonces_.end()) nonces_.erase(it);
+      guard.unlock();
+      return Challenge{Challenge::Reason::stale_nonce, "the nonce has expired", challenge_values(true), std::nullopt};
+    }
+    if (count <= it->second.last_count) {
+      guard.unlock();
+      return Challenge{Challenge::Reason::stale_nonce, "nonce count replayed", challenge_values(true), std::nullopt};
+    }
+    it->second.last_count = count;
+  }
+  lock_.record_success(request.client_address);
+  auto account = accounts_.find(username);
+  if (!account) return fail(request, username, "wrong user name or password");
+  return *account;
+}
+
+AuthenticationOutcome Authenticator::authenticate_basic(const AuthenticationRequest& request, std::string_view encoded) {
+  const auto decoded = base64_decode(encoded);
+  const auto colon = decoded ? decoded->find(':') : std::string::npos;
+  if (colon == std::string::npos)
+    return Challenge{Challenge::Reason::no_credentials, "malformed Basic credentials", challenge_values(false),
+                     std::nullopt};
+  const auto username = decoded->substr(0, colon);
+  auto account = accounts_.verify_password(username, std::string_view(*decoded).substr(colon + 1));
+  if (!account) return fail(request, username, "wrong user name or password");
+  lock_.record_success(request.client_address);
+  return *account;
+}
+
+}  // namespace camrig::security

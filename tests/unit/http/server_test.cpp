@@ -1,0 +1,142 @@
+// The Beast server over real sockets: keep-alive, body limit, chunked streamed responses.
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+
+#include "device/http/server.hpp"
+#include "tests/support/lockstep_test_clock.hpp"
+
+namespace camrig::http {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = security::UserAccounts::open(":memory:", "camrig", security::PasswordPolicy::for_profile("network-camera"));
+    ASSERT_TRUE(opened);
+    accounts = std::move(*opened);
+    lock = std::make_unique<security::IllegalLoginLock>(clock, [] { return security::IllegalLoginLockSettings{}; });
+    authenticator = std::make_unique<security::Authenticator>(*accounts, *lock, clock);
+    router.add(beast_http::verb::post, "/echo", std::nullopt, [](RequestContext& context) -> Result<Reply> {
+      Reply reply;
+      reply.response.body() = context.message.body();
+      return reply;
+    });
+    router.add(beast_http::verb::get, "/stream", std::nullopt, [this](RequestContext&) -> Result<Reply> {
+      Reply reply;
+      reply.response.set(beast_http::field::content_type, "multipart/mixed; boundary=boundary");
+      reply.stream = std::make_shared<ResponseStream>();
+      stream = reply.stream;
+      return reply;
+    });
+    ServerOptions options;
+    options.bind_address = "127.0.0.1";
+    options.port = 0;
+    options.body_limit = 1024;
+    server = std::make_unique<Server>(io, options, router, *authenticator);
+    ASSERT_TRUE(server->start());
+    thread = std::jthread([this] {
+      auto work = net::make_work_guard(io);
+      io.run();
+    });
+  }
+  void TearDown() override {
+    server->stop();
+    io.stop();
+  }
+
+  tcp::socket connect() {
+    tcp::socket socket(client_io);
+    socket.connect({net::ip::make_address("127.0.0.1"), server->port()});
+    return socket;
+  }
+
+  test::LockstepTestClock clock;
+  std::unique_ptr<security::UserAccounts> accounts;
+  std::unique_ptr<security::IllegalLoginLock> lock;
+  std::unique_ptr<security::Authenticator> authenticator;
+  Router router;
+  net::io_context io;
+  net::io_context client_io;
+  std::unique_ptr<Server> server;
+  std::shared_ptr<ResponseStream> stream;
+  std::jthread thread;
+};
+
+Response exchange(tcp::socket& socket, beast_http::verb method, const std::string& target, const std::string& body) {
+  Request request{method, target, 11};
+  request.set(beast_http::field::host, "127.0.0.1");
+  request.body() = body;
+  request.prepare_payload();
+  beast_http::write(socket, request);
+  boost::beast::flat_buffer buffer;
+  Response response;
+  beast_http::read(socket, buffer, response);
+  return response;
+}
+
+TEST_F(ServerTest, KeepsTheConnectionAliveAcrossRequests) {
+  auto socket = connect();
+  EXPECT_EQ(exchange(socket, beast_http::verb::post, "/echo", "one").body(), "one");
+  EXPECT_EQ(exchange(socket, beast_http::verb::post, "/echo", "two").body(), "two");
+}
+
+TEST_F(ServerTest, RefusesABodyOverTheLimitWith413) {
+  auto socket = connect();
+  const auto response = exchange(socket, beast_http::verb::post, "/echo", std::string(2048, 'x'));
+  EXPECT_EQ(response.result(), beast_http::status::payload_too_large);
+}
+
+TEST_F(ServerTest, StreamsChunksAsTheyAreWrittenUntilClosed) {
+  auto socket = connect();
+  Request request{beast_http::verb::get, "/stream", 11};
+  beast_http::write(socket, request);
+  boost::beast::flat_buffer buffer;
+  beast_http::response_parser<beast_http::string_body> parser;
+  boost::beast::error_code ec;
+  beast_http::read_header(socket, buffer, parser, ec);
+  ASSERT_FALSE(ec) << "header: " << ec.message();
+  EXPECT_TRUE(parser.chunked());
+  ASSERT_TRUE(stream);
+  EXPECT_TRUE(stream->write("--boundary\r\n\r\nfirst\r\n"));
+  EXPECT_TRUE(stream->write("--boundary\r\n\r\nsecond\r\n"));
+  stream->close();
+  beast_http::read(socket, buffer, parser, ec);
+  ASSERT_FALSE(ec) << "body: " << ec.message() << " after " << parser.get().body();
+  EXPECT_EQ(parser.get().body(), "--boundary\r\n\r\nfirst\r\n--boundary\r\n\r\nsecond\r\n");
+}
+
+TEST_F(ServerTest, ClientThatGoesAwayClosesTheStreamForItsProducer) {
+  {
+    auto socket = connect();
+    Request request{beast_http::verb::get, "/stream", 11};
+    beast_http::write(socket, request);
+    boost::beast::flat_buffer buffer;
+    beast_http::response_parser<beast_http::string_body> parser;
+    beast_http::read_header(socket, buffer, parser);
+  }
+  ASSERT_TRUE(stream);
+  for (int i = 0; i < 200 && !stream->closed(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(stream->closed());
+  EXPECT_FALSE(stream->write("late"));
+}
+
+TEST_F(ServerTest, StartFailsWithAClearMessageWhenThePortIsTaken) {
+  ServerOptions options;
+  options.bind_address = "127.0.0.1";
+  options.port = server->port();
+  Server second(io, options, router, *authenticator);
+  const auto started = second.start();
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().message.find("in use"), std::string::npos) << started.error().message;
+}
+
+}  // namespace
+}  // namespace camrig::http

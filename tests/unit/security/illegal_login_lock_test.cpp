@@ -1,0 +1,71 @@
+// Illegal login lock timing on the device clock, and its parameters from the config service.
+#include <gtest/gtest.h>
+
+#include "device/core/config_schema.hpp"
+#include "device/core/config_service.hpp"
+#include "device/security/illegal_login_lock.hpp"
+#include "tests/support/lockstep_test_clock.hpp"
+
+namespace camrig::security {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(IllegalLoginLock, SevenFailedAdminLoginsLockTheAddressForThirtyMinutes) {
+  test::LockstepTestClock clock;
+  IllegalLoginLock lock(clock, [] { return IllegalLoginLockSettings{}; });
+  for (int i = 1; i < 7; ++i) EXPECT_FALSE(lock.record_failure("10.0.0.5", "admin")) << i;
+  EXPECT_FALSE(lock.locked_for("10.0.0.5"));
+  EXPECT_TRUE(lock.record_failure("10.0.0.5", "admin"));
+  ASSERT_TRUE(lock.locked_for("10.0.0.5"));
+  EXPECT_EQ(*lock.locked_for("10.0.0.5"), 30min);
+  EXPECT_FALSE(lock.locked_for("10.0.0.6")) << "another address is not locked";
+  clock.advance_to(30min - 1s);
+  EXPECT_TRUE(lock.locked_for("10.0.0.5"));
+  clock.advance_to(30min);
+  EXPECT_FALSE(lock.locked_for("10.0.0.5"));
+  EXPECT_FALSE(lock.record_failure("10.0.0.5", "admin")) << "the count starts over after the lock";
+}
+
+TEST(IllegalLoginLock, FiveFailedOperatorOrUserLoginsLock) {
+  test::LockstepTestClock clock;
+  IllegalLoginLock lock(clock, [] { return IllegalLoginLockSettings{}; });
+  for (int i = 1; i < 5; ++i) EXPECT_FALSE(lock.record_failure("10.0.0.5", "viewer")) << i;
+  EXPECT_TRUE(lock.record_failure("10.0.0.5", "viewer"));
+}
+
+TEST(IllegalLoginLock, SuccessClearsTheCountAndDisabledLockNeverLocks) {
+  test::LockstepTestClock clock;
+  IllegalLoginLockSettings settings;
+  IllegalLoginLock lock(clock, [&] { return settings; });
+  for (int i = 0; i < 4; ++i) lock.record_failure("10.0.0.5", "viewer");
+  lock.record_success("10.0.0.5");
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(lock.record_failure("10.0.0.5", "viewer"));
+  settings.enabled = false;
+  for (int i = 0; i < 20; ++i) EXPECT_FALSE(lock.record_failure("10.0.0.7", "admin"));
+  EXPECT_FALSE(lock.locked_for("10.0.0.7"));
+}
+
+TEST(IllegalLoginLock, SettingsComeFromTheConfigServicePerProfile) {
+  auto schema = core::ConfigSchema::builtin();
+  ASSERT_TRUE(schema) << schema.error().message;
+  auto network = core::DeviceProfile::builtin("network-camera");
+  auto config = core::ConfigService::open(*schema, *network, ":memory:", nullptr);
+  ASSERT_TRUE(config) << config.error().message;
+  auto settings = IllegalLoginLockSettings::from_config(**config);
+  EXPECT_EQ(settings.admin_attempts, 7);
+  EXPECT_EQ(settings.user_attempts, 5);
+  EXPECT_EQ(settings.locking_duration, 30min);
+
+  auto lpr = core::DeviceProfile::builtin("lpr-camera");
+  auto lpr_config = core::ConfigService::open(*schema, *lpr, ":memory:", nullptr);
+  ASSERT_TRUE(lpr_config);
+  EXPECT_FALSE((*lpr_config)->set_text("security.illegal_login_lock.attempts", "11")) << "LPR: 3 to 10";
+  ASSERT_TRUE((*lpr_config)->set_text("security.illegal_login_lock.attempts", "3"));
+  settings = IllegalLoginLockSettings::from_config(**lpr_config);
+  EXPECT_EQ(settings.admin_attempts, 3);
+  EXPECT_EQ(settings.user_attempts, 3);
+}
+
+}  // namespace
+}  // namespace camrig::security
