@@ -9,6 +9,7 @@
 
 #include "device/core/log.hpp"
 #include "device/rtsp/mount_points.hpp"
+#include "device/rtsp/multicast_sender.hpp"
 #include "device/rtsp/rtcp.hpp"
 #include "device/rtsp/sdp.hpp"
 #include "device/rtsp/server_context.hpp"
@@ -74,6 +75,7 @@ Connection::Connection(tcp::socket socket, std::shared_ptr<ServerContext> contex
   boost::system::error_code ec;
   const auto remote = socket_.remote_endpoint(ec);
   peer_ = ec ? std::string("unknown peer") : remote.address().to_string() + ":" + std::to_string(remote.port());
+  if (!ec) remote_address_ = remote.address();
   socket_.set_option(tcp::no_delay(true), ec);
 }
 
@@ -110,8 +112,98 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t size) 
     return do_close();
   }
   idle_ticks_ = 0;
-  parser_.feed(std::string_view(read_buffer_.data(), size));
-  process_input();
+  const std::string_view bytes(read_buffer_.data(), size);
+  switch (mode_) {
+    case Mode::rtsp:
+      parser_.feed(bytes);
+      return process_input();
+    case Mode::tunnel_get: return do_read();  // requests arrive over the POST connection
+    case Mode::tunnel_post: return forward_tunnel(bytes);
+    case Mode::detecting: return on_first_bytes(bytes);
+    case Mode::http_header:
+      http_buffer_.append(bytes);
+      return on_http_header();
+  }
+}
+
+// ---- RTSP over HTTP ------------------------------------------------------------------------
+
+void Connection::on_first_bytes(std::string_view bytes) {
+  http_buffer_.append(bytes);
+  bool is_http = false;
+  if (may_be_http(http_buffer_, is_http) && !is_http) return do_read();
+  if (!is_http) {
+    mode_ = Mode::rtsp;
+    parser_.feed(http_buffer_);
+    http_buffer_.clear();
+    return process_input();
+  }
+  mode_ = Mode::http_header;
+  on_http_header();
+}
+
+void Connection::on_http_header() {
+  const auto end = http_header_end(http_buffer_);
+  if (end == std::string::npos) {
+    if (http_buffer_.size() > context_->options().max_request_bytes)
+      return fail_http(request_error(Subject::tunnel, ErrorCode::out_of_range, "HTTP request header too large"));
+    return do_read();
+  }
+  auto request = parse_tunnel_request(std::string_view(http_buffer_).substr(0, end));
+  if (!request) return fail_http(RequestError{Subject::tunnel, request.error()});
+  const std::string rest = http_buffer_.substr(end);
+  http_buffer_.clear();
+  http_buffer_.shrink_to_fit();
+
+  if (request->kind == TunnelRequest::Kind::get) {
+    if (!context_->register_tunnel(request->cookie, weak_from_this()))
+      return fail_http(request_error(Subject::tunnel, ErrorCode::already_exists, "x-sessioncookie is already in use"));
+    tunnel_cookie_ = request->cookie;
+    mode_ = Mode::tunnel_get;
+    log::get("rtsp")->debug("{}: RTSP over HTTP, GET half", peer_);
+    queue_bytes(tunnel_get_reply(http_date(context_->clock().wall_time())));
+    return do_read();
+  }
+
+  auto target = context_->find_tunnel(request->cookie);
+  if (!target)
+    return fail_http(request_error(Subject::tunnel, ErrorCode::not_found, "no tunnel GET with this x-sessioncookie"));
+  // Both halves come from the same host; a cookie alone must not let another host inject requests.
+  if (remote_address_ != target->remote_address_)
+    return fail_http(request_error(Subject::tunnel, ErrorCode::permission_denied,
+                                   "the tunnel POST must come from the host of its GET"));
+  tunnel_target_ = target;
+  mode_ = Mode::tunnel_post;
+  log::get("rtsp")->debug("{}: RTSP over HTTP, POST half", peer_);
+  forward_tunnel(rest);
+}
+
+void Connection::forward_tunnel(std::string_view base64) {
+  auto decoded = base64_.feed(base64);
+  auto target = tunnel_target_.lock();
+  if (!decoded || !target) {
+    if (!decoded) log::get("rtsp")->info("{}: {}; closing the tunnel", peer_, decoded.error().message);
+    if (target && !decoded) target->close();
+    return do_close();
+  }
+  if (!decoded->empty()) target->feed_tunnel(std::move(*decoded));
+  do_read();
+}
+
+void Connection::feed_tunnel(std::string bytes) {
+  asio::post(executor_, [self = shared_from_this(), bytes = std::move(bytes)] {
+    if (self->closed_ || self->mode_ != Mode::tunnel_get) return;
+    self->idle_ticks_ = 0;
+    self->parser_.feed(bytes);
+    if (!self->pending_request_) self->process_input();
+  });
+}
+
+void Connection::fail_http(const RequestError& failure) {
+  const int status = status_for(failure);
+  log::get("rtsp")->info("{}: HTTP -> {}: {}", peer_, status, failure.error.message);
+  queue_bytes(http_error_reply(status, failure.error.message));
+  close_after_write_ = true;
 }
 
 void Connection::process_input() {
@@ -304,7 +396,9 @@ Connection::Reply Connection::handle_setup(const Request& request) {
 
   boost::asio::ip::udp::endpoint client_rtp;
   boost::asio::ip::udp::endpoint client_rtcp;
-  if (transport->lower == LowerTransport::udp) {
+  if (transport->multicast) {
+    // The group is the server's; it is joined below once the stream's codec is known.
+  } else if (transport->lower == LowerTransport::udp) {
     if (context_->rtp_port() == 0)
       return request_error(Subject::transport, ErrorCode::out_of_range, "RTP over UDP is not available; use RTP/AVP/TCP");
     boost::system::error_code ec;
@@ -325,24 +419,44 @@ Connection::Reply Connection::handle_setup(const Request& request) {
     transport->rtcp_channel = static_cast<std::uint8_t>(channel + 1);
   }
 
+  // The payload format follows the codec the client was described.
+  const auto description = hub->description();
+  if (!description)
+    return request_error(Subject::stream, ErrorCode::unavailable,
+                         "stream " + std::to_string(target->stream_id) + " has no video yet; the encoder is not running");
+
+  std::shared_ptr<MulticastSender> multicast;
+  if (transport->multicast) {
+    auto joined = context_->join_multicast(target->stream_id, hub, description->codec);
+    if (!joined) return RequestError{Subject::transport, joined.error()};
+    multicast = std::move(*joined);
+    transport->destination = multicast->group().address;
+    transport->multicast_port = multicast->group().port;
+    transport->ttl = multicast->group().ttl;
+  }
+
   if (!context_->reserve_session())
     return request_error(Subject::session, ErrorCode::unavailable,
-                         "the server already has its maximum of " + std::to_string(context_->options().max_sessions) + " sessions");
+                         "session limit reached: all " + std::to_string(context_->options().max_sessions) +
+                             " streaming sessions of this device are in use; try again after another client disconnects");
   if (id.empty()) id = context_->new_session_id();
-  H264Packetizer::Setup rtp;
+  RtpSetup rtp;
   rtp.ssrc = context_->random32();
   rtp.first_sequence = static_cast<std::uint16_t>(context_->random32());
   rtp.timestamp_offset = context_->random32();
   rtp.mtu = context_->options().mtu;
-  auto session = std::make_shared<Session>(id, target->stream_id, std::move(hub), *transport, client_rtp, client_rtcp, rtp,
-                                           context_);
-  if (transport->lower == LowerTransport::udp) context_->watch_rtcp_source(client_rtcp, session);
+  auto session = std::make_shared<Session>(id, target->stream_id, std::move(hub), *transport, client_rtp, client_rtcp,
+                                           make_packetizer(description->codec, rtp), context_);
+  if (transport->lower == LowerTransport::udp && !multicast) context_->watch_rtcp_source(client_rtcp, session);
+  session->set_multicast(multicast);
   sessions_[id] = session;
   log::get("rtsp")->info("{}: session {} set up for stream {} over {}", peer_, id, target->stream_id,
-                         transport->lower == LowerTransport::tcp ? "TCP" : "UDP");
+                         multicast ? "UDP multicast to " + transport->destination + ":" + std::to_string(transport->multicast_port)
+                         : transport->lower == LowerTransport::tcp ? std::string("TCP") : std::string("UDP"));
 
   Response response;
-  response.set("Transport", transport->to_reply(context_->rtp_port(), context_->rtcp_port(), rtp.ssrc));
+  response.set("Transport", transport->to_reply(context_->rtp_port(), context_->rtcp_port(),
+                                                multicast ? multicast->ssrc() : rtp.ssrc));
   response.set("Session", id + ";timeout=" + std::to_string(context_->options().session_timeout.count()));
   return response;
 }
@@ -352,7 +466,10 @@ Connection::Reply Connection::handle_play(const Request& request) {
   if (auto* failure = std::get_if<RequestError>(&named)) return std::move(*failure);
   auto session = std::get<std::shared_ptr<Session>>(std::move(named));
 
-  if (session->state() != SessionState::playing) {
+  if (session->multicast()) {
+    session->play_multicast();
+    log::get("rtsp")->info("{}: session {} playing (multicast)", peer_, session->id());
+  } else if (session->state() != SessionState::playing) {
     // The callback runs on the encoder thread: it only takes references and posts.
     std::weak_ptr<Connection> weak_self = weak_from_this();
     std::weak_ptr<Session> weak_session = session;
@@ -375,8 +492,11 @@ Connection::Reply Connection::handle_play(const Request& request) {
   const auto range = request.header("Range");
   response.set("Range", range && range->find("now") != std::string_view::npos ? "npt=now-" : "npt=0.000-");
   auto& packetizer = session->packetizer();
-  response.set("RTP-Info", "url=" + track_url(request.uri) + ";seq=" + std::to_string(packetizer.next_sequence()) +
-                               ";rtptime=" + std::to_string(packetizer.rtp_timestamp(context_->clock().now())));
+  auto [sequence, rtp_time] = session->multicast()
+                                  ? session->multicast()->rtp_info(context_->clock().now())
+                                  : std::pair{packetizer.next_sequence(), packetizer.rtp_timestamp(context_->clock().now())};
+  response.set("RTP-Info", "url=" + track_url(request.uri) + ";seq=" + std::to_string(sequence) +
+                               ";rtptime=" + std::to_string(rtp_time));
   return response;
 }
 
@@ -575,7 +695,7 @@ void Connection::on_housekeeping(const boost::system::error_code& ec) {
   for (auto& [id, session] : sessions_) {
     if (session->expired(now, timeout)) {
       expired.push_back(id);
-    } else if (session->state() == SessionState::playing && session->packets_sent > 0 &&
+    } else if (session->state() == SessionState::playing && !session->multicast() && session->packets_sent > 0 &&
                now - session->last_report >= kSenderReportInterval) {
       session->last_report = now;
       send_sender_report(*session);
@@ -598,6 +718,7 @@ void Connection::on_housekeeping(const boost::system::error_code& ec) {
 void Connection::do_close() {
   if (closed_) return;
   closed_ = true;
+  if (!tunnel_cookie_.empty()) context_->unregister_tunnel(tunnel_cookie_, this);
   pending_request_.reset();
   housekeeping_timer_.cancel();
   describe_timer_.cancel();

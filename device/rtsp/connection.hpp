@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "device/media/encoded_packet.hpp"
+#include "device/rtsp/http_tunnel.hpp"
 #include "device/rtsp/request_parser.hpp"
 #include "device/rtsp/response.hpp"
 #include "device/rtsp/rtp_packet.hpp"
@@ -42,6 +43,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start();
   //! Any thread. The connection, its sessions and their subscriptions go away on the strand.
   void close();
+  //! Any thread: RTSP bytes that arrived over the POST half of an HTTP tunnel whose GET half
+  //! this connection is; they are handled as if read from this connection's socket.
+  void feed_tunnel(std::string bytes);
 
  private:
   //! A response, an RTCP report or one RTP packet, in the order it goes out.
@@ -61,6 +65,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void do_read();
   void on_read(const boost::system::error_code& ec, std::size_t size);
   void process_input();
+  // RTSP over HTTP (see http_tunnel.hpp): what the first bytes of the connection turn out to be.
+  void on_first_bytes(std::string_view bytes);
+  void on_http_header();
+  void forward_tunnel(std::string_view base64);
+  void fail_http(const RequestError& failure);
   void on_interleaved(const InterleavedFrame& frame);
   //! nullopt when the reply comes later (DESCRIBE waiting for the encoder).
   std::optional<Reply> dispatch(const Request& request);
@@ -105,6 +114,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::any_io_executor executor_;
   std::shared_ptr<ServerContext> context_;
   std::string peer_;
+  //! Set once by the constructor; read by the POST half of a tunnel from its own strand.
+  boost::asio::ip::address remote_address_;
   std::array<char, 4096> read_buffer_{};
   RequestParser parser_;
   boost::asio::steady_timer housekeeping_timer_;
@@ -118,6 +129,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<RtpPacket> rtp_scratch_;
 
   std::map<std::string, std::shared_ptr<Session>> sessions_;
+
+  //! detecting: before the first bytes say RTSP or HTTP; http_header: reading a tunnel's HTTP
+  //! request; tunnel_get: this socket carries the tunnel's output (what it reads is ignored);
+  //! tunnel_post: this socket carries base64 requests for the tunnel's GET connection.
+  enum class Mode { detecting, rtsp, http_header, tunnel_get, tunnel_post };
+  Mode mode_ = Mode::detecting;
+  std::string http_buffer_;
+  std::string tunnel_cookie_;
+  std::weak_ptr<Connection> tunnel_target_;
+  Base64StreamDecoder base64_;
 
   bool reading_ = false;
   bool writing_ = false;

@@ -12,11 +12,13 @@ namespace camrig::rtsp {
 struct RtpPacket {
   //! Room in front of the RTP header for the TCP interleave prefix ('$', channel, length).
   static constexpr std::size_t kInterleaveBytes = 4;
-  //! RTP fixed header (12) plus the FU-A indicator and header (2).
-  static constexpr std::size_t kMaxHeaderBytes = 14;
+  //! RTP fixed header (12) plus the largest payload header: RFC 2435's main (8), restart (4)
+  //! and quantisation table (4 + 128) headers of a JPEG's first packet.
+  static constexpr std::size_t kMaxHeaderBytes = 12 + 8 + 4 + 4 + 128;
 
   std::array<std::uint8_t, kInterleaveBytes + kMaxHeaderBytes> head{};
   std::uint8_t header_size = 12;
+  static_assert(kMaxHeaderBytes <= 255);
   //! Bytes inside the access unit this packet was cut from.
   std::span<const std::uint8_t> payload;
 

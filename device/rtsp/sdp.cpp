@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "device/rtsp/packetizer.hpp"
+
 namespace camrig::rtsp {
 
 namespace {
@@ -29,6 +31,22 @@ Result<std::string> h264_fmtp(const media::StreamDescription& description) {
   std::snprintf(profile_level_id, sizeof profile_level_id, "%02X%02X%02X", (*sps)[1], (*sps)[2], (*sps)[3]);
   return "packetization-mode=1;profile-level-id=" + std::string(profile_level_id) +
          ";sprop-parameter-sets=" + base64_encode(*sps) + "," + base64_encode(*pps);
+}
+
+//! RFC 7798 §7.1: the parameter sets, each base64 without start code.
+Result<std::string> h265_fmtp(const media::StreamDescription& description) {
+  const std::vector<std::uint8_t>* vps = nullptr;
+  const std::vector<std::uint8_t>* sps = nullptr;
+  const std::vector<std::uint8_t>* pps = nullptr;
+  for (const auto& nal : description.parameter_sets) {
+    if (nal.size() < 2) continue;
+    const int type = (nal[0] >> 1) & 0x3f;
+    if (type == 32 && !vps) vps = &nal;
+    if (type == 33 && !sps) sps = &nal;
+    if (type == 34 && !pps) pps = &nal;
+  }
+  if (!vps || !sps || !pps) return make_error(ErrorCode::invalid_argument, "H.265 stream description has no VPS/SPS/PPS");
+  return "sprop-vps=" + base64_encode(*vps) + ";sprop-sps=" + base64_encode(*sps) + ";sprop-pps=" + base64_encode(*pps);
 }
 
 }  // namespace
@@ -67,11 +85,22 @@ Result<std::string> make_sdp(const media::StreamDescription& description, const 
       fmtp = std::move(*parameters);
       break;
     }
+    case media::VideoCodec::h265: {
+      auto parameters = h265_fmtp(description);
+      if (!parameters) return parameters.error();
+      rtpmap = "H265/90000";
+      fmtp = std::move(*parameters);
+      break;
+    }
+    case media::VideoCodec::mjpeg:
+      // Static payload type 26 (RFC 3551); size and tables travel in every RTP packet.
+      rtpmap = "JPEG/90000";
+      break;
     default:
       return make_error(ErrorCode::out_of_range,
-                        std::string(media::to_string(description.codec)) + " streams cannot be served over RTSP yet");
+                        std::string(media::to_string(description.codec)) + " streams cannot be served over RTSP");
   }
-  const auto pt = std::to_string(kVideoPayloadType);
+  const auto pt = std::to_string(payload_type_for(description.codec));
   std::string sdp;
   sdp += "v=0\r\n";
   sdp += "o=- " + std::to_string(origin.session_id) + " " + std::to_string(origin.version) + " IN IP4 " + origin.address + "\r\n";
@@ -82,7 +111,7 @@ Result<std::string> make_sdp(const media::StreamDescription& description, const 
   sdp += "a=range:npt=0-\r\n";
   sdp += "m=video 0 RTP/AVP " + pt + "\r\n";
   sdp += "a=rtpmap:" + pt + " " + rtpmap + "\r\n";
-  sdp += "a=fmtp:" + pt + " " + fmtp + "\r\n";
+  if (!fmtp.empty()) sdp += "a=fmtp:" + pt + " " + fmtp + "\r\n";
   if (const auto rate = frame_rate_text(description.frame_rate); !rate.empty()) sdp += "a=framerate:" + rate + "\r\n";
   if (description.width > 0 && description.height > 0)
     sdp += "a=x-dimensions:" + std::to_string(description.width) + "," + std::to_string(description.height) + "\r\n";

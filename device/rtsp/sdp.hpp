@@ -1,5 +1,6 @@
 // The session description (RFC 4566) a DESCRIBE returns for one stream, built from the
-// stream hub's description: codec, frame rate and the parameter sets (RFC 6184 §8.1 for H.264).
+// stream hub's description: codec, frame rate and the parameter sets (RFC 6184 §8.1 for H.264,
+// RFC 7798 §7.1 for H.265; RFC 2435 JPEG needs none).
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,8 @@ struct SdpOrigin {
   std::string address = "0.0.0.0";
 };
 
-//! The payload type of the single video track.
+//! The payload type of the single video track for H.264/H.265; JPEG uses the static type 26
+//! (see payload_type_for()).
 inline constexpr int kVideoPayloadType = 96;
 //! The control URL suffix of the video track.
 inline constexpr const char* kVideoControl = "trackID=1";

@@ -1,5 +1,7 @@
-// The camera's RTSP 1.0 server (RFC 2326): serves each stream hub's encoded video to clients
-// as RTP over TCP (interleaved) or UDP, at /Streaming/Channels/<id> and /video/livemedia.
+// The camera's RTSP 1.0 server (RFC 2326): serves each stream hub's encoded video (H.264,
+// H.265 or MJPEG) to clients as RTP over TCP (interleaved), unicast UDP, UDP multicast (one
+// shared sender per stream) or RTSP tunnelled through HTTP on the same port, at
+// /Streaming/Channels/<id> and /video/livemedia.
 // Runs on the caller's io_context; the clock and the hubs must outlive it.
 #pragma once
 

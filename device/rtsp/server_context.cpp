@@ -5,6 +5,7 @@
 #include <boost/asio/buffer.hpp>
 
 #include "device/core/log.hpp"
+#include "device/rtsp/multicast_sender.hpp"
 #include "device/rtsp/rtcp.hpp"
 #include "device/rtsp/session.hpp"
 
@@ -13,7 +14,8 @@ namespace camrig::rtsp {
 namespace asio = boost::asio;
 
 ServerContext::ServerContext(asio::io_context& io, ServerOptions options, StreamLookup lookup, const hal::Clock& clock)
-    : options_(std::move(options)),
+    : io_(io),
+      options_(std::move(options)),
       lookup_(std::move(lookup)),
       clock_(clock),
       rtp_socket_(io),
@@ -103,6 +105,61 @@ bool ServerContext::reserve_session() {
 }
 
 void ServerContext::release_session() { sessions_.fetch_sub(1); }
+
+Result<std::shared_ptr<MulticastSender>> ServerContext::join_multicast(int stream_id,
+                                                                       const std::shared_ptr<media::StreamHub>& hub,
+                                                                       media::VideoCodec codec) {
+  const auto group = options_.multicast ? options_.multicast(stream_id) : std::nullopt;
+  if (!group || group->address.empty())
+    return make_error(ErrorCode::out_of_range,
+                      "multicast is not configured for stream " + std::to_string(stream_id) + "; use unicast UDP or TCP");
+  auto address = validate_multicast_group(*group, options_.multicast_range);
+  if (!address) {
+    log::get("rtsp")->warn("stream {}: {}", stream_id, address.error().message);
+    return make_error(ErrorCode::out_of_range, "the multicast group of stream " + std::to_string(stream_id) +
+                                                   " is not usable: " + address.error().message);
+  }
+  std::lock_guard lock(multicast_mutex_);
+  if (auto existing = multicast_senders_[stream_id].lock()) {
+    // The settings changed since it started: the old group keeps its clients, new ones get a new sender.
+    if (existing->group() == *group) return existing;
+  }
+  RtpSetup rtp;
+  rtp.ssrc = random32();
+  rtp.first_sequence = static_cast<std::uint16_t>(random32());
+  rtp.timestamp_offset = random32();
+  rtp.mtu = options_.mtu;
+  boost::system::error_code ec;
+  const auto interface_address = asio::ip::make_address(options_.bind_address, ec);
+  auto sender = MulticastSender::open(io_, stream_id, *group, *address, ec ? asio::ip::address{} : interface_address, hub,
+                                      make_packetizer(codec, rtp), clock_);
+  if (!sender) return sender.error();
+  std::shared_ptr<MulticastSender> shared = std::move(*sender);
+  multicast_senders_[stream_id] = shared;
+  return shared;
+}
+
+bool ServerContext::register_tunnel(const std::string& cookie, std::weak_ptr<Connection> get_connection) {
+  std::lock_guard lock(tunnels_mutex_);
+  auto& slot = tunnels_[cookie];
+  if (!slot.expired()) return false;
+  slot = std::move(get_connection);
+  return true;
+}
+
+std::shared_ptr<Connection> ServerContext::find_tunnel(const std::string& cookie) {
+  std::lock_guard lock(tunnels_mutex_);
+  const auto it = tunnels_.find(cookie);
+  return it == tunnels_.end() ? nullptr : it->second.lock();
+}
+
+void ServerContext::unregister_tunnel(const std::string& cookie, const Connection* get_connection) {
+  std::lock_guard lock(tunnels_mutex_);
+  const auto it = tunnels_.find(cookie);
+  if (it == tunnels_.end()) return;
+  const auto current = it->second.lock();
+  if (!current || current.get() == get_connection) tunnels_.erase(it);
+}
 
 std::string ServerContext::new_session_id() {
   std::lock_guard lock(mutex_);

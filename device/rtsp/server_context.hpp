@@ -21,6 +21,8 @@
 
 namespace camrig::rtsp {
 
+class Connection;
+class MulticastSender;
 class Session;
 
 class ServerContext : public std::enable_shared_from_this<ServerContext> {
@@ -53,6 +55,17 @@ class ServerContext : public std::enable_shared_from_this<ServerContext> {
   void release_session();
   std::size_t session_count() const { return sessions_.load(); }
 
+  //! The running multicast sender of a stream, or a new one to the stream's configured group.
+  //! out_of_range (461) when no group is configured or its address is outside the allowed range.
+  Result<std::shared_ptr<MulticastSender>> join_multicast(int stream_id, const std::shared_ptr<media::StreamHub>& hub,
+                                                          media::VideoCodec codec);
+
+  //! RTSP over HTTP: the GET connection of a tunnel, found by the POST with the same cookie.
+  //! False when a live connection already holds the cookie.
+  bool register_tunnel(const std::string& cookie, std::weak_ptr<Connection> get_connection);
+  std::shared_ptr<Connection> find_tunnel(const std::string& cookie);
+  void unregister_tunnel(const std::string& cookie, const Connection* get_connection);
+
   std::string new_session_id();
   std::uint32_t random32();
 
@@ -71,6 +84,7 @@ class ServerContext : public std::enable_shared_from_this<ServerContext> {
   void do_receive(bool rtcp);
   void on_receive(bool rtcp, const boost::system::error_code& ec, std::size_t size);
 
+  boost::asio::io_context& io_;
   ServerOptions options_;
   StreamLookup lookup_;
   const hal::Clock& clock_;
@@ -87,6 +101,10 @@ class ServerContext : public std::enable_shared_from_this<ServerContext> {
   std::mutex mutex_;  // guards random_ and rtcp_sources_
   std::mt19937_64 random_;
   std::map<udp::endpoint, std::weak_ptr<Session>> rtcp_sources_;
+  std::mutex multicast_mutex_;  // guards multicast_senders_
+  std::map<int, std::weak_ptr<MulticastSender>> multicast_senders_;
+  std::mutex tunnels_mutex_;  // guards tunnels_
+  std::map<std::string, std::weak_ptr<Connection>> tunnels_;
 };
 
 }  // namespace camrig::rtsp

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "device/media/stream_hub.hpp"
+#include "device/rtsp/multicast_group.hpp"
 
 namespace camrig::rtsp {
 
@@ -22,13 +23,20 @@ struct ServerOptions {
   std::chrono::seconds session_timeout{60};
   //! Largest request (headers and body) accepted; larger ones get 413 and the connection closes.
   std::size_t max_request_bytes = 16 * 1024;
-  //! Sessions across all connections; SETUP beyond it gets 453.
+  //! Sessions (set up or playing) across all connections, multicast ones included; SETUP beyond
+  //! it gets 453 with a body saying the session limit is reached. Connections without a session
+  //! (OPTIONS, DESCRIBE, an HTTP tunnel's POST) do not count.
   std::size_t max_sessions = 32;
   //! Media bytes waiting to be written to one TCP client; beyond it whole access units are
   //! dropped and the client resumes at the next keyframe.
   std::size_t max_queued_bytes = 4 * 1024 * 1024;
   //! Largest RTP packet (header and payload).
   std::size_t mtu = 1400;
+  //! The multicast group of each stream (the stream's multicast address, port and TTL settings).
+  //! Null, or nullopt for a stream, refuses multicast SETUP for it with 461.
+  MulticastLookup multicast;
+  //! Group addresses accepted from `multicast`; lpr_multicast_range() on the LPR camera.
+  MulticastRange multicast_range;
 };
 
 //! The hub of a stream id (101 = channel 1 main, 102 = channel 1 sub, 201, ...), or null when

@@ -13,11 +13,12 @@
 
 #include "device/hal/clock.hpp"
 #include "device/media/stream_hub.hpp"
-#include "device/rtsp/h264_packetizer.hpp"
+#include "device/rtsp/packetizer.hpp"
 #include "device/rtsp/transport.hpp"
 
 namespace camrig::rtsp {
 
+class MulticastSender;
 class ServerContext;
 
 //! RFC 2326 Appendix A.1; Init is "no session object".
@@ -27,7 +28,7 @@ class Session {
  public:
   Session(std::string id, int stream_id, std::shared_ptr<media::StreamHub> hub, Transport transport,
           boost::asio::ip::udp::endpoint client_rtp, boost::asio::ip::udp::endpoint client_rtcp,
-          H264Packetizer::Setup rtp, std::shared_ptr<ServerContext> context);
+          std::unique_ptr<Packetizer> packetizer, std::shared_ptr<ServerContext> context);
   //! Releases the session slot and stops watching the client's RTCP port.
   ~Session();
   Session(const Session&) = delete;
@@ -40,10 +41,16 @@ class Session {
   const boost::asio::ip::udp::endpoint& client_rtp() const { return client_rtp_; }
   const boost::asio::ip::udp::endpoint& client_rtcp() const { return client_rtcp_; }
   SessionState state() const { return state_; }
-  H264Packetizer& packetizer() { return packetizer_; }
+  Packetizer& packetizer() { return *packetizer_; }
+
+  //! Multicast: the stream's shared group sender this session receives from (null for unicast).
+  void set_multicast(std::shared_ptr<MulticastSender> sender) { multicast_ = std::move(sender); }
+  const std::shared_ptr<MulticastSender>& multicast() const { return multicast_; }
 
   //! Ready -> Playing: from now on the hub feeds `subscription`'s consumer, starting at a keyframe.
   void play(media::StreamHub::Subscription subscription);
+  //! Ready -> Playing for a multicast session: counts as one player of the group sender.
+  void play_multicast();
   //! Playing -> Ready; no packet is delivered after this returns.
   void pause();
 
@@ -72,10 +79,11 @@ class Session {
   Transport transport_;
   boost::asio::ip::udp::endpoint client_rtp_;
   boost::asio::ip::udp::endpoint client_rtcp_;
-  H264Packetizer packetizer_;
+  std::unique_ptr<Packetizer> packetizer_;
   std::shared_ptr<ServerContext> context_;
   SessionState state_ = SessionState::ready;
   media::StreamHub::Subscription subscription_;
+  std::shared_ptr<MulticastSender> multicast_;
   std::atomic<std::int64_t> last_activity_{0};
 };
 

@@ -30,6 +30,11 @@ int status_for(const RequestError& failure) {
       return 501;
     case Subject::version:
       return 505;
+    case Subject::tunnel:
+      if (code == ErrorCode::not_found) return 404;
+      if (code == ErrorCode::out_of_range) return 413;
+      if (code == ErrorCode::already_exists) return 409;
+      return 400;
   }
   return 500;
 }
@@ -41,6 +46,7 @@ std::string_view reason_phrase(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
     case 413: return "Request Entity Too Large";
     case 415: return "Unsupported Media Type";
     case 453: return "Not Enough Bandwidth";

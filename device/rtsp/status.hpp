@@ -12,7 +12,8 @@ namespace camrig::rtsp {
 
 //! What part of a request an error is about; the same ErrorCode means different statuses for
 //! different subjects (not_found is 404 for a stream but 454 for a session).
-enum class Subject { request, stream, session, state, transport, method, version };
+//! `tunnel` is the HTTP side of RTSP-over-HTTP (its statuses are HTTP ones).
+enum class Subject { request, stream, session, state, transport, method, version, tunnel };
 
 struct RequestError {
   Subject subject = Subject::request;

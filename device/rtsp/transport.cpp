@@ -78,7 +78,11 @@ Result<std::optional<Transport>> parse_one(std::string_view spec) {
     }
     // unicast, ssrc, ttl, destination, ...: nothing to do for a unicast sender.
   }
-  if (multicast) return std::optional<Transport>{};
+  if (multicast) {
+    if (transport.lower == LowerTransport::tcp) return std::optional<Transport>{};
+    transport.multicast = true;
+    return std::optional<Transport>{transport};
+  }
   if (transport.lower == LowerTransport::udp && !have_client_port) return std::optional<Transport>{};
   return std::optional<Transport>{transport};
 }
@@ -89,6 +93,9 @@ std::string Transport::to_reply(std::uint16_t server_rtp_port, std::uint16_t ser
                                 std::uint32_t ssrc) const {
   char ssrc_text[9];
   std::snprintf(ssrc_text, sizeof ssrc_text, "%08X", ssrc);
+  if (multicast)
+    return "RTP/AVP;multicast;destination=" + destination + ";port=" + std::to_string(multicast_port) + "-" +
+           std::to_string(multicast_port + 1) + ";ttl=" + std::to_string(ttl) + ";ssrc=" + ssrc_text;
   if (lower == LowerTransport::tcp)
     return "RTP/AVP/TCP;unicast;interleaved=" + std::to_string(rtp_channel) + "-" +
            std::to_string(rtcp_channel) + ";ssrc=" + ssrc_text;
@@ -108,7 +115,7 @@ Result<Transport> parse_transport(std::string_view header) {
     if (*parsed) return **parsed;
   }
   return make_error(ErrorCode::out_of_range,
-                    "only unicast RTP/AVP over TCP (interleaved) or UDP (client_port) is supported");
+                    "only RTP/AVP over TCP (interleaved), UDP (client_port) or UDP multicast is supported");
 }
 
 }  // namespace camrig::rtsp

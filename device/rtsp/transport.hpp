@@ -1,5 +1,6 @@
 // The Transport header of SETUP (RFC 2326 §12.39): how RTP and RTCP of a session reach the
-// client. Unicast RTP/AVP over TCP (interleaved channels) or UDP (client ports) is what we serve.
+// client. RTP/AVP over TCP (interleaved channels), unicast UDP (client ports) or multicast UDP
+// (the server's group: a client's destination/port/ttl wishes are not honoured) is what we serve.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,11 @@ struct Transport {
   //! UDP: where the client receives RTP and RTCP.
   std::uint16_t client_rtp_port = 0;
   std::uint16_t client_rtcp_port = 0;
+  //! UDP: the client asked for multicast; the server fills in the group for the reply.
+  bool multicast = false;
+  std::string destination;
+  std::uint16_t multicast_port = 0;
+  std::uint8_t ttl = 1;
 
   //! The reply header: the accepted transport plus the server's ports (UDP) and the SSRC.
   std::string to_reply(std::uint16_t server_rtp_port, std::uint16_t server_rtcp_port, std::uint32_t ssrc) const;

@@ -37,12 +37,12 @@ std::uint32_t timestamp_of(const RtpPacket& packet) {
          static_cast<std::uint32_t>(h[6]) << 8 | h[7];
 }
 
-H264Packetizer make_packetizer(std::uint16_t first_sequence = 65534) {
+H264Packetizer make_h264(std::uint16_t first_sequence = 65534) {
   return H264Packetizer({.ssrc = 0xdeadbeef, .first_sequence = first_sequence, .timestamp_offset = 1000, .mtu = 1400});
 }
 
 TEST(H264Packetizer, SendsSmallUnitsAsSingleNalPackets) {
-  auto packetizer = make_packetizer();
+  auto packetizer = make_h264();
   const auto sps = nal(0x67, 20);
   const auto pps = nal(0x68, 6);
   const auto slice = nal(0x41, 900);
@@ -67,7 +67,7 @@ TEST(H264Packetizer, SendsSmallUnitsAsSingleNalPackets) {
 }
 
 TEST(H264Packetizer, FragmentsLargeUnitsAsFuAAndReassemblesThem) {
-  auto packetizer = make_packetizer();
+  auto packetizer = make_h264();
   const auto idr = nal(0x65, 5000);
   const auto access_unit = annex_b({idr});
   std::vector<RtpPacket> packets;
@@ -93,7 +93,7 @@ TEST(H264Packetizer, FragmentsLargeUnitsAsFuAAndReassemblesThem) {
 }
 
 TEST(H264Packetizer, MarksOnlyTheLastPacketOfAnAccessUnit) {
-  auto packetizer = make_packetizer();
+  auto packetizer = make_h264();
   const auto access_unit = annex_b({nal(0x67, 20), nal(0x68, 5), nal(0x65, 3000), nal(0x65, 100)});
   std::vector<RtpPacket> packets;
   packetizer.packetize(access_unit, 0s, packets);
@@ -102,7 +102,7 @@ TEST(H264Packetizer, MarksOnlyTheLastPacketOfAnAccessUnit) {
 }
 
 TEST(H264Packetizer, StampsPacketsAt90kHzFromTheDeviceClock) {
-  auto packetizer = make_packetizer();
+  auto packetizer = make_h264();
   std::vector<RtpPacket> first;
   std::vector<RtpPacket> second;
   packetizer.packetize(annex_b({nal(0x65, 3000)}), 10s, first);

@@ -46,12 +46,40 @@ TEST(Sdp, RefusesH264WithoutParameterSets) {
   EXPECT_EQ(sdp.error().code, ErrorCode::invalid_argument);
 }
 
-TEST(Sdp, RefusesCodecsWithoutAPayloader) {
+media::StreamDescription h265_description() {
   auto description = known_description();
-  description.codec = media::VideoCodec::mjpeg;
+  description.codec = media::VideoCodec::h265;
+  // NAL unit headers: VPS type 32 (0x40 0x01), SPS 33 (0x42 0x01), PPS 34 (0x44 0x01).
+  description.parameter_sets = {{0x40, 0x01, 0x0C, 0x01}, {0x42, 0x01, 0x01, 0x01, 0x60}, {0x44, 0x01, 0xC1, 0x72}};
+  return description;
+}
+
+TEST(Sdp, DescribesAnH265StreamWithItsParameterSets) {
+  auto sdp = make_sdp(h265_description(), SdpOrigin{42, 1, "192.0.2.1"});
+  ASSERT_TRUE(sdp.ok()) << sdp.error().message;
+  for (const char* line : {"m=video 0 RTP/AVP 96\r\n", "a=rtpmap:96 H265/90000\r\n",
+                           "a=fmtp:96 sprop-vps=QAEMAQ==;sprop-sps=QgEBAWA=;sprop-pps=RAHBcg==\r\n",
+                           "a=framerate:25\r\n", "a=control:trackID=1\r\n"})
+    EXPECT_NE(sdp->find(line), std::string::npos) << "missing " << line << " in\n" << *sdp;
+}
+
+TEST(Sdp, RefusesH265WithoutVps) {
+  auto description = h265_description();
+  description.parameter_sets.erase(description.parameter_sets.begin());
   auto sdp = make_sdp(description, {});
   ASSERT_FALSE(sdp.ok());
-  EXPECT_EQ(sdp.error().code, ErrorCode::out_of_range);
+  EXPECT_EQ(sdp.error().code, ErrorCode::invalid_argument);
+}
+
+TEST(Sdp, DescribesAJpegStreamWithStaticPayloadType26) {
+  auto description = known_description();
+  description.codec = media::VideoCodec::mjpeg;
+  description.parameter_sets.clear();
+  auto sdp = make_sdp(description, {});
+  ASSERT_TRUE(sdp.ok()) << sdp.error().message;
+  EXPECT_NE(sdp->find("m=video 0 RTP/AVP 26\r\n"), std::string::npos) << *sdp;
+  EXPECT_NE(sdp->find("a=rtpmap:26 JPEG/90000\r\n"), std::string::npos) << *sdp;
+  EXPECT_EQ(sdp->find("a=fmtp"), std::string::npos) << *sdp;
 }
 
 TEST(Sdp, Base64MatchesRfc4648Vectors) {

@@ -1,10 +1,13 @@
 // Drives the RTSP server over loopback with a raw TCP client: the full handshake, RTP delivery,
 // error statuses, isolation between clients, session expiry and shutdown.
 #include "device/rtsp/server.hpp"
+#include "device/rtsp/sdp.hpp"
 
 #include <gtest/gtest.h>
 
 #include <future>
+#include <set>
+#include <unistd.h>
 #include <thread>
 
 #include "tests/support/lockstep_test_clock.hpp"
@@ -419,6 +422,237 @@ TEST_F(ServerLoopback, RefusesSetupBeyondTheSessionLimit) {
   auto refused = second.request("SETUP", url() + "/trackID=1", "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 453);
+}
+
+//! A port pair for a multicast group that parallel test runs do not share.
+std::uint16_t multicast_test_port() { return static_cast<std::uint16_t>(40000 + (::getpid() % 5000) * 2); }
+
+TEST_F(ServerLoopback, RefusesMulticastSetupWithoutAConfiguredGroupWith461) {
+  RawRtspClient client(server_->port());
+  auto reply = client.request("SETUP", url() + "/trackID=1", "Transport: RTP/AVP;multicast\r\n");
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 461);
+  EXPECT_NE(reply->body.find("multicast is not configured for stream 101"), std::string::npos) << reply->body;
+}
+
+TEST_F(ServerLoopback, RefusesAMulticastGroupOutsideTheAllowedRangeWith461) {
+  TearDown();
+  io_.restart();
+  ServerOptions options;
+  options.multicast = [](int) { return MulticastGroup{"239.1.2.3", 5000, 1}; };
+  options.multicast_range = lpr_multicast_range();
+  start_server(options);
+  RawRtspClient client(server_->port());
+  auto reply = client.request("SETUP", url() + "/trackID=1", "Transport: RTP/AVP;multicast\r\n");
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 461);
+  EXPECT_NE(reply->body.find("outside 224.0.1.0-238.255.255.255"), std::string::npos) << reply->body;
+}
+
+//! Joined to a group on the loopback interface: the server's sender leaves through 127.0.0.1
+//! (its bind address) with IP_MULTICAST_LOOP on, so no multicast route is needed.
+class GroupReceiver {
+ public:
+  GroupReceiver(const std::string& group, std::uint16_t port) : socket_(io_) {
+    using boost::asio::ip::udp;
+    socket_.open(udp::v4());
+    socket_.set_option(udp::socket::reuse_address(true));
+    socket_.bind(udp::endpoint(boost::asio::ip::make_address_v4(group), port));
+    socket_.set_option(boost::asio::ip::multicast::join_group(boost::asio::ip::make_address_v4(group),
+                                                              boost::asio::ip::make_address_v4("127.0.0.1")));
+    socket_.non_blocking(true);
+  }
+
+  //! RTP packets (SSRC, sequence) received within `duration`.
+  std::vector<std::pair<std::uint32_t, std::uint16_t>> receive_for(std::chrono::milliseconds duration) {
+    std::vector<std::pair<std::uint32_t, std::uint16_t>> packets;
+    const auto end = std::chrono::steady_clock::now() + duration;
+    std::array<std::uint8_t, 2048> buffer{};
+    while (std::chrono::steady_clock::now() < end) {
+      boost::system::error_code ec;
+      const auto size = socket_.receive(boost::asio::buffer(buffer), 0, ec);
+      if (ec == boost::asio::error::would_block) {
+        std::this_thread::sleep_for(1ms);
+        continue;
+      }
+      if (ec || size < 12) continue;
+      packets.emplace_back(static_cast<std::uint32_t>(buffer[8]) << 24 | static_cast<std::uint32_t>(buffer[9]) << 16 |
+                               static_cast<std::uint32_t>(buffer[10]) << 8 | buffer[11],
+                           static_cast<std::uint16_t>(buffer[2] << 8 | buffer[3]));
+    }
+    return packets;
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::udp::socket socket_;
+};
+
+TEST_F(ServerLoopback, SendsMulticastOnceForAllClientsAndStopsWhenTheLastLeaves) {
+  TearDown();
+  io_.restart();
+  const auto port = multicast_test_port();
+  ServerOptions options;
+  options.multicast = [port](int id) -> std::optional<MulticastGroup> {
+    if (id != 101) return std::nullopt;
+    return MulticastGroup{"239.255.42.42", port, 1};
+  };
+  start_server(options);
+  GroupReceiver receiver("239.255.42.42", port);
+
+  RawRtspClient first(server_->port());
+  RawRtspClient second(server_->port());
+  std::vector<std::string> ids;
+  std::set<std::string> ssrcs;
+  for (auto* client : {&first, &second}) {
+    auto setup = client->request("SETUP", url() + "/trackID=1", "Transport: RTP/AVP;multicast\r\n");
+    ASSERT_TRUE(setup);
+    ASSERT_EQ(setup->status, 200) << setup->body;
+    const auto transport = setup->header("transport");
+    EXPECT_NE(transport.find("RTP/AVP;multicast;destination=239.255.42.42;port=" + std::to_string(port) + "-" +
+                             std::to_string(port + 1) + ";ttl=1;ssrc="),
+              std::string::npos)
+        << transport;
+    ssrcs.insert(transport.substr(transport.find("ssrc=")));
+    ids.push_back(session_id(*setup));
+    auto play = client->request("PLAY", url(), "Session: " + ids.back() + "\r\n");
+    ASSERT_TRUE(play);
+    EXPECT_EQ(play->status, 200);
+  }
+  EXPECT_EQ(ssrcs.size(), 1u) << "both clients must be told the one group sender's SSRC";
+  EXPECT_EQ(hub_->consumer_count(), 1u) << "one subscription for the group, not one per client";
+
+  const auto packets = receiver.receive_for(2s);
+  ASSERT_GT(packets.size(), 20u);
+  std::set<std::uint32_t> seen_ssrcs;
+  std::set<std::uint16_t> sequences;
+  for (const auto& [ssrc, sequence] : packets) {
+    seen_ssrcs.insert(ssrc);
+    EXPECT_TRUE(sequences.insert(sequence).second) << "sequence " << sequence << " arrived twice";
+  }
+  EXPECT_EQ(seen_ssrcs.size(), 1u);
+
+  // The first client leaves: the group keeps flowing for the second.
+  auto teardown = first.request("TEARDOWN", url(), "Session: " + ids[0] + "\r\n");
+  ASSERT_TRUE(teardown);
+  EXPECT_EQ(teardown->status, 200);
+  EXPECT_GT(receiver.receive_for(1s).size(), 5u);
+  // The last one leaves: the sender stops.
+  teardown = second.request("TEARDOWN", url(), "Session: " + ids[1] + "\r\n");
+  ASSERT_TRUE(teardown);
+  EXPECT_EQ(teardown->status, 200);
+  EXPECT_EQ(consumers_once_detached(), 0u);
+  receiver.receive_for(200ms);  // what was already in flight
+  EXPECT_TRUE(receiver.receive_for(1s).empty());
+}
+
+std::string base64(const std::string& text) {
+  return base64_encode(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+TEST_F(ServerLoopback, TunnelsRtspOverHttpGetAndPost) {
+  RawRtspClient get(server_->port());
+  get.send("GET " + std::string(kUrl) + " HTTP/1.0\r\nx-sessioncookie: a1b2c3\r\nAccept: application/x-rtsp-tunnelled\r\n\r\n");
+  auto opened = get.read_reply();
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->status, 200);
+  EXPECT_EQ(opened->header("content-type"), "application/x-rtsp-tunnelled");
+
+  RawRtspClient post(server_->port());
+  post.send("POST " + std::string(kUrl) + " HTTP/1.0\r\nx-sessioncookie: a1b2c3\r\nContent-Type: application/x-rtsp-tunnelled\r\n"
+            "Content-Length: 32767\r\n\r\n");
+  // A request split across two base64 writes, the second after the first was sent.
+  const auto options = base64("OPTIONS " + url() + " RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+  post.send(options.substr(0, 10));
+  post.send(options.substr(10));
+  auto reply = get.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->header("cseq"), "1");
+  EXPECT_NE(reply->header("public").find("DESCRIBE"), std::string::npos);
+
+  post.send(base64("SETUP " + url() + "/trackID=1 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"));
+  reply = get.read_reply();
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->status, 200);
+  post.send(base64("PLAY " + url() + " RTSP/1.0\r\nCSeq: 3\r\nSession: " + session_id(*reply) + "\r\n\r\n"));
+  reply = get.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_TRUE(receives_rtp(get)) << "media is interleaved over the GET connection";
+}
+
+TEST_F(ServerLoopback, RefusesHttpThatIsNotATunnel) {
+  RawRtspClient plain(server_->port());
+  plain.send("GET / HTTP/1.1\r\nHost: camera\r\n\r\n");
+  auto reply = plain.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 400);
+  EXPECT_TRUE(plain.wait_closed());
+
+  RawRtspClient orphan(server_->port());
+  orphan.send("POST / HTTP/1.0\r\nx-sessioncookie: nobody\r\nContent-Length: 32767\r\n\r\n");
+  reply = orphan.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 404);
+
+  RawRtspClient first(server_->port());
+  first.send("GET / HTTP/1.0\r\nx-sessioncookie: same\r\n\r\n");
+  ASSERT_TRUE(first.read_reply());
+  RawRtspClient second(server_->port());
+  second.send("GET / HTTP/1.0\r\nx-sessioncookie: same\r\n\r\n");
+  reply = second.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 409);
+}
+
+TEST_F(ServerLoopback, TheEleventhClientOnALimitOfTenGets453AtOnceAndATornDownSlotIsReused) {
+  TearDown();
+  io_.restart();
+  ServerOptions options;
+  options.max_sessions = 10;
+  start_server(options);
+  // Connections that only ask questions hold no slot.
+  RawRtspClient browser(server_->port());
+  ASSERT_TRUE(browser.request("DESCRIBE", url()));
+  std::vector<std::unique_ptr<RawRtspClient>> clients;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    auto& client = *clients.emplace_back(std::make_unique<RawRtspClient>(server_->port()));
+    if (i % 2 == 0) {
+      ids.push_back(play(client));  // playing
+    } else {
+      auto setup = client.request("SETUP", url() + "/trackID=1", "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
+      ASSERT_TRUE(setup);
+      ASSERT_EQ(setup->status, 200) << "client " << i;  // set up, not playing
+      ids.push_back(session_id(*setup));
+    }
+  }
+  RawRtspClient eleventh(server_->port());
+  const auto start = std::chrono::steady_clock::now();
+  auto refused = eleventh.request("SETUP", url() + "/trackID=1", "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
+  ASSERT_TRUE(refused);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s) << "the refusal must not wait for a slot";
+  EXPECT_EQ(refused->status, 453);
+  EXPECT_NE(refused->body.find("session limit reached: all 10 streaming sessions"), std::string::npos) << refused->body;
+
+  auto teardown = clients[3]->request("TEARDOWN", url(), "Session: " + ids[3] + "\r\n");
+  ASSERT_TRUE(teardown);
+  EXPECT_EQ(teardown->status, 200);
+  auto admitted = eleventh.request("SETUP", url() + "/trackID=1", "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
+  ASSERT_TRUE(admitted);
+  EXPECT_EQ(admitted->status, 200) << admitted->body;
+  // And a closed connection gives its slot back too.
+  clients[4].reset();
+  RawRtspClient twelfth(server_->port());
+  std::optional<test::RawReply> reply;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    reply = twelfth.request("SETUP", url() + "/trackID=1", "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
+    if (!reply || reply->status != 453) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
 }
 
 TEST(Server, ReportsAPortInUse) {

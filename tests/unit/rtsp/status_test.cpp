@@ -20,6 +20,13 @@ TEST(Status, MapsErrorsToRtspCodesBySubject) {
   EXPECT_EQ(status(Subject::version, ErrorCode::invalid_argument), 505);
   EXPECT_EQ(status(Subject::stream, ErrorCode::internal), 500);
   EXPECT_EQ(reason_phrase(454), "Session Not Found");
+  // The HTTP side of a tunnel answers with HTTP statuses.
+  EXPECT_EQ(status(Subject::tunnel, ErrorCode::invalid_argument), 400);
+  EXPECT_EQ(status(Subject::tunnel, ErrorCode::not_found), 404);
+  EXPECT_EQ(status(Subject::tunnel, ErrorCode::already_exists), 409);
+  EXPECT_EQ(status(Subject::tunnel, ErrorCode::out_of_range), 413);
+  EXPECT_EQ(status(Subject::tunnel, ErrorCode::permission_denied), 403);
+  EXPECT_EQ(reason_phrase(409), "Conflict");
 }
 
 }  // namespace

@@ -27,14 +27,28 @@ TEST(Transport, ParsesUdpClientPorts) {
   }
 }
 
+TEST(Transport, ParsesMulticastAndRepliesWithTheServersGroup) {
+  for (const char* header : {"RTP/AVP;multicast", "RTP/AVP/UDP;multicast;destination=239.9.9.9;port=4000-4001;ttl=127"}) {
+    auto transport = parse_transport(header);
+    ASSERT_TRUE(transport.ok()) << header << ": " << transport.error().message;
+    EXPECT_EQ(transport->lower, LowerTransport::udp);
+    EXPECT_TRUE(transport->multicast);
+    transport->destination = "239.1.2.3";
+    transport->multicast_port = 5000;
+    transport->ttl = 4;
+    EXPECT_EQ(transport->to_reply(6970, 6971, 0xabc),
+              "RTP/AVP;multicast;destination=239.1.2.3;port=5000-5001;ttl=4;ssrc=00000ABC");
+  }
+}
+
 TEST(Transport, PicksTheFirstSupportedOfSeveral) {
-  auto transport = parse_transport("RTP/AVP;multicast;ttl=127, RTP/AVP/TCP;unicast;interleaved=0-1");
+  auto transport = parse_transport("RTP/SAVP;unicast;client_port=1-2, RTP/AVP/TCP;unicast;interleaved=0-1");
   ASSERT_TRUE(transport.ok());
   EXPECT_EQ(transport->lower, LowerTransport::tcp);
 }
 
 TEST(Transport, RejectsUnsupportedTransports) {
-  for (const char* header : {"RTP/AVP;multicast", "RTP/SAVP;unicast;client_port=1-2", "RAW/RAW/UDP;unicast",
+  for (const char* header : {"RTP/AVP/TCP;multicast", "RTP/SAVP;unicast;client_port=1-2", "RAW/RAW/UDP;unicast",
                              "RTP/AVP;unicast", "RTP/AVP/TCP;unicast;mode=record"}) {
     auto transport = parse_transport(header);
     ASSERT_FALSE(transport.ok()) << header;

@@ -1,0 +1,53 @@
+#include "device/rtsp/packetizer.hpp"
+
+#include "device/rtsp/h264_packetizer.hpp"
+#include "device/rtsp/h265_packetizer.hpp"
+#include "device/rtsp/jpeg_packetizer.hpp"
+
+namespace camrig::rtsp {
+
+Packetizer::Packetizer(Setup setup) : setup_(setup), sequence_(setup.first_sequence) {}
+
+std::uint32_t Packetizer::rtp_timestamp(hal::Nanos timestamp) const {
+  // 90 kHz = 9 ticks per 100 us; the 64-bit product is exact for ~3000 years of device time.
+  const auto ticks = static_cast<std::uint64_t>(timestamp.count()) * 9 / 100'000;
+  return static_cast<std::uint32_t>(ticks + setup_.timestamp_offset);
+}
+
+RtpPacket& Packetizer::add_packet(std::vector<RtpPacket>& out, std::uint32_t rtp_time) {
+  auto& packet = out.emplace_back();
+  auto* h = packet.head.data() + RtpPacket::kInterleaveBytes;
+  h[0] = 0x80;  // version 2, no padding, no extension, no CSRC
+  h[1] = setup_.payload_type & 0x7f;
+  h[2] = static_cast<std::uint8_t>(sequence_ >> 8);
+  h[3] = static_cast<std::uint8_t>(sequence_ & 0xff);
+  h[4] = static_cast<std::uint8_t>(rtp_time >> 24);
+  h[5] = static_cast<std::uint8_t>(rtp_time >> 16);
+  h[6] = static_cast<std::uint8_t>(rtp_time >> 8);
+  h[7] = static_cast<std::uint8_t>(rtp_time);
+  h[8] = static_cast<std::uint8_t>(setup_.ssrc >> 24);
+  h[9] = static_cast<std::uint8_t>(setup_.ssrc >> 16);
+  h[10] = static_cast<std::uint8_t>(setup_.ssrc >> 8);
+  h[11] = static_cast<std::uint8_t>(setup_.ssrc);
+  packet.header_size = kRtpHeaderBytes;
+  ++sequence_;
+  return packet;
+}
+
+void Packetizer::mark_last(std::vector<RtpPacket>& out, std::size_t first) {
+  if (out.size() > first) out.back().head[RtpPacket::kInterleaveBytes + 1] |= 0x80;
+}
+
+std::uint8_t payload_type_for(media::VideoCodec codec) { return codec == media::VideoCodec::mjpeg ? 26 : 96; }
+
+std::unique_ptr<Packetizer> make_packetizer(media::VideoCodec codec, RtpSetup setup) {
+  setup.payload_type = payload_type_for(codec);
+  switch (codec) {
+    case media::VideoCodec::h265: return std::make_unique<H265Packetizer>(setup);
+    case media::VideoCodec::mjpeg: return std::make_unique<JpegPacketizer>(setup);
+    case media::VideoCodec::h264: break;
+  }
+  return std::make_unique<H264Packetizer>(setup);
+}
+
+}  // namespace camrig::rtsp
