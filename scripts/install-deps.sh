@@ -7,12 +7,14 @@ packages=(
   # toolchain
   cmake ninja-build g++ pkg-config ccache
   # libraries
-  libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # real clients used by integration tests
-  ffmpeg
+  # real clients used by integration tests; iproute2 sets up the multicast test's network namespace
+  ffmpeg iproute2
+  # libFuzzer targets (the fuzz preset)
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
