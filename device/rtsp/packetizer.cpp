@@ -1,5 +1,9 @@
 #include "device/rtsp/packetizer.hpp"
 
+#include <algorithm>
+
+#include "device/media/annex_b.hpp"
+
 #include "device/rtsp/h264_packetizer.hpp"
 #include "device/rtsp/h265_packetizer.hpp"
 #include "device/rtsp/jpeg_packetizer.hpp"
@@ -36,6 +40,39 @@ RtpPacket& Packetizer::add_packet(std::vector<RtpPacket>& out, std::uint32_t rtp
 
 void Packetizer::mark_last(std::vector<RtpPacket>& out, std::size_t first) {
   if (out.size() > first) out.back().head[RtpPacket::kInterleaveBytes + 1] |= 0x80;
+}
+
+void Packetizer::packetize_nal_units(std::span<const std::uint8_t> access_unit, hal::Nanos timestamp,
+                                     std::vector<RtpPacket>& out, std::size_t nal_header_bytes,
+                                     FragmentHeader (*fragment_header)(std::span<const std::uint8_t> unit)) {
+  const auto rtp_time = rtp_timestamp(timestamp);
+  const auto first = out.size();
+  const auto mtu = setup_.mtu;
+  for (const auto unit : media::split_annex_b(access_unit)) {
+    if (unit.size() < nal_header_bytes) continue;  // not even a NAL unit header
+    const auto header = fragment_header(unit);
+    const std::size_t max_payload = mtu > kRtpHeaderBytes + header.size ? mtu - kRtpHeaderBytes : header.size + 1;
+    if (unit.size() <= max_payload) {
+      add_packet(out, rtp_time).payload = unit;
+      continue;
+    }
+    const std::size_t chunk = max_payload - header.size;
+    auto rest = unit.subspan(nal_header_bytes);
+    bool start = true;
+    while (!rest.empty()) {
+      const auto take = std::min(chunk, rest.size());
+      const bool end = take == rest.size();
+      auto& packet = add_packet(out, rtp_time);
+      auto* h = packet.head.data() + RtpPacket::kInterleaveBytes + kRtpHeaderBytes;
+      std::copy_n(header.bytes.begin(), header.size, h);
+      h[header.size - 1] |= static_cast<std::uint8_t>((start ? 0x80 : 0) | (end ? 0x40 : 0));
+      packet.header_size = kRtpHeaderBytes + header.size;
+      packet.payload = rest.first(take);
+      rest = rest.subspan(take);
+      start = false;
+    }
+  }
+  mark_last(out, first);
 }
 
 std::uint8_t payload_type_for(media::VideoCodec codec) { return codec == media::VideoCodec::mjpeg ? 26 : 96; }

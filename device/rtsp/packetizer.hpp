@@ -4,6 +4,7 @@
 // H.264 (RFC 6184), H.265 (RFC 7798) or JPEG (RFC 2435).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -31,6 +32,13 @@ class Packetizer {
  public:
   using Setup = RtpSetup;
 
+  //! What replaces a NAL unit's own header in front of each of its fragments; the last byte is
+  //! the FU header, whose start and end bits packetize_nal_units() sets.
+  struct FragmentHeader {
+    std::array<std::uint8_t, 3> bytes{};
+    std::size_t size = 0;
+  };
+
   explicit Packetizer(Setup setup);
   virtual ~Packetizer() = default;
   Packetizer(const Packetizer&) = delete;
@@ -52,6 +60,13 @@ class Packetizer {
   RtpPacket& add_packet(std::vector<RtpPacket>& out, std::uint32_t rtp_time);
   //! Sets the marker bit on the last of the packets appended since `first`.
   static void mark_last(std::vector<RtpPacket>& out, std::size_t first);
+
+  //! H.264 and H.265: each NAL unit of an Annex B access unit goes in one packet when it fits,
+  //! else in fragmentation units that drop its first `nal_header_bytes` and carry
+  //! `fragment_header(unit)` instead. Marks the access unit's last packet.
+  void packetize_nal_units(std::span<const std::uint8_t> access_unit, hal::Nanos timestamp,
+                           std::vector<RtpPacket>& out, std::size_t nal_header_bytes,
+                           FragmentHeader (*fragment_header)(std::span<const std::uint8_t> unit));
   const Setup& setup() const { return setup_; }
 
  private:
