@@ -9,10 +9,15 @@ packages=(
   # libraries
   libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
+  libopencv-dev libfreetype-dev libyaml-cpp-dev
+  # data: the face cascades of the sim's face test and analytics, the plate and OSD font
+  opencv-data fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # real clients used by integration tests; iproute2 sets up the multicast test's network namespace
-  ffmpeg iproute2
+  ffmpeg iproute2 gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav vlc-bin vlc-plugin-base
+  # peers of the benchmarks: GStreamer's RTSP server, wrk
+  libgstrtspserver-1.0-dev gstreamer1.0-rtsp wrk
   # libFuzzer targets (the fuzz preset)
   clang-14 libclang-rt-14-dev
 )
