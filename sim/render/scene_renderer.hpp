@@ -18,12 +18,14 @@ namespace camrig::sim {
 
 class SceneRenderer {
  public:
-  SceneRenderer(const SceneLayout& layout, std::uint64_t seed);
+  //! `frame_rate` sets the frame interval that weather.motion_blur (the shutter) is a fraction of.
+  SceneRenderer(const SceneLayout& layout, std::uint64_t seed, double frame_rate = 25.0);
   ~SceneRenderer();
   SceneRenderer(const SceneRenderer&) = delete;
   SceneRenderer& operator=(const SceneRenderer&) = delete;
 
-  //! `frame` must have the camera pose's size. The static scene is cached per camera pose.
+  //! `frame` must have the camera pose's size (a frame of another size is drawn at its own size).
+  //! The static scene is cached per camera pose. Not reentrant: one renderer per channel.
   void render(const WorldSnapshot& snapshot, const CameraModel& camera, hal::VideoFrame& frame);
 
  private:

@@ -37,9 +37,10 @@ std::optional<std::array<Vec3, 4>> plate_corners(const Actor& vehicle, bool fron
   if (front && (!vehicle.plate->front || vehicle.kind == ActorKind::motorcycle)) return std::nullopt;
   if (!front && !vehicle.plate->rear) return std::nullopt;
   const Vec2 along = heading_vector(vehicle.heading);
-  // Seen from outside, "right" on the front plate is the vehicle's left and vice versa.
+  // Seen from outside, "right" on the front plate is the vehicle's left and vice versa: the
+  // viewer looks along -outward, whose right-hand side is (-outward.y, outward.x).
   const Vec2 outward = front ? along : along * -1.0;
-  const Vec2 right{outward.y, -outward.x};
+  const Vec2 right{-outward.y, outward.x};
   const Vec2 size = plate_size(vehicle.plate->format);
   const Vec2 centre = Vec2{vehicle.position.x, vehicle.position.y} + outward * (vehicle.length / 2.0 + 0.01);
   const double z = vehicle.position.z + plate_height(vehicle.kind);
