@@ -9,7 +9,7 @@ namespace camrig::media {
 
 ChannelPipeline::ChannelPipeline(hal::VideoSource& source, std::vector<std::shared_ptr<StreamPipeline>> streams,
                                  ChannelPipelineOptions options)
-    : source_(source), streams_(std::move(streams)), options_(options) {
+    : source_(source), streams_(std::move(streams)), options_(options), image_(options_.clock, options_.image) {
   workers_.reserve(streams_.size());
   for (const auto& stream : streams_) {
     auto worker = std::make_unique<Worker>();
@@ -40,6 +40,11 @@ void ChannelPipeline::stop() {
   }
 }
 
+hal::VideoFramePtr ChannelPipeline::latest_frame() const {
+  std::lock_guard lock(state_mutex_);
+  return latest_frame_;
+}
+
 void ChannelPipeline::read_frames(std::stop_token stop) {
   while (!stop.stop_requested()) {
     auto frame = source_.read(stop);
@@ -51,9 +56,12 @@ void ChannelPipeline::read_frames(std::stop_token stop) {
       }
       break;
     }
+    // Once per channel, so every stream (and snapshot) carries the same OSD and masks.
+    frame = image_.process(frame);
     {
       std::lock_guard lock(state_mutex_);
       ++frames_read_;
+      latest_frame_ = frame;
     }
     for (auto& worker : workers_) hand_over(*worker, frame, stop);
   }

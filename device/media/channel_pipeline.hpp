@@ -13,7 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include "device/hal/clock.hpp"
 #include "device/hal/video_source.hpp"
+#include "device/media/image/image_processor.hpp"
 #include "device/media/stream_pipeline.hpp"
 
 namespace camrig::media {
@@ -26,6 +28,10 @@ struct ChannelPipelineOptions {
   //! Frames queued per stream: two lets the reader run one frame ahead of a busy encoder
   //! without adding more than a frame of latency.
   std::size_t queue_depth = 2;
+  //! Wall time of the OSD and of scheduled day/night; must outlive the pipeline. Optional.
+  const hal::Clock* clock = nullptr;
+  //! The channel's image settings (OSD, privacy masks, ...), applied before any stream sees a frame.
+  image::ImageSettings image;
 };
 
 struct ChannelCounters {
@@ -58,6 +64,11 @@ class ChannelPipeline {
   bool source_ended() const;
 
   const std::vector<std::shared_ptr<StreamPipeline>>& streams() const { return streams_; }
+  //! New image settings for every stream of the channel, together from the next frame on.
+  void apply_image(image::ImageSettings settings) { image_.apply(std::move(settings)); }
+  const image::ImageProcessor& image() const { return image_; }
+  //! The last frame the sensor delivered (for snapshots); null before the first one.
+  hal::VideoFramePtr latest_frame() const;
   ChannelCounters counters() const;
 
  private:
@@ -81,12 +92,14 @@ class ChannelPipeline {
   const std::vector<std::shared_ptr<StreamPipeline>> streams_;
   const ChannelPipelineOptions options_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  image::ImageProcessor image_;  // used by the reader thread only, apart from apply()
 
   mutable std::mutex state_mutex_;
   std::condition_variable reader_finished_;
   bool reader_done_ = false;
   bool source_ended_ = false;
   std::uint64_t frames_read_ = 0;
+  hal::VideoFramePtr latest_frame_;
 
   std::mutex stop_mutex_;
   std::jthread reader_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "device/hal/video_frame.hpp"
 #include "device/media/encoded_packet.hpp"
@@ -10,6 +11,17 @@
 namespace camrig::media {
 
 enum class BitrateType { constant, variable };
+
+//! A fixed region of interest: normalised rectangle (0..1 from the top-left) and ROI level 1..6
+//! (higher = clearer), encoded with a lower quantiser than the rest of the picture.
+struct RoiRegion {
+  double x = 0;
+  double y = 0;
+  double width = 0;
+  double height = 0;
+  int level = 3;
+  friend bool operator==(const RoiRegion&, const RoiRegion&) = default;
+};
 
 struct StreamSettings {
   bool enabled = true;
@@ -31,6 +43,8 @@ struct StreamSettings {
   bool svc = false;
   //! 1..100, higher = smoother bitrate (bigger VBV buffer).
   int smoothing = 50;
+  //! Enabled fixed regions; H.264 and H.265 only (the camera leaves them empty otherwise).
+  std::vector<RoiRegion> roi_regions;
 
   friend bool operator==(const StreamSettings&, const StreamSettings&) = default;
 };

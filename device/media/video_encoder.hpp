@@ -61,6 +61,8 @@ class VideoEncoder {
   Result<std::vector<EncodedPacketPtr>> encode_frame(AVFrame* input, hal::Nanos timestamp,
                                                      bool force_keyframe);
   Result<EncodedPacketPtr> take_packet(const AVPacket& packet);
+  // Attaches the stream's regions of interest to the frame, for libx264/libx265's quantiser offsets.
+  Result<void> mark_regions_of_interest(AVFrame* input) const;
 
   StreamSettings settings_;
   AVCodecContext* context_ = nullptr;

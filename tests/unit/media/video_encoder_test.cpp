@@ -10,11 +10,6 @@
 #include "tests/unit/media/test_decoder.hpp"
 #include "tests/support/lockstep_test_clock.hpp"
 
-// libx265 3.5 (Debian 12) leaks its parameter copies and frame-filter buffers inside
-// x265_encoder_open even after x265_encoder_close; LeakSanitizer reads this hook in sanitizer
-// builds so that our own leaks still fail the test.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libx265.so\n"; }
-
 namespace camrig::media {
 namespace {
 
