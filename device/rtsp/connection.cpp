@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 
 #include "device/core/log.hpp"
+#include "device/rtsp/authentication.hpp"
 #include "device/rtsp/mount_points.hpp"
 #include "device/rtsp/multicast_sender.hpp"
 #include "device/rtsp/rtcp.hpp"
@@ -248,6 +249,14 @@ std::optional<Connection::Reply> Connection::dispatch(const Request& request) {
   if (!cseq || std::from_chars(cseq->data(), cseq->data() + cseq->size(), cseq_value).ptr != cseq->data() + cseq->size() ||
       cseq->empty())
     return request_error(Subject::request, ErrorCode::invalid_argument, "missing or invalid CSeq header");
+  // OPTIONS stays open, as on real cameras, so clients can probe the server before logging in.
+  if (request.method != "OPTIONS") {
+    if (auto refused = refuse_unauthenticated(context_->options().authentication, request, remote_address_.to_string())) {
+      log::get("rtsp")->info("{}: {} {} -> {}: {}", peer_, request.method, request.uri, refused->status,
+                             std::string_view(refused->body).substr(0, refused->body.find('\r')));
+      return std::move(*refused);
+    }
+  }
   if (const auto header = request.header("Session")) {
     if (auto it = sessions_.find(session_id_of(*header)); it != sessions_.end())
       it->second->touch(context_->clock().now());

@@ -49,6 +49,14 @@ void Listener::do_accept() {
 
 void Listener::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (!ec && context_->options().admit) {
+    boost::system::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    if (peer_ec || !context_->options().admit(peer.address().to_string())) {
+      socket.close(peer_ec);
+      return do_accept();
+    }
+  }
   if (!ec) {
     auto connection = std::make_shared<Connection>(std::move(socket), context_);
     {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "device/media/stream_hub.hpp"
+#include "device/rtsp/authentication.hpp"
 #include "device/rtsp/multicast_group.hpp"
 
 namespace camrig::rtsp {
@@ -23,6 +24,8 @@ struct ServerOptions {
   std::chrono::seconds session_timeout{60};
   //! Largest request (headers and body) accepted; larger ones get 413 and the connection closes.
   std::size_t max_request_bytes = 16 * 1024;
+  //! Credentials every request but OPTIONS must carry; no authenticator: none are asked for.
+  AuthenticationOptions authentication;
   //! Sessions (set up or playing) across all connections, multicast ones included; SETUP beyond
   //! it gets 453 with a body saying the session limit is reached. Connections without a session
   //! (OPTIONS, DESCRIBE, an HTTP tunnel's POST) do not count.
@@ -37,6 +40,8 @@ struct ServerOptions {
   MulticastLookup multicast;
   //! Group addresses accepted from `multicast`; lpr_multicast_range() on the LPR camera.
   MulticastRange multicast_range;
+  //! Asked at accept with the peer's address (the IP address filter); false closes the connection.
+  std::function<bool(const std::string& address)> admit;
 };
 
 //! The hub of a stream id (101 = channel 1 main, 102 = channel 1 sub, 201, ...), or null when

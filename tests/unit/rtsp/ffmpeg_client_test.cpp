@@ -3,25 +3,16 @@
 // transport and tunnelled through HTTP, for each codec the camera streams: H.264 (RFC 6184), H.265 (RFC 7798) and MJPEG
 // (RFC 2435), and over UDP multicast.
 //
-// ffmpeg joins a multicast group on the interface the routing table picks for it. So that its
-// group traffic stays on loopback without touching the host's routes, the whole test binary
-// moves into a network namespace of its own first (root, or an unprivileged user namespace),
-// where `lo` is up and 224.0.0.0/4 routes to it; the server binds 127.0.0.1 there and ffmpeg,
-// started from the test, inherits the namespace. Without that permission the multicast tests
-// skip and say why; the server test covers multicast with a receiver joined on 127.0.0.1.
+// The binary runs in its own network namespace with a multicast route on loopback
+// (multicast_loopback_namespace.hpp). Without the permission for it the multicast tests skip
+// and say why; the server test covers multicast with a receiver joined on 127.0.0.1.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <ostream>
 #include <future>
 #include <thread>
-
-#include <sched.h>
-#include <unistd.h>
 
 #include "device/core/realtime_clock.hpp"
 #include "device/media/annex_b.hpp"
@@ -30,12 +21,8 @@
 #include "device/rtsp/server.hpp"
 #include "sim/road_scene_source.hpp"
 #include "tests/support/process.hpp"
+#include "tests/unit/rtsp/multicast_loopback_namespace.hpp"
 
-// libx265 (Debian 3.5) keeps per-encoder allocations from x265_encoder_open() that
-// x265_encoder_close() does not free; LeakSanitizer (asan preset) would fail this binary on them.
-// Only that library's allocations are suppressed; the symbol is unused without sanitizers.
-extern "C" const char* __lsan_default_suppressions();
-extern "C" const char* __lsan_default_suppressions() { return "leak:libx265.so\n"; }
 
 namespace camrig::media {
 //! Names the codec in ctest's test list instead of its bytes.
@@ -53,43 +40,7 @@ constexpr int kFrameRate = 25;
 constexpr const char* kGroup = "239.255.43.1";
 constexpr std::uint16_t kGroupPort = 41000;
 
-//! Empty when the namespace with a multicast route on lo is ready, else why it is not.
-std::string g_multicast_unavailable = "the network namespace was not set up";
-
-bool write_file(const std::string& path, const std::string& text) {
-  std::ofstream file(path);
-  file << text;
-  return static_cast<bool>(file.flush());
-}
-
-class MulticastLoopbackNamespace : public ::testing::Environment {
- public:
-  void SetUp() override {
-    if (::unshare(CLONE_NEWNET) != 0) {
-      const auto uid = ::getuid();
-      const auto gid = ::getgid();
-      if (::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) {
-        g_multicast_unavailable = "cannot create a network namespace (needs root or unprivileged user namespaces): " +
-                                  std::string(std::strerror(errno));
-        return;
-      }
-      write_file("/proc/self/setgroups", "deny");
-      write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1");
-      write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1");
-    }
-    for (const std::vector<std::string>& command : {std::vector<std::string>{"ip", "link", "set", "lo", "up"},
-                                                    std::vector<std::string>{"ip", "route", "add", "224.0.0.0/4", "dev", "lo"}}) {
-      const auto result = camrig::test::run_process(command, 10s);
-      if (result.exit_code != 0) {
-        g_multicast_unavailable = "in the test's network namespace, `ip " + command[1] + " " + command[2] + "` failed: " + result.err;
-        return;
-      }
-    }
-    g_multicast_unavailable.clear();
-  }
-};
-
-const auto* const g_namespace = ::testing::AddGlobalTestEnvironment(new MulticastLoopbackNamespace);
+const auto* const g_namespace = ::testing::AddGlobalTestEnvironment(new camrig::test::MulticastLoopbackNamespace);
 
 media::StreamSettings encoder_settings(media::VideoCodec codec) {
   media::StreamSettings settings;
@@ -229,7 +180,7 @@ TEST_P(FfmpegClients, FfprobeSeesCodecSizeAndFrameRateOverHttpTunnel) { expect_f
 TEST_P(FfmpegClients, FfmpegDecodesFiftyFramesOverHttpTunnel) { expect_ffmpeg_decodes("http"); }
 
 TEST_P(FfmpegClients, FfmpegDecodesFiftyFramesOverUdpMulticast) {
-  if (!g_multicast_unavailable.empty()) GTEST_SKIP() << g_multicast_unavailable;
+  if (const auto& reason = camrig::test::MulticastLoopbackNamespace::unavailable(); !reason.empty()) GTEST_SKIP() << reason;
   expect_ffmpeg_decodes("udp_multicast");
 }
 

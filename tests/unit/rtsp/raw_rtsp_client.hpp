@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio.hpp>
 
@@ -16,7 +18,15 @@ namespace camrig::rtsp::test {
 
 struct RawReply {
   int status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
+  std::map<std::string, std::string> headers;  // lower-case names; the last of repeated ones
+  //! Every value of a header that may repeat (WWW-Authenticate), in order.
+  std::vector<std::string> all(const std::string& name) const {
+    std::vector<std::string> values;
+    for (const auto& [line_name, value] : lines)
+      if (line_name == name) values.push_back(value);
+    return values;
+  }
+  std::vector<std::pair<std::string, std::string>> lines;  // lower-case names, in order
   std::string body;
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
@@ -151,6 +161,7 @@ class RawRtspClient {
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       auto value = line.substr(colon + 1);
       while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      reply.lines.emplace_back(name, value);
       reply.headers[name] = value;
     }
     const std::size_t length = reply.headers.count("content-length") ? std::stoul(reply.headers["content-length"]) : 0;
