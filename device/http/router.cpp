@@ -72,7 +72,15 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
 
 void Router::add(beast_http::verb method, std::string pattern, std::optional<security::Permission> permission,
                  Handler handler) {
-  routes_.push_back(Route{method, split_path(pattern), permission, std::move(handler)});
+  auto segments = split_path(pattern);
+  routes_.push_back(Route{method, std::move(pattern), std::move(segments), permission, std::move(handler)});
+}
+
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> listed;
+  listed.reserve(routes_.size());
+  for (const auto& route : routes_) listed.push_back(RouteInfo{route.method, route.pattern, route.permission});
+  return listed;
 }
 
 bool Router::match(const Route& route, const std::vector<std::string>& segments,
@@ -146,9 +154,11 @@ Reply Router::handle(const Request& request, std::string_view client_address,
       return finish(error(context, make_error(ErrorCode::internal, "no authenticator"),
                           beast_http::status::internal_server_error));
     const auto authorization = request[beast_http::field::authorization];
+    const auto cookie = request[beast_http::field::cookie];
     auto outcome = authenticator->authenticate({std::string_view(request.method_string().data(), request.method_string().size()),
                                                 target, std::string_view(authorization.data(), authorization.size()),
-                                                client_address});
+                                                client_address},
+                                               security::session_token_in(std::string_view(cookie.data(), cookie.size())));
     if (auto* challenge = std::get_if<security::Challenge>(&outcome)) {
       if (challenge->reason == security::Challenge::Reason::address_locked) {
         const auto minutes =

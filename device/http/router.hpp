@@ -59,11 +59,21 @@ class Router {
   using Precondition = std::function<std::variant<Admission, Response>(const RequestContext&,
                                                                        std::optional<security::Permission> permission)>;
 
+  //! A declared route as listed by routes(): what the permission walk and documentation enumerate.
+  struct RouteInfo {
+    beast_http::verb method;
+    std::string pattern;
+    std::optional<security::Permission> permission;
+  };
+
   //! `permission` nullopt: no login needed.
   void add(beast_http::verb method, std::string pattern, std::optional<security::Permission> permission,
            Handler handler);
   void set_error_renderer(ErrorRenderer renderer) { render_error_ = std::move(renderer); }
   void set_precondition(Precondition precondition) { precondition_ = std::move(precondition); }
+
+  //! Every route in the order added.
+  std::vector<RouteInfo> routes() const;
 
   //! Routes one request. `authenticator` may be null only if no route needs a permission.
   Reply handle(const Request& request, std::string_view client_address, security::Authenticator* authenticator) const;
@@ -71,6 +81,7 @@ class Router {
  private:
   struct Route {
     beast_http::verb method;
+    std::string pattern;
     std::vector<std::string> segments;
     std::optional<security::Permission> permission;
     Handler handler;

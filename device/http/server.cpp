@@ -4,10 +4,13 @@
 #include <list>
 #include <optional>
 
+#include <type_traits>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "device/core/log.hpp"
 
@@ -16,48 +19,86 @@ namespace camrig::http {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-// One connection: owns the socket, the read buffer, the parser of the current request, its
-// timer (the stream's expiry) and the chunk queue of a streamed response. All work runs on the
-// connection's strand; close() is the one way out.
-class Session : public std::enable_shared_from_this<Session> {
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  //! Closes the connection; safe from any thread.
+  virtual void close() = 0;
+};
+
+std::string address_text(const tcp::socket& socket) {
+  beast::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  const auto address = remote.address();
+  // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; users and filters know them as a.b.c.d.
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).to_string();
+  return address.to_string();
+}
+
+// One connection: owns the stream (TCP, or TLS over TCP), the read buffer, the parser of the
+// current request, its timer (the stream's expiry) and the chunk queue of a streamed response.
+// All work runs on the connection's strand; close() is the one way out.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool k_tls = std::is_same_v<Stream, TlsStream>;
+
  public:
   Session(tcp::socket socket, const ServerOptions& options, const Router& router,
           security::Authenticator& authenticator)
-      : stream_(std::move(socket)), options_(options), router_(router), authenticator_(authenticator) {
-    beast::error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
-    client_address_ = ec ? std::string("unknown") : remote.address().to_string();
-  }
+      : tls_(options.tls), client_address_(address_text(socket)), stream_(make_stream(std::move(socket))),
+        options_(options), router_(router), authenticator_(authenticator) {}
 
   void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (k_tls) self->do_handshake();
+      else self->do_read_header();
+    });
   }
 
-  //! Closes the connection; safe from any thread.
-  void close() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+  void close() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->do_close(); });
   }
 
  private:
+  Stream make_stream(tcp::socket socket) {
+    if constexpr (k_tls) return Stream(std::move(socket), *tls_);
+    else return Stream(std::move(socket));
+  }
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+  void do_handshake() {
+    tcp_layer().expires_after(options_.handshake_timeout);
+    stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        log::get("http")->debug("TLS handshake with {} failed: {}", self->client_address_, ec.message());
+        return self->do_close();
+      }
+      self->do_read_header();
+    });
+  }
+
   void do_read_header() {
     parser_.emplace();
     parser_->body_limit(options_.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
-    stream_.expires_after(options_.header_timeout);
+    tcp_layer().expires_after(options_.header_timeout);
     beast::http::async_read_header(stream_, buffer_, *parser_,
-                                   beast::bind_front_handler(&Session::on_read_header, shared_from_this()));
+                                   beast::bind_front_handler(&Session<Stream>::on_read_header, this->shared_from_this()));
   }
 
   void on_read_header(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
-    stream_.expires_after(options_.body_timeout);
-    beast::http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    tcp_layer().expires_after(options_.body_timeout);
+    beast::http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session<Stream>::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
-    stream_.expires_never();
+    tcp_layer().expires_never();
     const auto& request = parser_->get();
     reply_ = router_.handle(request, client_address_, &authenticator_);
     if (reply_.stream) return do_write_stream_header();
@@ -89,7 +130,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void do_write(Response& response) {
-    beast::http::async_write(stream_, response, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    beast::http::async_write(stream_, response, beast::bind_front_handler(&Session<Stream>::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -102,12 +143,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void do_write_stream_header() {
     serializer_.emplace(reply_.response);
     beast::http::async_write_header(stream_, *serializer_,
-                                    beast::bind_front_handler(&Session::on_write_stream_header, shared_from_this()));
+                                    beast::bind_front_handler(&Session<Stream>::on_write_stream_header, this->shared_from_this()));
   }
 
   void on_write_stream_header(beast::error_code ec, std::size_t) {
     if (ec) return do_close();
-    std::weak_ptr<Session> weak = shared_from_this();
+    std::weak_ptr<Session<Stream>> weak = this->shared_from_this();
     reply_.stream->set_wake([weak, executor = stream_.get_executor()] {
       net::post(executor, [weak] {
         if (auto self = weak.lock()) self->do_write_chunk();
@@ -120,7 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // While a stream is open the peer sends nothing; a read that ends tells that it has gone, and
   // the pending read keeps the session alive between chunks.
   void do_watch_peer() {
-    stream_.async_read_some(net::buffer(peer_probe_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    stream_.async_read_some(net::buffer(peer_probe_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->do_close();
       self->do_watch_peer();
     });
@@ -133,14 +174,14 @@ class Session : public std::enable_shared_from_this<Session> {
     if (finished) {
       writing_chunk_ = true;
       net::async_write(stream_, beast::http::make_chunk_last(),
-                       [self = shared_from_this()](beast::error_code, std::size_t) { self->do_close(); });
+                       [self = this->shared_from_this()](beast::error_code, std::size_t) { self->do_close(); });
       return;
     }
     if (!chunk) return;
     pending_chunk_ = std::move(*chunk);
     writing_chunk_ = true;
     net::async_write(stream_, beast::http::make_chunk(net::buffer(pending_chunk_)),
-                     beast::bind_front_handler(&Session::on_write_chunk, shared_from_this()));
+                     beast::bind_front_handler(&Session<Stream>::on_write_chunk, this->shared_from_this()));
   }
 
   void on_write_chunk(beast::error_code ec, std::size_t) {
@@ -156,16 +197,18 @@ class Session : public std::enable_shared_from_this<Session> {
       reply_.stream->set_wake(nullptr);
       reply_.stream->close();  // the producer learns the client has gone
     }
+    // TLS ends without close_notify: HTTP/1.1 bodies are delimited, so the peer loses nothing.
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_layer().socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<net::ssl::context> tls_;  // before stream_: the TLS stream refers to it
+  std::string client_address_;
+  Stream stream_;
   const ServerOptions options_;  // a copy: the listener may go before its last session
   const Router& router_;
   security::Authenticator& authenticator_;
-  std::string client_address_;
   beast::flat_buffer buffer_;
   std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
   Reply reply_;
@@ -185,25 +228,25 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Result<void> open() {
     beast::error_code ec;
     const auto address = net::ip::make_address(options_.bind_address, ec);
-    if (ec) return make_error(ErrorCode::invalid_argument, "HTTP bind address " + options_.bind_address + ": " + ec.message());
+    if (ec) return make_error(ErrorCode::invalid_argument, protocol() + " bind address " + options_.bind_address + ": " + ec.message());
     const tcp::endpoint endpoint(address, options_.port);
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
     if (ec)
-      return make_error(ErrorCode::unavailable, "HTTP port " + std::to_string(options_.port) +
+      return make_error(ErrorCode::unavailable, protocol() + " port " + std::to_string(options_.port) +
                                                     (ec == net::error::address_in_use ? " is in use" : ": " + ec.message()));
     port_ = acceptor_.local_endpoint(ec).port();
     return {};
   }
 
   void start() {
-    net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
+    net::dispatch(acceptor_.get_executor(), [self = this->shared_from_this()] { self->do_accept(); });
   }
 
   void stop() {
-    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    net::post(acceptor_.get_executor(), [self = this->shared_from_this()] {
       beast::error_code ec;
       self->acceptor_.close(ec);
       for (auto& weak : self->sessions_)
@@ -212,28 +255,46 @@ class Listener : public std::enable_shared_from_this<Listener> {
     });
   }
 
+  void stop_accepting_now() {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  }
+
   std::uint16_t port() const { return port_; }
 
  private:
+  std::string protocol() const { return options_.tls ? "HTTPS" : "HTTP"; }
+
   void do_accept() {
-    acceptor_.async_accept(net::make_strand(io_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    acceptor_.async_accept(net::make_strand(io_), beast::bind_front_handler(&Listener::on_accept, this->shared_from_this()));
   }
 
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
       sessions_.remove_if([](const auto& weak) { return weak.expired(); });
-      if (sessions_.size() >= options_.max_connections) {
+      const auto address = address_text(socket);
+      if (options_.admit && !options_.admit(address)) {
+        log::get("http")->info("{}: refusing a connection from {} (IP address filter)", protocol(), address);
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else if (sessions_.size() >= options_.max_connections) {
         log::get("http")->warn("refusing a connection: {} connections open", sessions_.size());
         beast::error_code ignored;
         socket.close(ignored);
       } else {
-        auto session = std::make_shared<Session>(std::move(socket), options_, router_, authenticator_);
-        sessions_.push_back(session);
-        session->start();
+        if (options_.tls) start_session<TlsStream>(std::move(socket));
+        else start_session<beast::tcp_stream>(std::move(socket));
       }
     }
     do_accept();
+  }
+
+  template <class Stream>
+  void start_session(tcp::socket socket) {
+    auto session = std::make_shared<Session<Stream>>(std::move(socket), options_, router_, authenticator_);
+    sessions_.push_back(session);
+    session->start();
   }
 
   net::io_context& io_;
@@ -241,7 +302,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   ServerOptions options_;
   const Router& router_;
   security::Authenticator& authenticator_;
-  std::list<std::weak_ptr<Session>> sessions_;
+  std::list<std::weak_ptr<SessionBase>> sessions_;
   std::uint16_t port_ = 0;
 };
 
@@ -261,6 +322,12 @@ Result<void> Server::start() {
 void Server::stop() {
   if (!listener_) return;
   listener_->stop();
+  listener_.reset();
+}
+
+void Server::stop_accepting() {
+  if (!listener_) return;
+  listener_->stop_accepting_now();
   listener_.reset();
 }
 

@@ -1,15 +1,18 @@
-// The device's HTTP/1.1 server on Boost.Beast: accepts connections, runs one session per
-// connection (keep-alive, request body limit, header and body read timeouts) and hands each
-// request to the router. Long-lived responses are sent chunked as their stream produces them.
+// The device's HTTP/1.1 server on Boost.Beast, plain or over TLS (HTTPS): accepts connections
+// the admission check lets in (IP address filter), runs one session per connection (keep-alive,
+// request body limit, handshake/header/body timeouts) and hands each request to the router.
+// Long-lived responses are sent chunked as their stream produces them.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "device/core/result.hpp"
 #include "device/http/router.hpp"
@@ -26,7 +29,12 @@ struct ServerOptions {
   //! waiting for a request's header, including keep-alive idle time, and then for its body.
   std::chrono::seconds header_timeout{30};
   std::chrono::seconds body_timeout{60};
+  std::chrono::seconds handshake_timeout{10};
   std::size_t max_connections = 64;
+  //! Set: the listener speaks HTTPS with this context; sessions keep the context they started with.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  //! Asked at accept with the peer's address; false closes the connection before any byte is read.
+  std::function<bool(const std::string& address)> admit;
 };
 
 class Listener;
@@ -40,10 +48,14 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  //! Binds and starts accepting; the error names the port and why ("HTTP port 80 is in use").
+  //! Binds and starts accepting; the error names the port and why ("HTTPS port 443 is in use").
   Result<void> start();
   //! Stops accepting and closes every connection. Any thread; the closing runs on the io_context.
   void stop();
+  //! Stops accepting at once, freeing the port, but lets open connections finish: a port or
+  //! certificate change must not cut off the request that made it. Call on the io_context's
+  //! thread (or before it runs).
+  void stop_accepting();
   //! The bound port; 0 before start().
   std::uint16_t port() const;
 

@@ -65,7 +65,8 @@ http::Response render(const http::RequestContext& context, const ResponseStatus&
                        {"errorCode", status.error_code},       {"errorMsg", status.error_msg}};
     if (status.id) doc["id"] = *status.id;
     response.set(http::beast_http::field::content_type, "application/json; charset=\"UTF-8\"");
-    response.body() = doc.dump(1);
+    // Messages quote what the client sent; bytes that are not UTF-8 become U+FFFD instead of throwing.
+    response.body() = doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
     return response;
   }
   pugi::xml_document doc;

@@ -146,6 +146,12 @@ AuthenticationOutcome Authenticator::authenticate(const AuthenticationRequest& r
                    challenge_values(false), std::nullopt};
 }
 
+AuthenticationOutcome Authenticator::authenticate(const AuthenticationRequest& request, std::string_view session_token) {
+  if (sessions_ && !session_token.empty() && !lock_.locked_for(request.client_address))
+    if (auto account = sessions_->resume(session_token)) return *account;
+  return authenticate(request);
+}
+
 AuthenticationOutcome Authenticator::authenticate_digest(const AuthenticationRequest& request,
                                                          std::string_view text) {
   const auto parameters = parse_digest_parameters(text);
@@ -164,7 +170,8 @@ AuthenticationOutcome Authenticator::authenticate_digest(const AuthenticationReq
   else if (!algorithm_name.empty() && !(starts_with_ignoring_case(algorithm_name, "MD5") && algorithm_name.size() == 3))
     return Challenge{Challenge::Reason::no_credentials, "unsupported Digest algorithm " + algorithm_name,
                      challenge_values(false), std::nullopt};
-  if (field("qop") != "auth")
+  const bool without_qop = options_.accept_digest_without_qop && field("qop").empty();
+  if (!without_qop && field("qop") != "auth")
     return Challenge{Challenge::Reason::no_credentials, "Digest requires qop=auth", challenge_values(false), std::nullopt};
   if (field("realm") != accounts_.realm() || field("uri") != request.uri)
     return fail(request, username, "Digest credentials for another realm or URI");
@@ -172,16 +179,19 @@ AuthenticationOutcome Authenticator::authenticate_digest(const AuthenticationReq
   const auto ha1 = accounts_.digest_ha1(username, algorithm);
   const auto nonce = field("nonce");
   const auto count_text = field("nc");
-  const auto expected = ha1 ? digest_response(algorithm, *ha1, request.method, request.uri, nonce, count_text,
-                                              field("cnonce"), "auth")
-                            : std::string();
+  std::string expected;
+  if (ha1 && without_qop)
+    expected = digest_hex(algorithm, *ha1 + ":" + nonce + ":" +
+                                         digest_hex(algorithm, std::string(request.method) + ":" + std::string(request.uri)));
+  else if (ha1)
+    expected = digest_response(algorithm, *ha1, request.method, request.uri, nonce, count_text, field("cnonce"), "auth");
   if (!ha1 || !equal_constant_time(expected, field("response")))
     return fail(request, username, "wrong user name or password");
 
   // The password is right; now the nonce must be ours, alive, and its count must move forward.
   std::uint64_t count = 0;
   try {
-    count = std::stoull(count_text, nullptr, 16);
+    if (!without_qop) count = std::stoull(count_text, nullptr, 16);
   } catch (const std::exception&) {
     return Challenge{Challenge::Reason::no_credentials, "malformed nonce count", challenge_values(false), std::nullopt};
   }
@@ -193,11 +203,13 @@ AuthenticationOutcome Authenticator::authenticate_digest(const AuthenticationReq
       guard.unlock();
       return Challenge{Challenge::Reason::stale_nonce, "the nonce has expired", challenge_values(true), std::nullopt};
     }
-    if (count <= it->second.last_count) {
-      guard.unlock();
-      return Challenge{Challenge::Reason::stale_nonce, "nonce count replayed", challenge_values(true), std::nullopt};
+    if (!without_qop) {
+      if (count <= it->second.last_count) {
+        guard.unlock();
+        return Challenge{Challenge::Reason::stale_nonce, "nonce count replayed", challenge_values(true), std::nullopt};
+      }
+      it->second.last_count = count;
     }
-    it->second.last_count = count;
   }
   lock_.record_success(request.client_address);
   auto account = accounts_.find(username);

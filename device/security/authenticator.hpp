@@ -1,6 +1,7 @@
 // Who is asking: HTTP Digest (RFC 7616: MD5 and SHA-256, qop=auth, expiring nonces answered with
 // stale=true, nonce-count replay check) and Basic, over the device's user accounts and illegal
-// login lock. Protocol-neutral: method, URI and Authorization value in; an account or a challenge out.
+// login lock, or a live web session. Protocol-neutral: method, URI and Authorization value in; an
+// account or a challenge out.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "device/hal/clock.hpp"
 #include "device/security/illegal_login_lock.hpp"
 #include "device/security/user_accounts.hpp"
+#include "device/security/web_sessions.hpp"
 
 namespace camrig::security {
 
@@ -46,6 +48,10 @@ struct AuthenticatorOptions {
   //! Source of fresh nonces; tests inject fixed values.
   std::function<std::string()> make_nonce;
   std::string opaque;  //!< empty: random
+  //! Accept Digest answers without qop (RFC 2069: response = H(HA1:nonce:HA2)), as RTSP clients
+  //! such as GStreamer and live555 send them. Such answers carry no nonce count, so a nonce may
+  //! be answered more than once within its lifetime; HTTP keeps requiring qop=auth.
+  bool accept_digest_without_qop = false;
 };
 
 class Authenticator {
@@ -53,6 +59,10 @@ class Authenticator {
   Authenticator(UserAccounts& accounts, IllegalLoginLock& lock, hal::Clock& clock, AuthenticatorOptions options = {});
 
   AuthenticationOutcome authenticate(const AuthenticationRequest& request);
+  //! As above, but a live web session's token (cookie; empty if none) stands for credentials.
+  AuthenticationOutcome authenticate(const AuthenticationRequest& request, std::string_view session_token);
+  //! Lets a live web session stand for credentials; null (the default) accepts none. Set before use.
+  void set_sessions(WebSessions* sessions) { sessions_ = sessions; }
   //! The WWW-Authenticate values for a fresh challenge (SHA-256 first, then MD5, then Basic).
   std::vector<std::string> challenge_values(bool stale);
 
@@ -69,6 +79,7 @@ class Authenticator {
   IllegalLoginLock& lock_;
   hal::Clock& clock_;
   AuthenticatorOptions options_;
+  WebSessions* sessions_ = nullptr;
   std::mutex mutex_;
   std::map<std::string, NonceState, std::less<>> nonces_;
 };

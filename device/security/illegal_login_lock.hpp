@@ -1,6 +1,7 @@
 // Illegal login lock: counts failed logins per source IP address and blocks the address for the
 // locking duration once the count reaches the limit (network camera / PTZ: 7 for admin, 5 for
 // operator/user; LPR camera: one configurable limit, 3–10). Durations run on the device clock.
+// A lock is written to the system log ("Illegal Login") and published as an IllegalLoginEvent.
 #pragma once
 
 #include <functional>
@@ -11,7 +12,9 @@
 #include <string_view>
 
 #include "device/core/config_service.hpp"
+#include "device/core/event_bus.hpp"
 #include "device/hal/clock.hpp"
+#include "device/storage/system_log.hpp"
 
 namespace camrig::security {
 
@@ -23,6 +26,13 @@ struct IllegalLoginLockSettings {
 
   //! From security.illegal_login_lock.* (the LPR camera's single "Login Attempt" applies to all).
   static IllegalLoginLockSettings from_config(const core::ConfigService& config);
+};
+
+//! Published on the event bus when an address gets locked: the "Illegal Login" exception.
+struct IllegalLoginEvent {
+  std::string address;
+  std::string user;  //!< the user name of the failure that locked the address
+  hal::WallTime time{};
 };
 
 class IllegalLoginLock {
@@ -39,6 +49,11 @@ class IllegalLoginLock {
   bool record_failure(std::string_view address, std::string_view username);
   //! A successful login clears the address's count.
   void record_success(std::string_view address);
+  //! Where locks are reported; either may be null. Set before the lock is shared.
+  void set_reporting(storage::SystemLog* log, core::EventBus* bus) {
+    log_ = log;
+    bus_ = bus;
+  }
 
  private:
   struct AddressState {
@@ -49,6 +64,8 @@ class IllegalLoginLock {
 
   hal::Clock& clock_;
   SettingsSource settings_;
+  storage::SystemLog* log_ = nullptr;
+  core::EventBus* bus_ = nullptr;
   std::mutex mutex_;
   std::map<std::string, AddressState, std::less<>> addresses_;
 };

@@ -67,5 +67,44 @@ TEST(IllegalLoginLock, SettingsComeFromTheConfigServicePerProfile) {
   EXPECT_EQ(settings.user_attempts, 3);
 }
 
+// A log that keeps what is appended; the lock's reporting is what is tested, not the store.
+class RecordingLog : public storage::SystemLog {
+ public:
+  Result<std::uint64_t> append(storage::LogEntry entry) override {
+    entry.id = entries.size() + 1;
+    entries.push_back(std::move(entry));
+    return entries.back().id;
+  }
+  Result<storage::LogPage> search(const storage::LogQuery&) const override { return storage::LogPage{entries, entries.size()}; }
+  std::vector<storage::LogEntry> entries;
+};
+
+TEST(IllegalLoginLock, ALockIsLoggedAndPublishedOnce) {
+  test::LockstepTestClock clock;
+  RecordingLog log;
+  core::EventBus bus;
+  auto events = bus.subscribe<IllegalLoginEvent>();
+  IllegalLoginLock lock(clock, [] { return IllegalLoginLockSettings{}; });
+  lock.set_reporting(&log, &bus);
+  clock.advance_to(90s);
+  for (int i = 0; i < 4; ++i) lock.record_failure("10.0.0.5", "viewer");
+  EXPECT_TRUE(log.entries.empty()) << "failures below the limit are not a lock";
+  ASSERT_TRUE(lock.record_failure("10.0.0.5", "viewer"));
+  lock.record_failure("10.0.0.5", "viewer");  // while locked: not counted, not reported again
+
+  ASSERT_EQ(log.entries.size(), 1u);
+  EXPECT_EQ(log.entries[0].major, storage::LogMajor::exception);
+  EXPECT_EQ(log.entries[0].minor, "Illegal Login");
+  EXPECT_EQ(log.entries[0].user, "viewer");
+  EXPECT_EQ(log.entries[0].remote_address, "10.0.0.5");
+  EXPECT_EQ(log.entries[0].time, hal::WallTime{test::LockstepTestClock::k_wall_origin + 90s});
+  auto event = events->try_pop();
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->address, "10.0.0.5");
+  EXPECT_EQ(event->user, "viewer");
+  EXPECT_EQ(event->time, log.entries[0].time);
+  EXPECT_FALSE(events->try_pop());
+}
+
 }  // namespace
 }  // namespace camrig::security
