@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "device/core/result.hpp"
@@ -20,6 +21,8 @@ namespace camrig::storage {
 enum class LogMajor { alarm, exception, operation, information };
 
 const char* to_string(LogMajor major);
+//! "Alarm", "exception", ... (any case); nullopt for anything else.
+std::optional<LogMajor> log_major_from_string(std::string_view text);
 
 struct LogEntry {
   std::uint64_t id = 0;          //!< assigned by append(), increasing
