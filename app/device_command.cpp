@@ -1,5 +1,6 @@
 #include "app/device_command.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
@@ -13,7 +14,7 @@
 #include "device/core/lockstep_clock.hpp"
 #include "device/core/log.hpp"
 #include "device/core/realtime_clock.hpp"
-#include "sim/road_scene_source.hpp"
+#include "app/simulated_world.hpp"
 
 namespace camrig::app {
 namespace {
@@ -53,7 +54,14 @@ void add_device_command(CLI::App& app, DeviceCommandOptions& options) {
   auto* lockstep = device->add_flag("--lockstep", options.lockstep,
                                     "Run the simulated world as fast as the machine allows, repeatably");
   realtime->excludes(lockstep);
-  device->add_option("--seed", options.seed, "Seed of the simulated world")->capture_default_str();
+  device->add_option("--https-port", options.https_port, "HTTPS port (stored as the device's HTTPS port setting)")
+      ->check(CLI::Range(1, 65535));
+  device->add_option("--scene", options.scene,
+                     "World the camera looks at: a built-in scene (default, lpr-camera, network-camera, "
+                     "smart-linkage-ptz) or a world description file (default: the profile's scene)");
+  device->add_option("--ground-truth", options.ground_truth_path,
+                     "Write the world's ground truth (every frame's actors, every event) as JSON lines to this file");
+  device->add_option("--seed", options.seed, "Seed of the simulated world (replaces the scene's)");
   device->add_option("--data-dir", options.data_directory,
                      "Where the device keeps its configuration (default: $XDG_STATE_HOME/camrig/<profile>)");
   device->add_option("--start-time", options.start_time, "Calendar time at start, UTC, e.g. 2026-01-01T08:00:00Z");
@@ -103,16 +111,16 @@ int run_device_command(const DeviceCommandOptions& options) {
     pacer = [clock = clock.get()](hal::Nanos deadline, std::stop_token stop) { return clock->sleep_until(deadline, stop); };
   }
 
-  std::vector<std::unique_ptr<sim::RoadSceneSource>> sources;
-  camera::CameraHardware hardware;
-  hardware.clock = clock.get();
-  for (const auto& channel : profile->channels) {
-    sim::RoadSceneOptions scene;
-    scene.format = channel.sensor;
-    scene.seed = options.seed + static_cast<std::uint64_t>(channel.id) - 1;
-    sources.push_back(std::make_unique<sim::RoadSceneSource>(scene, *clock, pacer));
-    hardware.video_sources[channel.id] = sources.back().get();
+  SimulatedWorldOptions world_options;
+  world_options.scene = options.scene;
+  world_options.seed = options.seed;
+  world_options.ground_truth_path = options.ground_truth_path;
+  auto world = SimulatedWorld::create(*profile, *clock, pacer, world_options);
+  if (!world) {
+    std::cerr << "camrig device: " << world.error().message << "\n";
+    return 2;
   }
+  const auto hardware = (*world)->hardware();
 
   camera::CameraOptions camera_options;
   camera_options.data_directory = options.data_directory.empty() ? default_data_directory(options.profile) : options.data_directory;
@@ -122,16 +130,27 @@ int run_device_command(const DeviceCommandOptions& options) {
   camera_options.admin_password = options.admin_password;
   if (options.rtsp_port) camera_options.settings.emplace_back("network.rtsp_port", std::to_string(*options.rtsp_port));
   if (options.http_port) camera_options.settings.emplace_back("network.http_port", std::to_string(*options.http_port));
+  if (options.https_port) camera_options.settings.emplace_back("network.https_port", std::to_string(*options.https_port));
 
+  // Reboot, Restore/Default, configuration import and upgrade restart the camera in this process:
+  // the camera asks, and this thread builds it again from the stored state with the same hardware.
+  std::atomic<bool> restart_requested = false;
+  std::atomic<system::RestartReason> restart_reason = system::RestartReason::reboot;
+  camera_options.on_restart = [&](system::RestartReason reason) {
+    restart_reason = reason;
+    restart_requested = true;
+  };
   auto camera = camera::Camera::start(*profile, hardware, camera_options);
   if (!camera) {
     std::cerr << "camrig device: " << camera.error().message << "\n";
     return 1;
   }
+  // Only the first boot activates; after a factory Default the device stays inactive as a new one.
+  camera_options.admin_password.clear();
   const auto host = options.bind_address == "0.0.0.0" ? std::string("127.0.0.1") : options.bind_address;
   std::cout << "camrig " << profile->name << " (" << profile->device.model << ", firmware "
             << profile->device.firmware_version << "), " << (options.lockstep ? "lockstep" : "realtime")
-            << " world, seed " << options.seed << ", configuration in " << camera_options.data_directory << "\n";
+            << " world, scene " << (*world)->scene_name() << ", configuration in " << camera_options.data_directory << "\n";
   for (const auto& channel : profile->channels) {
     for (const auto& stream : channel.streams) {
       const auto settings = camera::stream_settings_from_config((*camera)->config(), stream.id);
@@ -152,6 +171,19 @@ int run_device_command(const DeviceCommandOptions& options) {
   while (received <= 0) {
     received = sigtimedwait(&signals, nullptr, &poll);
     if (options.duration_seconds > 0 && clock->now() >= duration) break;
+    if (received <= 0 && restart_requested.exchange(false)) {
+      std::cout << "Restarting (" << system::to_string(restart_reason.load()) << ").\n" << std::flush;
+      camera_options.wall_time_offset = (*camera)->device_clock().offset();
+      (*camera)->stop();
+      camera->reset();
+      camera = camera::Camera::start(*profile, hardware, camera_options);
+      if (!camera) {
+        std::cerr << "camrig device: restart failed: " << camera.error().message << "\n";
+        return 1;
+      }
+      std::cout << "Restarted: firmware " << (*camera)->profile().device.firmware_version << ", RTSP on port "
+                << (*camera)->rtsp_port() << ", HTTP on port " << (*camera)->http_port() << "\n" << std::flush;
+    }
   }
   std::cout << (received > 0 ? "Stopping (signal).\n" : "Stopping (duration reached).\n") << std::flush;
   (*camera)->stop();

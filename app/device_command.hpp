@@ -14,9 +14,12 @@ struct DeviceCommandOptions {
   std::string profile = "network-camera";
   std::optional<int> rtsp_port;
   std::optional<int> http_port;
+  std::optional<int> https_port;
   bool realtime = false;  //!< the default; the flag exists to say so explicitly
   bool lockstep = false;
-  std::uint64_t seed = 1;
+  std::optional<std::uint64_t> seed;  //!< unset: the scene's own
+  std::string scene;                   //!< built-in name or file; empty: the profile's scene
+  std::string ground_truth_path;       //!< empty: none
   std::string data_directory;
   std::string start_time;  //!< ISO 8601 UTC; empty = now
   double duration_seconds = 0;  //!< 0 = until a signal

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/device_command.hpp"
+#include "app/firmware_command.hpp"
 #include "device/core/device_profile.hpp"
 #include "device/core/log.hpp"
 #include "version.hpp"
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
 
   camrig::app::DeviceCommandOptions device;
   camrig::app::add_device_command(app, device);
+  camrig::app::FirmwareCommandOptions firmware_options;
+  auto* firmware = camrig::app::add_firmware_command(app, firmware_options);
   auto* version = app.add_subcommand("version", "Print the firmware version and the built-in device profiles");
 
   CLI11_PARSE(app, argc, argv);
@@ -30,5 +33,6 @@ int main(int argc, char** argv) {
     std::cout << "\n";
     return 0;
   }
+  if (app.got_subcommand(firmware)) return camrig::app::run_firmware_command(*firmware, firmware_options);
   return camrig::app::run_device_command(device);
 }

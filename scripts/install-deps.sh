@@ -9,7 +9,7 @@ packages=(
   # libraries
   libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-  libopencv-dev libfreetype-dev libyaml-cpp-dev
+  libopencv-dev libfreetype-dev libyaml-cpp-dev zlib1g-dev
   # data: the face cascades of the sim's face test and analytics, the plate and OSD font
   opencv-data fonts-dejavu-core
   # tests and benchmarks

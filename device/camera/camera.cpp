@@ -1,5 +1,6 @@
 #include "device/camera/camera.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -7,52 +8,103 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "device/camera/image_config.hpp"
 #include "device/camera/stream_config.hpp"
 #include "device/core/log.hpp"
-#include "device/http/server.hpp"
+#include "device/http/web_listeners.hpp"
 #include "device/isapi/isapi.hpp"
 #include "device/media/channel_pipeline.hpp"
 #include "device/rtsp/server.hpp"
 #include "device/security/authenticator.hpp"
+#include "device/security/ip_filter.hpp"
+#include "device/storage/system_log_store.hpp"
+#include "device/system/firmware_package.hpp"
+#include "device/system/sntp_client.hpp"
+#include "device/system/time_settings.hpp"
+#include "device/traffic/plate_list.hpp"
 
 namespace camrig::camera {
 
 struct Camera::Parts {
   core::DeviceProfile profile;
   CameraHardware hardware;
+  //! Declared before every part that reads time, so it is destroyed after them.
+  std::unique_ptr<system::DeviceClock> device_clock;
+  std::unique_ptr<storage::SqliteSystemLog> system_log;
   core::EventBus bus;
   std::unique_ptr<core::ConfigService> config;
+  std::unique_ptr<system::NtpSynchronizer> ntp;
+  std::unique_ptr<system::Maintenance> maintenance;
+  std::unique_ptr<events::EventService> events;
   std::map<int, std::shared_ptr<media::StreamPipeline>> streams;
   std::vector<std::unique_ptr<media::ChannelPipeline>> channels;
 
   std::unique_ptr<security::UserAccounts> accounts;
+  //! The vehicle allowlist and blocklist; only on profiles with licence plate recognition.
+  std::unique_ptr<traffic::PlateList> plates;
   std::unique_ptr<security::IllegalLoginLock> login_lock;
   std::unique_ptr<security::Authenticator> authenticator;
+  //! RTSP's own instance: same accounts and lock, its own Basic switch ("RTSP Authentication").
+  std::unique_ptr<security::Authenticator> rtsp_authenticator;
   http::Router router;
 
   boost::asio::io_context io;
   std::unique_ptr<rtsp::Server> rtsp;
-  std::unique_ptr<http::Server> http;
+  std::unique_ptr<security::CertificateStore> certificates;
+  std::unique_ptr<security::WebSessions> web_sessions;
+  std::unique_ptr<security::IpFilter> ip_filter;
+  std::unique_ptr<http::WebListeners> web;
   std::jthread io_thread;
   std::jthread config_watcher;
   bool stopped = false;
+
+  void log_parameter_change(const std::vector<std::string>& keys) {
+    storage::LogEntry entry;
+    entry.major = storage::LogMajor::operation;
+    entry.minor = "Parameter Config";
+    for (std::size_t i = 0; i < keys.size() && i < 8; ++i) entry.description += (i ? ", " : "") + keys[i];
+    if (keys.size() > 8) entry.description += " and " + std::to_string(keys.size() - 8) + " more";
+    (void)system_log->append(std::move(entry));  // the change is made; a full disk only loses its trace
+  }
 
   // Applies configuration changes to the running streams, in the order they were made.
   void watch_config(std::stop_token stop, std::shared_ptr<core::Mailbox<core::ConfigChanged>> changes) {
     std::stop_callback wake(stop, [&] { changes->close(); });
     while (auto change = changes->pop(stop)) {
       std::set<int> touched;
+      std::set<int> touched_channels;
+      bool restart_web = false;
+      bool time_changed = false;
       for (const auto& key : change->keys) {
+        if (key.starts_with("time.")) {
+          time_changed = true;
+          continue;
+        }
+        if (key.starts_with("channel.")) {
+          touched_channels.insert(std::stoi(key.substr(8, key.find('.', 8) - 8)));
+          continue;
+        }
         if (!key.starts_with("stream.")) {
+          if (http::WebListeners::affects(key)) {
+            restart_web = true;
+            continue;
+          }
           if (key.starts_with("network."))
             log::get("camera")->info("{} changed; it takes effect when the device restarts", key);
           continue;
         }
         touched.insert(std::stoi(key.substr(7, key.find('.', 7) - 7)));
       }
+      if (restart_web && web) web->restart();
+      if (time_changed && ntp) ntp->synchronize_now();
+      log_parameter_change(change->keys);
       for (const int id : touched)
         if (auto it = streams.find(id); it != streams.end())
           it->second->apply(stream_settings_from_config(*config, id));
+      // Channel pipelines are in profile order.
+      for (std::size_t i = 0; i < profile.channels.size() && i < channels.size(); ++i)
+        if (touched_channels.contains(profile.channels[i].id))
+          channels[i]->apply_image(image_settings_from_config(*config, profile.channels[i].id));
     }
   }
 };
@@ -68,6 +120,12 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
   auto parts = std::make_unique<Parts>();
   parts->profile = std::move(profile);
   parts->hardware = std::move(hardware);
+  // Every part reads the device clock, whose calendar time manual setting and NTP move.
+  parts->device_clock = std::make_unique<system::DeviceClock>(*parts->hardware.clock);
+  parts->hardware.clock = parts->device_clock.get();
+  parts->device_clock->adjust(options.wall_time_offset);
+  if (auto installed = system::installed_firmware_version(options.data_directory))
+    parts->profile.device.firmware_version = *installed;
 
   auto schema = core::ConfigSchema::builtin();
   if (!schema) return schema.error();
@@ -79,6 +137,13 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
       return make_error(ErrorCode::io_error, "cannot create data directory " + options.data_directory + ": " + ec.message());
     database = (std::filesystem::path(options.data_directory) / "config.db").string();
   }
+  if (auto completed = system::apply_pending_boot_actions(options.data_directory); !completed) return completed.error();
+  auto system_log = storage::SqliteSystemLog::open(
+      options.data_directory.empty() ? std::string(":memory:")
+                                     : (std::filesystem::path(options.data_directory) / "log.db").string(),
+      static_cast<std::size_t>(std::max(parts->profile.capabilities.log_capacity, 0)), *parts->hardware.clock);
+  if (!system_log) return system_log.error();
+  parts->system_log = std::move(*system_log);
   auto config = core::ConfigService::open(*schema, parts->profile, database, &parts->bus);
   if (!config) return config.error();
   parts->config = std::move(*config);
@@ -92,6 +157,14 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
       parts->profile.device.model, security::PasswordPolicy::for_profile(parts->profile.name));
   if (!accounts) return accounts.error();
   parts->accounts = std::move(*accounts);
+  if (parts->profile.capabilities.license_plate_recognition) {
+    auto plates = traffic::PlateList::open(
+        options.data_directory.empty() ? std::string(":memory:")
+                                       : (std::filesystem::path(options.data_directory) / "plates.db").string(),
+        *parts->hardware.clock);
+    if (!plates) return plates.error();
+    parts->plates = std::move(*plates);
+  }
   if (!options.admin_password.empty()) {
     auto set = parts->accounts->activated()
                    ? parts->accounts->modify(1, options.admin_password, std::nullopt)
@@ -108,6 +181,26 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     };
     parts->authenticator = std::make_unique<security::Authenticator>(*parts->accounts, *parts->login_lock,
                                                                      *parts->hardware.clock, auth_options);
+    auth_options.basic_enabled = [config_service] {
+      return config_service->get_string("security.rtsp_authentication") == "digest/basic";
+    };
+    auth_options.accept_digest_without_qop = true;  // GStreamer and live555 answer RFC 2069 style
+    parts->rtsp_authenticator = std::make_unique<security::Authenticator>(*parts->accounts, *parts->login_lock,
+                                                                          *parts->hardware.clock, auth_options);
+    parts->login_lock->set_reporting(parts->system_log.get(), &parts->bus);
+    parts->web_sessions = std::make_unique<security::WebSessions>(
+        *parts->hardware.clock, [config_service] { return security::WebSessionSettings::from_config(*config_service); });
+    parts->authenticator->set_sessions(parts->web_sessions.get());
+    parts->ip_filter = std::make_unique<security::IpFilter>(
+        [config_service] { return security::IpFilterSettings::from_config(*config_service); });
+  }
+  {
+    auto certificates = security::CertificateStore::open(
+        options.data_directory.empty() ? std::string()
+                                       : (std::filesystem::path(options.data_directory) / "certificates").string(),
+        parts->config->get_string("device.name"), *parts->hardware.clock);
+    if (!certificates) return certificates.error();
+    parts->certificates = std::move(*certificates);
   }
 
   // Streams and channels: each channel's sensor feeds its streams.
@@ -123,15 +216,44 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     }
     media::ChannelPipelineOptions channel_options;
     channel_options.drop_when_busy = options.drop_frames_when_busy;
+    channel_options.clock = raw->hardware.clock;
+    channel_options.image = image_settings_from_config(*raw->config, channel.id);
     raw->channels.push_back(std::make_unique<media::ChannelPipeline>(
         *raw->hardware.video_sources.at(channel.id), std::move(channel_streams), channel_options));
   }
+  raw->ntp = std::make_unique<system::NtpSynchronizer>(
+      *raw->device_clock, [config = raw->config.get()] { return system::ntp_settings_from_config(*config); },
+      [log = raw->system_log.get()](const std::string&, const Result<system::SntpSample>& outcome) {
+        if (outcome) return;
+        storage::LogEntry entry;
+        entry.major = storage::LogMajor::exception;
+        entry.minor = "NTP Synchronization Failed";
+        entry.description = outcome.error().message;
+        (void)log->append(std::move(entry));
+      });
   raw->config_watcher = std::jthread([raw, changes](std::stop_token stop) { raw->watch_config(stop, changes); });
 
   rtsp::ServerOptions rtsp_options;
   rtsp_options.bind_address = options.rtsp_bind_address;
   rtsp_options.port = static_cast<std::uint16_t>(raw->config->get_int("network.rtsp_port"));
-  rtsp_options.max_sessions = static_cast<std::size_t>(raw->profile.capabilities.max_rtsp_sessions);
+  // The profile's capacity caps the setting (the LPR camera serves up to 10 users).
+  rtsp_options.max_sessions = static_cast<std::size_t>(
+      std::min<std::int64_t>(raw->config->get_int("network.rtsp_max_sessions"), raw->profile.capabilities.max_rtsp_sessions));
+  rtsp_options.authentication.authenticator = raw->rtsp_authenticator.get();
+  rtsp_options.admit = [filter = raw->ip_filter.get()](const std::string& address) { return filter->allowed(address); };
+  rtsp_options.authentication.digest_algorithms = [config = raw->config.get()] {
+    return rtsp::parse_digest_algorithms(config->get_string("security.rtsp_digest_algorithm"))
+        .value_or(rtsp::DigestAlgorithms::md5_and_sha256);
+  };
+  // Read when a client asks for multicast, so a changed group applies to the next session.
+  rtsp_options.multicast = [config = raw->config.get()](int stream_id) -> std::optional<rtsp::MulticastGroup> {
+    const auto key = "stream." + std::to_string(stream_id) + ".multicast_";
+    if (!config->spec(key + "address")) return std::nullopt;
+    return rtsp::MulticastGroup{config->get_string(key + "address"),
+                                static_cast<std::uint16_t>(config->get_int(key + "video_port")),
+                                static_cast<std::uint8_t>(config->get_int(key + "ttl"))};
+  };
+  if (raw->profile.name == "lpr-camera") rtsp_options.multicast_range = rtsp::lpr_multicast_range();
   raw->rtsp = std::make_unique<rtsp::Server>(
       raw->io, rtsp_options,
       [raw](int stream_id) -> std::shared_ptr<media::StreamHub> {
@@ -139,20 +261,73 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
         return it == raw->streams.end() ? nullptr : it->second->hub();
       },
       *raw->hardware.clock);
-  isapi::add_routes(raw->router, {&raw->profile, raw->config.get(), raw->accounts.get()});
-  http::ServerOptions http_options;
-  http_options.bind_address = options.http_bind_address;
-  http_options.port = static_cast<std::uint16_t>(raw->config->get_int("network.http_port"));
-  raw->http = std::make_unique<http::Server>(raw->io, http_options, raw->router, *raw->authenticator);
+  // Events: alarm inputs, exceptions and linkage, and their notification of the surveillance center.
+  raw->events = std::make_unique<events::EventService>(
+      *raw->hardware.clock, raw->bus, *raw->config, raw->profile, raw->hardware.inputs, raw->hardware.relays,
+      [raw, address = options.http_bind_address] {
+        return events::DeviceIdentity{address, static_cast<std::uint16_t>(raw->config->get_int("network.http_port")),
+                                      raw->profile.device.mac_address, "HTTP"};
+      });
+  raw->events->start();
+  isapi::DeviceServices isapi_services{&raw->profile, raw->config.get(), raw->accounts.get()};
+  isapi_services.events = raw->events.get();
+  isapi_services.snapshot = [raw](int channel_id, media::SnapshotSize size) -> Result<media::Snapshot> {
+    for (std::size_t i = 0; i < raw->profile.channels.size(); ++i)
+      if (raw->profile.channels[i].id == channel_id) return media::take_snapshot(raw->channels[i]->latest_frame(), size);
+    return make_error(ErrorCode::not_found, "no video channel " + std::to_string(channel_id));
+  };
+  isapi_services.sessions = raw->web_sessions.get();
+  isapi_services.certificates = raw->certificates.get();
+  isapi_services.server_certificate_changed = [raw] { raw->web->restart(); };
+  {
+    system::MaintenanceOptions maintenance;
+    maintenance.data_directory = options.data_directory;
+    maintenance.profile = &raw->profile;
+    maintenance.config = raw->config.get();
+    maintenance.accounts = raw->accounts.get();
+    maintenance.log = raw->system_log.get();
+    maintenance.firmware_public_key = options.firmware_public_key.empty() ? std::string(system::builtin_firmware_public_key())
+                                                                          : options.firmware_public_key;
+    maintenance.restart = [restart = options.on_restart](system::RestartReason reason) {
+      if (restart) restart(reason);
+      else log::get("camera")->warn("{} requested, but nothing restarts this camera", system::to_string(reason));
+    };
+    raw->maintenance = std::make_unique<system::Maintenance>(std::move(maintenance));
+  }
+  isapi_services.clock = raw->device_clock.get();
+  isapi_services.system_log = raw->system_log.get();
+  isapi_services.maintenance = raw->maintenance.get();
+  isapi_services.inputs = raw->hardware.inputs;
+  isapi_services.relays = raw->hardware.relays;
+  isapi_services.plates = raw->plates.get();
+  isapi::add_routes(raw->router, isapi_services);
+  http::WebListenerParts web_parts;
+  web_parts.io = &raw->io;
+  web_parts.config = raw->config.get();
+  web_parts.certificates = raw->certificates.get();
+  web_parts.router = &raw->router;
+  web_parts.authenticator = raw->authenticator.get();
+  web_parts.system_log = raw->system_log.get();
+  web_parts.admit = [filter = raw->ip_filter.get()](const std::string& address) { return filter->allowed(address); };
+  web_parts.base.bind_address = options.http_bind_address;
+  raw->web = std::make_unique<http::WebListeners>(std::move(web_parts));
   std::unique_ptr<Camera> camera(new Camera(std::move(parts)));
   if (auto started = raw->rtsp->start(); !started) return started.error();
-  if (auto started = raw->http->start(); !started) return started.error();
+  if (auto started = raw->web->start(); !started) return started.error();
   raw->io_thread = std::jthread([raw] {
     auto work = boost::asio::make_work_guard(raw->io);
     raw->io.run();
   });
-  logger->info("{} {} started: {} channel(s), RTSP on port {}, HTTP on port {}{}", raw->profile.device.model,
-               raw->profile.name, raw->profile.channels.size(), raw->rtsp->port(), raw->http->port(),
+  {
+    storage::LogEntry started;
+    started.major = storage::LogMajor::information;
+    started.minor = "Device Started";
+    started.description = raw->profile.device.model + " firmware " + raw->profile.device.firmware_version;
+    (void)raw->system_log->append(std::move(started));
+  }
+  logger->info("{} {} started: {} channel(s), RTSP on port {}, HTTP on port {}, HTTPS on port {}{}",
+               raw->profile.device.model, raw->profile.name, raw->profile.channels.size(), raw->rtsp->port(),
+               raw->web->http_port(), raw->web->https_port(),
                raw->accounts->activated() ? "" : " (not activated)");
   return camera;
 }
@@ -166,16 +341,21 @@ void Camera::stop() {
   parts_->stopped = true;
   // Outputs first, so no client waits on a stream that is going away; then the sources.
   if (parts_->rtsp) parts_->rtsp->stop();
-  if (parts_->http) parts_->http->stop();
+  if (parts_->web) parts_->web->stop();
   parts_->io.stop();
   if (parts_->io_thread.joinable()) parts_->io_thread.join();
+  if (parts_->events) parts_->events->stop();
   parts_->config_watcher.request_stop();
   if (parts_->config_watcher.joinable()) parts_->config_watcher.join();
+  parts_->ntp.reset();  // after the watcher, which pokes it
   for (auto& channel : parts_->channels) channel->stop();
 }
 
 const core::DeviceProfile& Camera::profile() const { return parts_->profile; }
 core::ConfigService& Camera::config() { return *parts_->config; }
+storage::SystemLog& Camera::system_log() { return *parts_->system_log; }
+system::DeviceClock& Camera::device_clock() { return *parts_->device_clock; }
+events::EventService& Camera::events() { return *parts_->events; }
 
 std::shared_ptr<media::StreamHub> Camera::stream(int stream_id) const {
   auto it = parts_->streams.find(stream_id);
@@ -183,6 +363,7 @@ std::shared_ptr<media::StreamHub> Camera::stream(int stream_id) const {
 }
 
 std::uint16_t Camera::rtsp_port() const { return parts_->rtsp->port(); }
-std::uint16_t Camera::http_port() const { return parts_->http->port(); }
+std::uint16_t Camera::http_port() const { return parts_->web->http_port(); }
+std::uint16_t Camera::https_port() const { return parts_->web->https_port(); }
 
 }  // namespace camrig::camera

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,9 +14,15 @@
 #include "device/core/config_service.hpp"
 #include "device/core/device_profile.hpp"
 #include "device/core/event_bus.hpp"
+#include "device/events/event_service.hpp"
+#include "device/hal/digital_inputs.hpp"
+#include "device/hal/relay_outputs.hpp"
 #include "device/hal/clock.hpp"
 #include "device/hal/video_source.hpp"
 #include "device/media/stream_hub.hpp"
+#include "device/storage/system_log.hpp"
+#include "device/system/device_clock.hpp"
+#include "device/system/maintenance.hpp"
 
 namespace camrig::camera {
 
@@ -23,6 +30,9 @@ struct CameraHardware {
   hal::Clock* clock = nullptr;
   //! The sensor of each channel, by channel id; each must outlive the camera.
   std::map<int, hal::VideoSource*> video_sources;
+  //! Alarm input terminals and alarm output relays; null on a camera without them.
+  hal::DigitalInputs* inputs = nullptr;
+  hal::RelayOutputs* relays = nullptr;
 };
 
 struct CameraOptions {
@@ -38,6 +48,15 @@ struct CameraOptions {
   //! Activates an inactive device with this admin password (or sets it on an active one), as a
   //! bench shortcut for PUT /ISAPI/System/activate. Empty: the device stays as stored.
   std::string admin_password;
+  //! Called (from a service thread) when Reboot, Restore/Default, an import or an upgrade wants
+  //! the device restarted; the owner destroys this camera and starts a new one with the same
+  //! hardware (app/device_command.cpp). Empty: such requests are logged and nothing restarts.
+  std::function<void(system::RestartReason)> on_restart;
+  //! PEM public key firmware packages must be signed with; empty: the key built into the firmware.
+  std::string firmware_public_key;
+  //! The device clock's calendar offset at boot: what a restart in-process carries over, as a
+  //! camera's real-time clock keeps the time set by hand or NTP across a reboot.
+  hal::Nanos wall_time_offset{0};
 };
 
 class Camera {
@@ -53,11 +72,19 @@ class Camera {
 
   const core::DeviceProfile& profile() const;
   core::ConfigService& config();
+  //! The device log ("Log Search"); every subsystem may append.
+  storage::SystemLog& system_log();
+  //! The device's time: the hardware clock with the calendar offset of manual setting and NTP.
+  system::DeviceClock& device_clock();
+  //! The event engine, alertStream clients and HTTP hosts.
+  events::EventService& events();
   //! The hub of stream `stream_id` (e.g. 101), or nullptr.
   std::shared_ptr<media::StreamHub> stream(int stream_id) const;
   std::uint16_t rtsp_port() const;
-  //! The bound HTTP (ISAPI) port.
+  //! The bound HTTP (ISAPI) port; 0 in HTTPS-only mode.
   std::uint16_t http_port() const;
+  //! The bound HTTPS port; 0 while HTTPS is off (disabled, or its port could not be bound).
+  std::uint16_t https_port() const;
 
  private:
   struct Parts;

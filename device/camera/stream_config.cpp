@@ -35,6 +35,15 @@ media::StreamSettings stream_settings_from_config(const core::ConfigService& con
   settings.encoding_profile = settings.codec == media::VideoCodec::h265 ? "main" : config.get_string(key("encoding_profile"));
   settings.svc = config.get_bool(key("svc"));
   settings.smoothing = static_cast<int>(config.get_int(key("smoothing")));
+  // ROI only where the manual offers it: H.264 and H.265, not H.264+ (stored regions stay).
+  const bool roi_applies = (codec == "H.264" || codec.starts_with("H.265")) && config.spec(key("roi.enabled")) &&
+                           config.get_bool(key("roi.enabled"));
+  for (int region = 1; roi_applies && config.spec(key(("roi." + std::to_string(region) + ".enabled").c_str())); ++region) {
+    const auto field = [&](const char* name) { return key(("roi." + std::to_string(region) + "." + name).c_str()); };
+    if (!config.get_bool(field("enabled"))) continue;
+    settings.roi_regions.push_back({config.get_number(field("x")), config.get_number(field("y")), config.get_number(field("width")),
+                                    config.get_number(field("height")), static_cast<int>(config.get_int(field("level")))});
+  }
   return settings;
 }
 

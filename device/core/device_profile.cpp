@@ -41,6 +41,7 @@ Result<DeviceProfile> DeviceProfile::parse(std::string_view json_text, std::stri
     profile.capabilities.license_plate_recognition = caps.value("license_plate_recognition", false);
     profile.capabilities.memory_card = caps.value("memory_card", false);
     profile.capabilities.max_rtsp_sessions = caps.value("max_rtsp_sessions", 20);
+    profile.capabilities.log_capacity = caps.value("log_capacity", 10000);
 
     std::set<int> stream_ids;
     for (const auto& channel_doc : doc.at("channels")) {

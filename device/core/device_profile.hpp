@@ -34,6 +34,8 @@ struct Capabilities {
   bool license_plate_recognition = false;
   bool memory_card = false;
   int max_rtsp_sessions = 20;
+  //! Entries the system log keeps before dropping the oldest.
+  int log_capacity = 10000;
 };
 
 struct StreamProfile {

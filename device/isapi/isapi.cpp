@@ -32,7 +32,16 @@ void add_routes(http::Router& router, DeviceServices services) {
   });
   add_system_routes(router, services);
   add_streaming_routes(router, services);
+  add_picture_routes(router, services);
   add_security_routes(router, services);
+  add_network_routes(router, services);
+  add_image_routes(router, services);
+  if (services.clock) add_time_routes(router, services);
+  if (services.maintenance) add_maintenance_routes(router, services);
+  if (services.system_log) add_log_routes(router, services);
+  add_io_routes(router, services);
+  add_event_routes(router, services);
+  if (services.plates && services.profile->capabilities.license_plate_recognition) add_traffic_routes(router, services);
 }
 
 }  // namespace camrig::isapi

@@ -3,10 +3,22 @@
 // no rules of its own: validation is the config service's and the user accounts'.
 #pragma once
 
+#include <functional>
+
 #include "device/core/config_service.hpp"
 #include "device/core/device_profile.hpp"
+#include "device/events/event_service.hpp"
+#include "device/hal/digital_inputs.hpp"
+#include "device/hal/relay_outputs.hpp"
 #include "device/http/router.hpp"
+#include "device/media/snapshot.hpp"
+#include "device/security/certificates.hpp"
 #include "device/security/user_accounts.hpp"
+#include "device/security/web_sessions.hpp"
+#include "device/storage/system_log.hpp"
+#include "device/system/device_clock.hpp"
+#include "device/system/maintenance.hpp"
+#include "device/traffic/plate_list.hpp"
 
 namespace camrig::isapi {
 
@@ -15,6 +27,27 @@ struct DeviceServices {
   const core::DeviceProfile* profile = nullptr;
   core::ConfigService* config = nullptr;
   security::UserAccounts* accounts = nullptr;
+  //! A JPEG of a channel (by channel id) at a size; null on a device without pictures.
+  std::function<Result<media::Snapshot>(int channel, media::SnapshotSize size)> snapshot;
+  //! Web sessions (sessionLogin, onlineUser); null: no session routes.
+  security::WebSessions* sessions = nullptr;
+  //! The HTTPS certificates; null: no certificate routes.
+  security::CertificateStore* certificates = nullptr;
+  //! Called after the server certificate changed, so HTTPS starts using it; may be empty.
+  std::function<void()> server_certificate_changed{};
+  //! The device clock (time resources); null: no time routes.
+  system::DeviceClock* clock = nullptr;
+  //! The system log (log search, operation entries); null: no log routes, nothing logged.
+  storage::SystemLog* system_log = nullptr;
+  //! Reboot, reset, configuration file, upgrade; null: no maintenance routes.
+  system::Maintenance* maintenance = nullptr;
+  //! Alarm inputs and outputs; null: no IO routes for them.
+  hal::DigitalInputs* inputs = nullptr;
+  hal::RelayOutputs* relays = nullptr;
+  //! Event engine, alertStream and HTTP hosts; null: no Event routes.
+  events::EventService* events = nullptr;
+  //! The LPR allowlist and blocklist; null: no Traffic routes (only LPR profiles have them).
+  traffic::PlateList* plates = nullptr;
 };
 
 //! Adds every ISAPI route, the ResponseStatus error renderer and the activation gate.
@@ -24,5 +57,14 @@ void add_routes(http::Router& router, DeviceServices services);
 void add_system_routes(http::Router& router, DeviceServices services);
 void add_streaming_routes(http::Router& router, DeviceServices services);
 void add_security_routes(http::Router& router, DeviceServices services);
+void add_time_routes(http::Router& router, DeviceServices services);
+void add_maintenance_routes(http::Router& router, DeviceServices services);
+void add_log_routes(http::Router& router, DeviceServices services);
+void add_io_routes(http::Router& router, DeviceServices services);
+void add_event_routes(http::Router& router, DeviceServices services);
+void add_picture_routes(http::Router& router, DeviceServices services);
+void add_network_routes(http::Router& router, DeviceServices services);
+void add_image_routes(http::Router& router, DeviceServices services);
+void add_traffic_routes(http::Router& router, DeviceServices services);
 
 }  // namespace camrig::isapi

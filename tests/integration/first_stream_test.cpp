@@ -68,21 +68,23 @@ TEST(CamrigDevice, ServesMainAndSubStreamThatFfprobeAndFfmpegReadAsConfigured) {
   const auto port = std::to_string(test::free_tcp_port());
   test::ChildProcess device({CAMRIG_BINARY, "device", "--profile", "network-camera", "--rtsp-port", port,
                              "--http-port", std::to_string(test::free_tcp_port()), "--data-dir", data.string(),
-                             "--seed", "7"});
+                             "--seed", "7", "--admin-password", "Camrig-demo-1"});
   ASSERT_TRUE(device.started());
   ASSERT_TRUE(device.wait_for_output("Ctrl-C", 30s)) << device.output();
   const auto base = "rtsp://127.0.0.1:" + port + "/Streaming/Channels/";
   EXPECT_NE(device.output().find(base + "101"), std::string::npos) << device.output();
   EXPECT_NE(device.output().find(base + "102"), std::string::npos) << device.output();
 
-  const auto main = probe(base + "101");
+  // RTSP needs a login like every other interface but OPTIONS.
+  const auto login = "rtsp://admin:Camrig-demo-1@127.0.0.1:" + port + "/Streaming/Channels/";
+  const auto main = probe(login + "101");
   EXPECT_EQ(main.error, "");
   EXPECT_EQ(main.codec, "h264");
   EXPECT_EQ(main.width, 1920);
   EXPECT_EQ(main.height, 1080);
   EXPECT_EQ(main.frame_rate, "25/1");
 
-  const auto sub = probe(base + "102");
+  const auto sub = probe(login + "102");
   EXPECT_EQ(sub.error, "");
   EXPECT_EQ(sub.codec, "h264");
   EXPECT_EQ(sub.width, 640);
@@ -91,7 +93,7 @@ TEST(CamrigDevice, ServesMainAndSubStreamThatFfprobeAndFfmpegReadAsConfigured) {
 
   for (const auto* stream : {"101", "102"}) {
     const auto decoded = test::run_process(
-        {"ffmpeg", "-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", base + stream, "-frames:v", "50",
+        {"ffmpeg", "-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", login + stream, "-frames:v", "50",
          "-f", "null", "-"},
         60s);
     EXPECT_EQ(decoded.exit_code, 0) << stream << ": " << decoded.err;
@@ -113,10 +115,11 @@ TEST(CamrigDevice, ConfigurationChangeReachesTheRunningStream) {
                       {"network.http_port", std::to_string(test::free_tcp_port())}};
   options.rtsp_bind_address = "127.0.0.1";
   options.http_bind_address = "127.0.0.1";
+  options.admin_password = "Camrig-demo-1";
   auto camera = camera::Camera::start(*profile, {&clock, {{1, &source}}}, options);
   ASSERT_TRUE(camera) << camera.error().message;
 
-  const auto url = "rtsp://127.0.0.1:" + std::to_string(port) + "/Streaming/Channels/101";
+  const auto url = "rtsp://admin:Camrig-demo-1@127.0.0.1:" + std::to_string(port) + "/Streaming/Channels/101";
   ASSERT_EQ(probe(url).width, 1920);
   ASSERT_TRUE((*camera)->config().apply({{"stream.101.resolution", std::string("1280x720")},
                                          {"stream.101.frame_rate", std::int64_t{10}}}));

@@ -64,7 +64,7 @@ class IsapiOverHttp : public ::testing::Test {
 
   int probe_width(const std::string& stream) {
     const auto result = test::run_process({"ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_streams", "-of", "json",
-                                           "rtsp://127.0.0.1:" + std::to_string(rtsp_port) + "/Streaming/Channels/" + stream},
+                                           "rtsp://admin:Admin1234@127.0.0.1:" + std::to_string(rtsp_port) + "/Streaming/Channels/" + stream},
                                           30s);
     const auto doc = nlohmann::json::parse(result.out, nullptr, false);
     if (doc.is_discarded() || !doc.contains("streams") || doc["streams"].empty()) return 0;

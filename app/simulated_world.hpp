@@ -1,0 +1,61 @@
+// The simulated world behind `camrig device`: a world description (built-in per profile or a
+// file), one rendered camera per channel (a PTZ channel looks through a motor model), the alarm
+// inputs its loops drive, the relays and the barrier gate they move, and an optional
+// ground-truth file. Hands the camera its hardware; the camera never sees the world itself.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "device/camera/camera.hpp"
+#include "device/core/device_profile.hpp"
+#include "device/core/result.hpp"
+#include "sim/barrier_gate.hpp"
+#include "sim/ptz_motor_model.hpp"
+#include "sim/virtual_inputs.hpp"
+#include "sim/virtual_relays.hpp"
+#include "sim/world/ground_truth.hpp"
+#include "sim/world/world.hpp"
+#include "sim/world_video_source.hpp"
+
+namespace camrig::app {
+
+struct SimulatedWorldOptions {
+  //! A built-in scene name or a path to a world description (YAML or JSON); empty picks the
+  //! profile's built-in scene, or "default".
+  std::string scene;
+  //! Replaces the description's seed when set.
+  std::optional<std::uint64_t> seed;
+  //! Writes frame and event ground truth as JSON lines here; empty writes none.
+  std::string ground_truth_path;
+};
+
+class SimulatedWorld {
+ public:
+  //! Fails with a message naming the scene and what is wrong with it.
+  static Result<std::unique_ptr<SimulatedWorld>> create(const core::DeviceProfile& profile, hal::Clock& clock,
+                                                        sim::FramePacer pacer, SimulatedWorldOptions options);
+  ~SimulatedWorld();
+
+  //! Video sources, alarm inputs and relays for the camera; valid while this object lives.
+  camera::CameraHardware hardware();
+  const std::string& scene_name() const { return scene_name_; }
+
+ private:
+  SimulatedWorld() = default;
+
+  hal::Clock* clock_ = nullptr;
+  std::string scene_name_;
+  std::unique_ptr<sim::VirtualInputs> inputs_;
+  std::unique_ptr<sim::VirtualRelays> relays_;
+  std::unique_ptr<sim::BarrierGate> barrier_;
+  std::unique_ptr<sim::World> world_;
+  std::unique_ptr<sim::SharedWorld> shared_;
+  std::unique_ptr<sim::GroundTruthWriter> ground_truth_;
+  std::vector<std::unique_ptr<sim::PtzMotorModel>> motors_;
+  std::vector<std::unique_ptr<sim::SceneRenderer>> renderers_;
+  std::vector<std::pair<int, std::unique_ptr<sim::WorldVideoSource>>> sources_;
+};
+
+}  // namespace camrig::app
