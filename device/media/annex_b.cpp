@@ -1,15 +1,22 @@
 #include "device/media/annex_b.hpp"
 
+#include <cstring>
+
 namespace camrig::media {
 
 namespace {
 
 // Index of the first byte after the next start code at or after `from`, or size if none;
 // `code_begin` receives where that start code begins.
+// Every RTSP session packetizes every access unit, so this scan runs once per client per frame:
+// memchr (vectorised) jumps between the few zero bytes of compressed data.
 std::size_t next_start_code(std::span<const std::uint8_t> bytes, std::size_t from, std::size_t& code_begin) {
+  const std::uint8_t* data = bytes.data();
   for (std::size_t i = from; i + 2 < bytes.size(); ++i) {
-    if (bytes[i] != 0 || bytes[i + 1] != 0) continue;
-    if (bytes[i + 2] == 1) {
+    const auto* zero = static_cast<const std::uint8_t*>(std::memchr(data + i, 0, bytes.size() - 2 - i));
+    if (zero == nullptr) break;
+    i = static_cast<std::size_t>(zero - data);
+    if (bytes[i + 1] == 0 && bytes[i + 2] == 1) {
       // A 4-byte start code is a zero byte followed by a 3-byte one.
       code_begin = (i > from && bytes[i - 1] == 0) ? i - 1 : i;
       return i + 3;
