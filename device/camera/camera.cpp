@@ -269,7 +269,10 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
                                       raw->profile.device.mac_address, "HTTP"};
       });
   raw->events->start();
-  isapi::DeviceServices isapi_services{&raw->profile, raw->config.get(), raw->accounts.get()};
+  isapi::DeviceServices isapi_services;
+  isapi_services.profile = &raw->profile;
+  isapi_services.config = raw->config.get();
+  isapi_services.accounts = raw->accounts.get();
   isapi_services.events = raw->events.get();
   isapi_services.snapshot = [raw](int channel_id, media::SnapshotSize size) -> Result<media::Snapshot> {
     for (std::size_t i = 0; i < raw->profile.channels.size(); ++i)
