@@ -1,5 +1,7 @@
 #include "device/rtsp/sdp.hpp"
 
+#include "device/core/base64.hpp"
+
 #include <cstdio>
 
 #include "device/rtsp/packetizer.hpp"
@@ -30,7 +32,7 @@ Result<std::string> h264_fmtp(const media::StreamDescription& description) {
   char profile_level_id[7];
   std::snprintf(profile_level_id, sizeof profile_level_id, "%02X%02X%02X", (*sps)[1], (*sps)[2], (*sps)[3]);
   return "packetization-mode=1;profile-level-id=" + std::string(profile_level_id) +
-         ";sprop-parameter-sets=" + base64_encode(*sps) + "," + base64_encode(*pps);
+         ";sprop-parameter-sets=" + core::base64_encode(*sps) + "," + core::base64_encode(*pps);
 }
 
 //! RFC 7798 §7.1: the parameter sets, each base64 without start code.
@@ -46,33 +48,11 @@ Result<std::string> h265_fmtp(const media::StreamDescription& description) {
     if (type == 34 && !pps) pps = &nal;
   }
   if (!vps || !sps || !pps) return make_error(ErrorCode::invalid_argument, "H.265 stream description has no VPS/SPS/PPS");
-  return "sprop-vps=" + base64_encode(*vps) + ";sprop-sps=" + base64_encode(*sps) + ";sprop-pps=" + base64_encode(*pps);
+  return "sprop-vps=" + core::base64_encode(*vps) + ";sprop-sps=" + core::base64_encode(*sps) + ";sprop-pps=" + core::base64_encode(*pps);
 }
 
 }  // namespace
 
-std::string base64_encode(std::span<const std::uint8_t> bytes) {
-  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const std::uint32_t v = static_cast<std::uint32_t>(bytes[i]) << 16 | static_cast<std::uint32_t>(bytes[i + 1]) << 8 | bytes[i + 2];
-    out += alphabet[v >> 18 & 63];
-    out += alphabet[v >> 12 & 63];
-    out += alphabet[v >> 6 & 63];
-    out += alphabet[v & 63];
-  }
-  if (const auto rest = bytes.size() - i; rest > 0) {
-    std::uint32_t v = static_cast<std::uint32_t>(bytes[i]) << 16;
-    if (rest == 2) v |= static_cast<std::uint32_t>(bytes[i + 1]) << 8;
-    out += alphabet[v >> 18 & 63];
-    out += alphabet[v >> 12 & 63];
-    out += rest == 2 ? alphabet[v >> 6 & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 Result<std::string> make_sdp(const media::StreamDescription& description, const SdpOrigin& origin) {
   std::string rtpmap;

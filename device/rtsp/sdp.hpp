@@ -30,6 +30,4 @@ inline constexpr const char* kVideoControl = "trackID=1";
 //! lacks what the payload format needs (H.264 without SPS and PPS).
 Result<std::string> make_sdp(const media::StreamDescription& description, const SdpOrigin& origin);
 
-std::string base64_encode(std::span<const std::uint8_t> bytes);
-
 }  // namespace camrig::rtsp

@@ -1,5 +1,7 @@
 #include "device/security/authenticator.hpp"
 
+#include "device/core/base64.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -15,9 +17,7 @@ std::string random_token(std::size_t bytes) {
   std::array<unsigned char, 32> raw{};
   bytes = std::min(bytes, raw.size());
   RAND_bytes(raw.data(), static_cast<int>(bytes));
-  std::array<char, 64> text{};
-  const int size = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), raw.data(), static_cast<int>(bytes));
-  return std::string(text.data(), static_cast<std::size_t>(size));
+  return core::base64_encode(std::span<const std::uint8_t>(raw.data(), bytes));
 }
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
@@ -37,17 +37,6 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::optional<std::string> base64_decode(std::string_view encoded) {
-  if (encoded.empty() || encoded.size() % 4 != 0 || encoded.size() > 1024) return std::nullopt;
-  std::string out(encoded.size() / 4 * 3, '\0');
-  const int size = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                   reinterpret_cast<const unsigned char*>(encoded.data()), static_cast<int>(encoded.size()));
-  if (size < 0) return std::nullopt;
-  std::size_t length = static_cast<std::size_t>(size);
-  for (auto it = encoded.rbegin(); it != encoded.rend() && *it == '='; ++it) --length;  // padding decodes as zeros
-  out.resize(length);
-  return out;
-}
 
 }  // namespace
 
@@ -218,7 +207,8 @@ AuthenticationOutcome Authenticator::authenticate_digest(const AuthenticationReq
 }
 
 AuthenticationOutcome Authenticator::authenticate_basic(const AuthenticationRequest& request, std::string_view encoded) {
-  const auto decoded = base64_decode(encoded);
+  // Real credentials are short; a huge header is refused before decoding it.
+  const auto decoded = encoded.empty() || encoded.size() > 1024 ? std::nullopt : core::base64_decode(encoded);
   const auto colon = decoded ? decoded->find(':') : std::string::npos;
   if (colon == std::string::npos)
     return Challenge{Challenge::Reason::no_credentials, "malformed Basic credentials", challenge_values(false),

@@ -1,5 +1,7 @@
 #include "device/system/config_archive.hpp"
 
+#include "device/core/base64.hpp"
+
 #include <array>
 #include <memory>
 #include <vector>
@@ -30,33 +32,12 @@ Result<Key> derive_key(std::string_view password, const unsigned char* salt, std
   return key;
 }
 
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
-
-std::optional<std::string> unbase64(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out(text.size() / 4 * 3 + 1, '\0');
-  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (written < 0) return std::nullopt;
-  std::size_t size = static_cast<std::size_t>(written);
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;
-  out.resize(size);
-  return out;
-}
-
 }  // namespace
 
 Result<std::string> seal_config_archive(const ConfigArchive& archive, std::string_view password) {
   if (password.empty())
     return make_error(ErrorCode::invalid_argument, "the configuration file needs a password to encrypt it with");
-  nlohmann::json doc{{"model", archive.model}, {"settings", archive.settings}, {"accounts", base64(archive.accounts_database)}};
+  nlohmann::json doc{{"model", archive.model}, {"settings", archive.settings}, {"accounts", core::base64_encode(archive.accounts_database)}};
   const std::string plain = doc.dump();
 
   std::string file(k_magic);
@@ -129,7 +110,7 @@ Result<ConfigArchive> open_config_archive(std::string_view file, std::string_vie
   try {
     archive.model = doc.at("model").get<std::string>();
     archive.settings = doc.at("settings").get<std::map<std::string, std::string>>();
-    auto accounts = unbase64(doc.value("accounts", std::string()));
+    auto accounts = core::base64_decode(doc.value("accounts", std::string()));
     if (!accounts) return make_error(ErrorCode::invalid_argument, "the configuration file's account store is damaged");
     archive.accounts_database = std::move(*accounts);
   } catch (const nlohmann::json::exception&) {

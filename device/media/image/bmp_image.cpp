@@ -1,5 +1,7 @@
 #include "device/media/image/bmp_image.hpp"
 
+#include "device/core/base64.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -79,47 +81,12 @@ Result<BmpImage> parse_bmp(std::span<const std::uint8_t> file) {
   return image;
 }
 
-std::string bmp_to_config_text(std::span<const std::uint8_t> file) {
-  static constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string text;
-  text.reserve((file.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < file.size(); i += 3) {
-    const std::uint32_t group = (static_cast<std::uint32_t>(file[i]) << 16) |
-                                (i + 1 < file.size() ? static_cast<std::uint32_t>(file[i + 1]) << 8 : 0) |
-                                (i + 2 < file.size() ? file[i + 2] : 0);
-    text += k_alphabet[(group >> 18) & 63];
-    text += k_alphabet[(group >> 12) & 63];
-    text += i + 1 < file.size() ? k_alphabet[(group >> 6) & 63] : '=';
-    text += i + 2 < file.size() ? k_alphabet[group & 63] : '=';
-  }
-  return text;
-}
+std::string bmp_to_config_text(std::span<const std::uint8_t> file) { return core::base64_encode(file); }
 
 Result<std::vector<std::uint8_t>> bmp_from_config_text(std::string_view text) {
-  const auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::vector<std::uint8_t> file;
-  file.reserve(text.size() * 3 / 4);
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (const char c : text) {
-    const int digit = value(c);
-    if (digit < 0) return make_error(ErrorCode::invalid_argument, "the stored overlay picture is not base64 text");
-    bits = (bits << 6) | static_cast<std::uint32_t>(digit);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      file.push_back(static_cast<std::uint8_t>(bits >> count));
-    }
-  }
-  return file;
+  const auto bytes = core::base64_decode(text);
+  if (!bytes) return make_error(ErrorCode::invalid_argument, "the stored overlay picture is not base64 text");
+  return std::vector<std::uint8_t>(bytes->begin(), bytes->end());
 }
 
 }  // namespace camrig::media::image

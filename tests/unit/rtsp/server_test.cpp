@@ -1,6 +1,7 @@
 // Drives the RTSP server over loopback with a raw TCP client: the full handshake, RTP delivery,
 // error statuses, isolation between clients, session expiry and shutdown.
 #include "device/rtsp/server.hpp"
+#include "device/core/base64.hpp"
 #include "device/rtsp/sdp.hpp"
 
 #include <gtest/gtest.h>
@@ -546,10 +547,6 @@ TEST_F(ServerLoopback, SendsMulticastOnceForAllClientsAndStopsWhenTheLastLeaves)
   EXPECT_TRUE(receiver.receive_for(1s).empty());
 }
 
-std::string base64(const std::string& text) {
-  return base64_encode(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-}
-
 TEST_F(ServerLoopback, TunnelsRtspOverHttpGetAndPost) {
   RawRtspClient get(server_->port());
   get.send("GET " + std::string(kUrl) + " HTTP/1.0\r\nx-sessioncookie: a1b2c3\r\nAccept: application/x-rtsp-tunnelled\r\n\r\n");
@@ -562,7 +559,7 @@ TEST_F(ServerLoopback, TunnelsRtspOverHttpGetAndPost) {
   post.send("POST " + std::string(kUrl) + " HTTP/1.0\r\nx-sessioncookie: a1b2c3\r\nContent-Type: application/x-rtsp-tunnelled\r\n"
             "Content-Length: 32767\r\n\r\n");
   // A request split across two base64 writes, the second after the first was sent.
-  const auto options = base64("OPTIONS " + url() + " RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+  const auto options = core::base64_encode("OPTIONS " + url() + " RTSP/1.0\r\nCSeq: 1\r\n\r\n");
   post.send(options.substr(0, 10));
   post.send(options.substr(10));
   auto reply = get.read_reply();
@@ -571,11 +568,11 @@ TEST_F(ServerLoopback, TunnelsRtspOverHttpGetAndPost) {
   EXPECT_EQ(reply->header("cseq"), "1");
   EXPECT_NE(reply->header("public").find("DESCRIBE"), std::string::npos);
 
-  post.send(base64("SETUP " + url() + "/trackID=1 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"));
+  post.send(core::base64_encode("SETUP " + url() + "/trackID=1 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"));
   reply = get.read_reply();
   ASSERT_TRUE(reply);
   ASSERT_EQ(reply->status, 200);
-  post.send(base64("PLAY " + url() + " RTSP/1.0\r\nCSeq: 3\r\nSession: " + session_id(*reply) + "\r\n\r\n"));
+  post.send(core::base64_encode("PLAY " + url() + " RTSP/1.0\r\nCSeq: 3\r\nSession: " + session_id(*reply) + "\r\n\r\n"));
   reply = get.read_reply();
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 200);
