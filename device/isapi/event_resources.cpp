@@ -14,13 +14,8 @@ namespace {
 using http::beast_http::verb;
 using namespace std::chrono_literals;
 
-Result<int> parse_int(const std::string& text, const std::string& what) {
-  try {
-    std::size_t used = 0;
-    const int value = std::stoi(text, &used);
-    if (used == text.size()) return value;
-  } catch (const std::exception&) {
-  }
+Result<int> int_value(const std::string& text, const std::string& what) {
+  if (const auto value = parse_int(text)) return *value;
   return make_error(ErrorCode::invalid_argument, what + " must be a whole number (got '" + text + "')");
 }
 
@@ -92,12 +87,12 @@ Result<events::SourceSettings> read_trigger(pugi::xml_node trigger, events::Sour
     else return make_error(ErrorCode::out_of_range, "alarmType must be NO or NC (got '" + *text + "')");
   }
   if (auto text = text_at(trigger, {"eventInterval"})) {
-    auto value = parse_int(*text, "eventInterval");
+    auto value = int_value(*text, "eventInterval");
     if (!value) return value.error();
     settings.event_interval = std::chrono::seconds(*value);
   }
   if (auto text = text_at(trigger, {"postAlarmTime"})) {
-    auto value = parse_int(*text, "postAlarmTime");
+    auto value = int_value(*text, "postAlarmTime");
     if (!value) return value.error();
     settings.post_alarm = std::chrono::seconds(*value);
   }
@@ -115,7 +110,7 @@ Result<events::SourceSettings> read_trigger(pugi::xml_node trigger, events::Sour
       else if (method == k_output) {
         const auto port = text_at(item, {"outputIOPortID"});
         if (!port) return make_error(ErrorCode::invalid_argument, "an IO notification needs <outputIOPortID>");
-        auto output = parse_int(*port, "outputIOPortID");
+        auto output = int_value(*port, "outputIOPortID");
         if (!output) return output.error();
         linkage.alarm_outputs.push_back(*output);
       } else {
@@ -148,7 +143,7 @@ Result<events::ArmingSchedule> read_schedule(pugi::xml_node schedule, const even
   if (!list) return make_error(ErrorCode::invalid_argument, "a Schedule needs a <TimeBlockList> (empty: never armed)");
   for (auto block = list.first_child(); block; block = block.next_sibling()) {
     if (block.type() != pugi::node_element || local_name(block) != "TimeBlock") continue;
-    auto day = parse_int(text_at(block, {"dayOfWeek"}).value_or(""), "dayOfWeek");
+    auto day = int_value(text_at(block, {"dayOfWeek"}).value_or(""), "dayOfWeek");
     if (!day) return day.error();
     if (*day < 1 || *day > 7) return make_error(ErrorCode::out_of_range, "dayOfWeek must be 1 (Monday) to 7 (Sunday)");
     auto begin = events::parse_time_of_day(text_at(block, {"TimeRange", "beginTime"}).value_or(""));
@@ -189,7 +184,7 @@ Result<events::HttpHostSettings> read_host(pugi::xml_node host, events::HttpHost
   if (auto text = text_at(host, {addressing == "hostname" ? "hostName" : "ipAddress"}))
     settings.address = *text == "0.0.0.0" ? std::string() : *text;
   if (auto text = text_at(host, {"portNo"})) {
-    auto port = parse_int(*text, "portNo");
+    auto port = int_value(*text, "portNo");
     if (!port) return port.error();
     if (*port < 1 || *port > 65535) return make_error(ErrorCode::out_of_range, "portNo must be 1 to 65535");
     settings.port = static_cast<std::uint16_t>(*port);
@@ -211,13 +206,13 @@ Result<http::Reply> put_hosts(const DeviceServices& services, http::RequestConte
     return {};
   };
   if (single) {
-    auto id = parse_int(context.path_parameters.at("id"), "the host id");
+    auto id = int_value(context.path_parameters.at("id"), "the host id");
     if (!id) return id.error();
     if (auto read = read_one(root, *id); !read) return read.error();
   } else {
     for (auto node = root.first_child(); node; node = node.next_sibling()) {
       if (node.type() != pugi::node_element || local_name(node) != "HttpHostNotification") continue;
-      auto id = parse_int(text_at(node, {"id"}).value_or(""), "HttpHostNotification id");
+      auto id = int_value(text_at(node, {"id"}).value_or(""), "HttpHostNotification id");
       if (!id) return id.error();
       if (auto read = read_one(node, *id); !read) return read.error();
     }
@@ -272,7 +267,7 @@ void add_event_routes(http::Router& router, DeviceServices services) {
              });
   router.add(verb::get, "/ISAPI/Event/notification/httpHosts/{id}", security::Permission::parameter_settings,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               auto id = parse_int(context.path_parameters.at("id"), "the host id");
+               auto id = int_value(context.path_parameters.at("id"), "the host id");
                if (!id) return id.error();
                const auto hosts = services.events->http_hosts().settings();
                if (*id < 1 || *id > static_cast<int>(hosts.size()))
@@ -351,7 +346,7 @@ void add_event_routes(http::Router& router, DeviceServices services) {
   // automatic alarm, "high" for Delay "Manual" (on until cleared).
   router.add(verb::put, "/ISAPI/System/IO/outputs/{id}", security::Permission::parameter_settings,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               auto id = parse_int(context.path_parameters.at("id"), "the output id");
+               auto id = int_value(context.path_parameters.at("id"), "the output id");
                if (!id) return id.error();
                auto& outputs = services.events->engine().outputs();
                auto settings = outputs.settings(*id);
@@ -365,7 +360,7 @@ void add_event_routes(http::Router& router, DeviceServices services) {
                if (state && *state == "high") {
                  settings->delay.reset();
                } else if (auto duration = text_at(port, {"PowerOnState", "pulseDuration"})) {
-                 auto milliseconds = parse_int(*duration, "pulseDuration");
+                 auto milliseconds = int_value(*duration, "pulseDuration");
                  if (!milliseconds) return milliseconds.error();
                  if (*milliseconds % 1000 != 0)
                    return make_error(ErrorCode::out_of_range, "pulseDuration is in whole seconds (ms multiple of 1000)");

@@ -35,13 +35,8 @@ struct Channel {
   double number(std::string_view field) const { return config->get_number(key(field)); }
 };
 
-Result<int> parse_int(const std::string& text, std::string_view element) {
-  try {
-    std::size_t used = 0;
-    const auto value = std::stoll(text, &used);
-    if (used == text.size()) return static_cast<int>(value);
-  } catch (const std::exception&) {
-  }
+Result<int> int_value(const std::string& text, std::string_view element) {
+  if (const auto value = parse_int(text)) return *value;
   return make_error(ErrorCode::invalid_argument, "<" + std::string(element) + "> must be an integer (got '" + text + "')");
 }
 
@@ -99,7 +94,7 @@ Result<void> want_position(pugi::xml_node node, const Channel& channel, const st
   for (const auto& [element, field, screen] : {std::tuple{"positionX", ".x", k_screen_width}, std::tuple{"positionY", ".y", k_screen_height}}) {
     auto text = text_at(node, {element});
     if (!text) continue;
-    auto units = parse_int(*text, element);
+    auto units = int_value(*text, element);
     if (!units) return units.error();
     if (*units < 0 || *units > screen)
       return make_error(ErrorCode::out_of_range, std::string("<") + element + "> must be within the normalised screen 0.." +
@@ -340,7 +335,7 @@ Result<void> collect_overlays(pugi::xml_node root, const Channel& c, Wanted& w) 
       if (text.type() != pugi::node_element || local_name(text) != "TextOverlay") continue;
       const auto id_text = text_at(text, {"id"});
       if (!id_text) return make_error(ErrorCode::invalid_argument, "every TextOverlay needs an <id> (1.." + std::to_string(k_text_lines) + ")");
-      auto id = parse_int(*id_text, "id");
+      auto id = int_value(*id_text, "id");
       if (!id) return id.error();
       if (*id < 1 || *id > k_text_lines)
         return make_error(ErrorCode::out_of_range, "this camera has text overlays 1.." + std::to_string(k_text_lines) + " (got " + *id_text + ")");
@@ -375,9 +370,9 @@ Result<std::array<int, 4>> bounding_box(pugi::xml_node corners, const std::strin
     if (corner.type() != pugi::node_element || local_name(corner) != "RegionCoordinates") continue;
     const auto x_text = text_at(corner, {"positionX"}), y_text = text_at(corner, {"positionY"});
     if (!x_text || !y_text) return make_error(ErrorCode::invalid_argument, "RegionCoordinates need <positionX> and <positionY>");
-    auto x = parse_int(*x_text, "positionX");
+    auto x = int_value(*x_text, "positionX");
     if (!x) return x.error();
-    auto y = parse_int(*y_text, "positionY");
+    auto y = int_value(*y_text, "positionY");
     if (!y) return y.error();
     if (*x < 0 || *x > k_screen_width || *y < 0 || *y > k_screen_height)
       return make_error(ErrorCode::out_of_range, what + " corners must lie on the normalised screen 0..704 x 0..576 (got " +
@@ -416,7 +411,7 @@ Result<void> collect_mask_regions(pugi::xml_node list, const Channel& c, Wanted&
     if (region.type() != pugi::node_element || local_name(region) != "PrivacyMaskRegion") continue;
     const auto id_text = text_at(region, {"id"});
     if (!id_text) return make_error(ErrorCode::invalid_argument, "every PrivacyMaskRegion needs an <id> (1.." + std::to_string(k_mask_regions) + ")");
-    auto id = parse_int(*id_text, "id");
+    auto id = int_value(*id_text, "id");
     if (!id) return id.error();
     if (*id < 1 || *id > k_mask_regions)
       return make_error(ErrorCode::out_of_range, "this camera has privacy mask areas 1.." + std::to_string(k_mask_regions) + " (got " + *id_text + ")");
@@ -510,7 +505,7 @@ Result<void> collect_roi(pugi::xml_node root, int stream, Wanted& w) {
     if (region.type() != pugi::node_element || local_name(region) != "ROIRegion") continue;
     const auto id_text = text_at(region, {"id"});
     if (!id_text) return make_error(ErrorCode::invalid_argument, "every ROIRegion needs an <id> (1.." + std::to_string(k_roi_regions) + ")");
-    auto id = parse_int(*id_text, "id");
+    auto id = int_value(*id_text, "id");
     if (!id) return id.error();
     if (*id < 1 || *id > k_roi_regions)
       return make_error(ErrorCode::out_of_range, "this stream has fixed regions 1.." + std::to_string(k_roi_regions) + " (got " + *id_text + ")");
@@ -538,7 +533,7 @@ Result<void> collect_roi(pugi::xml_node root, int stream, Wanted& w) {
 // ---- routes ------------------------------------------------------------------------------------
 
 Result<Channel> find_channel(const DeviceServices& services, const std::string& id_text) {
-  auto id = parse_int(id_text, "id");
+  auto id = int_value(id_text, "id");
   if (!id || !services.profile->find_channel(*id)) return make_error(ErrorCode::not_found, "no video channel " + id_text);
   Channel channel{services.config, *id};
   if (!services.config->spec(channel.key("image.brightness")))
@@ -630,7 +625,7 @@ void add_image_routes(http::Router& router, DeviceServices services) {
                  return want_position(root, c, "picture_overlay", w);
                });
   const auto find_roi_stream = [services](const std::string& id_text) -> Result<int> {
-    auto id = parse_int(id_text, "id");
+    auto id = int_value(id_text, "id");
     if (!id || !services.profile->find_stream(*id)) return make_error(ErrorCode::not_found, "no streaming channel " + id_text);
     if (!services.config->spec(roi_key(*id, "enabled")))
       return make_error(ErrorCode::not_found, "streaming channel " + id_text + " has no ROI");

@@ -11,13 +11,7 @@ namespace {
 using http::beast_http::verb;
 
 Result<int> port_index(const std::string& id_text, int count, const char* what) {
-  int id = 0;
-  try {
-    std::size_t used = 0;
-    id = std::stoi(id_text, &used);
-    if (used != id_text.size()) id = 0;
-  } catch (const std::exception&) {
-  }
+  const int id = parse_int(id_text).value_or(0);
   if (id < 1 || id > count)
     return make_error(ErrorCode::not_found, std::string("no ") + what + " " + id_text + " (the device has " +
                                                 std::to_string(count) + ", numbered from 1)");

@@ -18,12 +18,7 @@ Result<std::size_t> count_at(pugi::xml_node node, std::initializer_list<std::str
                              const char* name) {
   const auto text = text_at(node, path);
   if (!text) return fallback;
-  try {
-    std::size_t used = 0;
-    const long long value = std::stoll(*text, &used);
-    if (used == text->size() && value >= 0) return static_cast<std::size_t>(value);
-  } catch (const std::exception&) {
-  }
+  if (const auto value = parse_integer(*text); value && *value >= 0) return static_cast<std::size_t>(*value);
   return make_error(ErrorCode::invalid_argument, std::string("<") + name + "> must be a whole number (got '" + *text + "')");
 }
 

@@ -31,12 +31,7 @@ Result<std::optional<bool>> bool_at(pugi::xml_node node, std::initializer_list<s
 Result<std::optional<std::int64_t>> int_at(pugi::xml_node node, std::initializer_list<std::string_view> path) {
   const auto text = text_at(node, path);
   if (!text) return std::optional<std::int64_t>{};
-  try {
-    std::size_t used = 0;
-    const auto value = std::stoll(*text, &used);
-    if (used == text->size()) return std::optional<std::int64_t>{value};
-  } catch (const std::exception&) {
-  }
+  if (const auto value = parse_integer(*text)) return std::optional<std::int64_t>{*value};
   return make_error(ErrorCode::invalid_argument, "<" + std::string(*(path.end() - 1)) + "> must be a whole number (got '" + *text + "')");
 }
 

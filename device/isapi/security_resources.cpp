@@ -21,13 +21,7 @@ void append_user(pugi::xml_node parent, const security::UserAccount& account) {
 }
 
 Result<security::UserAccount> find_user(const DeviceServices& services, const std::string& id_text) {
-  int id = 0;
-  try {
-    std::size_t used = 0;
-    id = std::stoi(id_text, &used);
-    if (used != id_text.size()) id = 0;
-  } catch (const std::exception&) {
-  }
+  const int id = parse_int(id_text).value_or(0);
   auto account = id > 0 ? services.accounts->find(id) : std::nullopt;
   if (!account) return make_error(ErrorCode::not_found, "no user with id " + id_text);
   return *account;
@@ -44,12 +38,7 @@ Result<std::optional<security::UserLevel>> level_in(pugi::xml_node user) {
 Result<std::optional<std::int64_t>> integer_in(pugi::xml_node node, const char* name) {
   const auto text = text_at(node, {name});
   if (!text) return std::optional<std::int64_t>{};
-  try {
-    std::size_t used = 0;
-    const auto value = std::stoll(*text, &used);
-    if (used == text->size()) return std::optional<std::int64_t>{value};
-  } catch (const std::exception&) {
-  }
+  if (const auto value = parse_integer(*text)) return std::optional<std::int64_t>{*value};
   return make_error(ErrorCode::invalid_argument, "<" + std::string(name) + "> must be a whole number (got '" + *text + "')");
 }
 

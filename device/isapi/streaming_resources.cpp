@@ -71,13 +71,8 @@ void append_channel(pugi::xml_node parent, const DeviceServices& services, const
   video.append_child("vbrAverageCap").text() = config.get_int(key(id, "max_average_bitrate"));
 }
 
-Result<int> parse_int(const std::string& text, const char* element) {
-  try {
-    std::size_t used = 0;
-    const auto value = std::stoll(text, &used);
-    if (used == text.size()) return static_cast<int>(value);
-  } catch (const std::exception&) {
-  }
+Result<int> int_value(const std::string& text, const char* element) {
+  if (const auto value = parse_int(text)) return *value;
   return make_error(ErrorCode::invalid_argument, std::string("<") + element + "> must be an integer (got '" + text + "')");
 }
 
@@ -118,7 +113,7 @@ Result<std::vector<std::pair<std::string, std::string>>> requested(pugi::xml_nod
   if (!cap) cap = text_at(video, {constant ? "vbrUpperCap" : "constantBitRate"});
   if (cap) wanted.emplace_back(key(id, "max_bitrate"), *cap);
   if (auto quality = text_at(video, {"fixedQuality"})) {
-    auto percent = parse_int(*quality, "fixedQuality");
+    auto percent = int_value(*quality, "fixedQuality");
     if (!percent) return percent.error();
     const char* name = nullptr;
     for (const auto& [level, value] : k_quality)
@@ -127,7 +122,7 @@ Result<std::vector<std::pair<std::string, std::string>>> requested(pugi::xml_nod
     wanted.emplace_back(key(id, "video_quality"), name);
   }
   if (auto rate = text_at(video, {"maxFrameRate"})) {
-    auto hundredths = parse_int(*rate, "maxFrameRate");
+    auto hundredths = int_value(*rate, "maxFrameRate");
     if (!hundredths) return hundredths.error();
     if (*hundredths % 100 != 0 || *hundredths <= 0)
       return make_error(ErrorCode::out_of_range, "maxFrameRate is in 1/100 fps and must be whole frames per second (got " + *rate + ")");
@@ -163,7 +158,7 @@ Result<void> collect_changes(pugi::xml_node channel, int id, const core::ConfigS
 }
 
 Result<const core::StreamProfile*> find_stream(const DeviceServices& services, const std::string& id_text) {
-  auto id = parse_int(id_text, "id");
+  auto id = int_value(id_text, "id");
   const auto* stream = id ? services.profile->find_stream(*id) : nullptr;
   if (!stream) return make_error(ErrorCode::not_found, "no streaming channel " + id_text);
   return stream;

@@ -1,5 +1,8 @@
 #include "device/isapi/xml.hpp"
 
+#include <charconv>
+#include <limits>
+
 #include <sstream>
 
 namespace camrig::isapi {
@@ -24,6 +27,20 @@ pugi::xml_node child(pugi::xml_node node, std::string_view name) {
   for (auto element = node.first_child(); element; element = element.next_sibling())
     if (element.type() == pugi::node_element && local_name(element) == name) return element;
   return {};
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<int> parse_int(std::string_view text) {
+  const auto value = parse_integer(text);
+  if (!value || *value < std::numeric_limits<int>::min() || *value > std::numeric_limits<int>::max()) return std::nullopt;
+  return static_cast<int>(*value);
 }
 
 std::optional<std::string> text_at(pugi::xml_node node, std::initializer_list<std::string_view> path) {

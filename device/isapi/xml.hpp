@@ -2,6 +2,7 @@
 // children by local name whatever prefix a client used, and parsing of request bodies.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,11 @@ pugi::xml_node child(pugi::xml_node node, std::string_view local_name);
 //! The text of the child path ("Video", "videoCodecType"), trimmed; nullopt if absent.
 std::optional<std::string> text_at(pugi::xml_node node, std::initializer_list<std::string_view> path);
 std::string_view local_name(pugi::xml_node node);
+//! A decimal whole number that is all of `text` (an optional sign, then digits); nullopt for
+//! anything else, including a number outside 64 bits. Ids, counts and values of documents.
+std::optional<std::int64_t> parse_integer(std::string_view text);
+//! The same, within int's range.
+std::optional<int> parse_int(std::string_view text);
 
 //! Parses the request body and checks the root element; a ResponseStatus (badXmlFormat) otherwise.
 std::variant<pugi::xml_node, ResponseStatus> parse_body(pugi::xml_document& doc, const http::RequestContext& context,
