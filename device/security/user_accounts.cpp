@@ -8,6 +8,8 @@
 #include <openssl/rand.h>
 #include <sqlite3.h>
 
+#include "device/core/sqlite_statement.hpp"
+
 namespace camrig::security {
 namespace {
 
@@ -34,35 +36,8 @@ std::string pbkdf2_hex(std::string_view password, const std::string& salt_hex) {
   return to_hex(hash.data(), hash.size());
 }
 
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  Statement& bind(int index, std::string_view text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind(int index, int value) {
-    sqlite3_bind_int(stmt_, index, value);
-    return *this;
-  }
-  bool valid() const { return stmt_ != nullptr; }
-  int step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_ERROR; }
-  int column_int(int index) const { return sqlite3_column_int(stmt_, index); }
-  std::string column_text(int index) const {
-    const auto* text = sqlite3_column_text(stmt_, index);
-    return text ? std::string(reinterpret_cast<const char*>(text)) : std::string();
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-UserAccount account_from(const Statement& row) {
-  return UserAccount{row.column_int(0), row.column_text(1),
+UserAccount account_from(const core::SqliteStatement& row) {
+  return UserAccount{static_cast<int>(row.column_int(0)), row.column_text(1),
                      parse_user_level(row.column_text(2)).value_or(UserLevel::user)};
 }
 
@@ -114,7 +89,7 @@ Result<void> UserAccounts::store_password(int id, std::string_view name, std::st
     return make_error(ErrorCode::internal, "no random bytes for the password salt");
   const auto salt_hex = to_hex(salt.data(), salt.size());
   const std::string credentials = std::string(name) + ":" + realm_ + ":" + std::string(password);
-  Statement update(db_,
+  core::SqliteStatement update(db_,
                    "UPDATE users SET salt=?1, password_hash=?2, realm=?3, ha1_md5=?4, ha1_sha256=?5 WHERE id=?6");
   update.bind(1, salt_hex)
       .bind(2, pbkdf2_hex(password, salt_hex))
@@ -130,7 +105,7 @@ Result<void> UserAccounts::activate(std::string_view admin_password) {
   if (activated()) return make_error(ErrorCode::not_configurable, "the device is already activated");
   if (auto checked = policy_.check_password(admin_password, k_admin_name); !checked) return checked.error();
   std::lock_guard lock(mutex_);
-  Statement insert(db_, "INSERT INTO users(id, name, level, salt, password_hash, realm, ha1_md5, ha1_sha256)"
+  core::SqliteStatement insert(db_, "INSERT INTO users(id, name, level, salt, password_hash, realm, ha1_md5, ha1_sha256)"
                         " VALUES(1, ?1, 'Administrator', '', '', '', '', '')");
   insert.bind(1, k_admin_name);
   if (insert.step() != SQLITE_DONE) return make_error(ErrorCode::io_error, std::string("cannot activate: ") + sqlite3_errmsg(db_));
@@ -139,7 +114,7 @@ Result<void> UserAccounts::activate(std::string_view admin_password) {
 
 std::vector<UserAccount> UserAccounts::list() const {
   std::lock_guard lock(mutex_);
-  Statement query(db_, "SELECT id, name, level FROM users ORDER BY id");
+  core::SqliteStatement query(db_, "SELECT id, name, level FROM users ORDER BY id");
   std::vector<UserAccount> accounts;
   while (query.step() == SQLITE_ROW) accounts.push_back(account_from(query));
   return accounts;
@@ -147,7 +122,7 @@ std::vector<UserAccount> UserAccounts::list() const {
 
 std::optional<UserAccount> UserAccounts::find(int id) const {
   std::lock_guard lock(mutex_);
-  Statement query(db_, "SELECT id, name, level FROM users WHERE id=?1");
+  core::SqliteStatement query(db_, "SELECT id, name, level FROM users WHERE id=?1");
   query.bind(1, id);
   if (query.step() != SQLITE_ROW) return std::nullopt;
   return account_from(query);
@@ -155,7 +130,7 @@ std::optional<UserAccount> UserAccounts::find(int id) const {
 
 std::optional<UserAccount> UserAccounts::find(std::string_view name) const {
   std::lock_guard lock(mutex_);
-  Statement query(db_, "SELECT id, name, level FROM users WHERE name=?1");
+  core::SqliteStatement query(db_, "SELECT id, name, level FROM users WHERE name=?1");
   query.bind(1, name);
   if (query.step() != SQLITE_ROW) return std::nullopt;
   return account_from(query);
@@ -171,7 +146,7 @@ Result<UserAccount> UserAccounts::add(std::string_view name, std::string_view pa
   if (list().size() >= k_max_added_accounts + 1)
     return make_error(ErrorCode::unavailable, "the administrator can add up to 31 user accounts");
   std::lock_guard lock(mutex_);
-  Statement insert(db_, "INSERT INTO users(name, level, salt, password_hash, realm, ha1_md5, ha1_sha256)"
+  core::SqliteStatement insert(db_, "INSERT INTO users(name, level, salt, password_hash, realm, ha1_md5, ha1_sha256)"
                         " VALUES(?1, ?2, '', '', '', '', '')");
   insert.bind(1, name).bind(2, to_string(level));
   if (insert.step() != SQLITE_DONE) return make_error(ErrorCode::io_error, std::string("cannot add user: ") + sqlite3_errmsg(db_));
@@ -191,7 +166,7 @@ Result<void> UserAccounts::modify(int id, std::optional<std::string> password, s
     if (auto checked = policy_.check_password(*password, account->name); !checked) return checked.error();
   std::lock_guard lock(mutex_);
   if (level) {
-    Statement update(db_, "UPDATE users SET level=?1 WHERE id=?2");
+    core::SqliteStatement update(db_, "UPDATE users SET level=?1 WHERE id=?2");
     update.bind(1, to_string(*level)).bind(2, id);
     if (update.step() != SQLITE_DONE) return make_error(ErrorCode::io_error, std::string("cannot change level: ") + sqlite3_errmsg(db_));
   }
@@ -205,7 +180,7 @@ Result<void> UserAccounts::remove(int id) {
   if (account->level == UserLevel::administrator)
     return make_error(ErrorCode::not_configurable, "the administrator cannot be deleted");
   std::lock_guard lock(mutex_);
-  Statement remove(db_, "DELETE FROM users WHERE id=?1");
+  core::SqliteStatement remove(db_, "DELETE FROM users WHERE id=?1");
   remove.bind(1, id);
   if (remove.step() != SQLITE_DONE) return make_error(ErrorCode::io_error, std::string("cannot delete user: ") + sqlite3_errmsg(db_));
   return {};
@@ -213,7 +188,7 @@ Result<void> UserAccounts::remove(int id) {
 
 std::optional<UserAccount> UserAccounts::verify_password(std::string_view name, std::string_view password) const {
   std::lock_guard lock(mutex_);
-  Statement query(db_, "SELECT id, name, level, salt, password_hash FROM users WHERE name=?1");
+  core::SqliteStatement query(db_, "SELECT id, name, level, salt, password_hash FROM users WHERE name=?1");
   query.bind(1, name);
   if (query.step() != SQLITE_ROW) return std::nullopt;
   const auto expected = query.column_text(4);
@@ -225,7 +200,7 @@ std::optional<UserAccount> UserAccounts::verify_password(std::string_view name, 
 
 std::optional<std::string> UserAccounts::digest_ha1(std::string_view name, DigestAlgorithm algorithm) const {
   std::lock_guard lock(mutex_);
-  Statement query(db_, "SELECT realm, ha1_md5, ha1_sha256 FROM users WHERE name=?1");
+  core::SqliteStatement query(db_, "SELECT realm, ha1_md5, ha1_sha256 FROM users WHERE name=?1");
   query.bind(1, name);
   if (query.step() != SQLITE_ROW || query.column_text(0) != realm_) return std::nullopt;
   return query.column_text(algorithm == DigestAlgorithm::md5 ? 1 : 2);

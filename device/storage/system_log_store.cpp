@@ -2,29 +2,14 @@
 
 #include <sqlite3.h>
 
+#include "device/core/sqlite_statement.hpp"
+
 namespace camrig::storage {
 namespace {
 
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  bool ok() const { return stmt_ != nullptr; }
-  sqlite3_stmt* get() const { return stmt_; }
-  void bind(int index, const std::string& text) { sqlite3_bind_text(stmt_, index, text.c_str(), -1, SQLITE_TRANSIENT); }
-  void bind(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-  std::string text(int column) const {
-    const auto* value = sqlite3_column_text(stmt_, column);
-    return value ? reinterpret_cast<const char*>(value) : std::string();
-  }
-  Error error(const char* what) const { return Error{ErrorCode::io_error, std::string("system log: ") + what + ": " + sqlite3_errmsg(db_)}; }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
+Error failure(sqlite3* db, const char* what) {
+  return Error{ErrorCode::io_error, std::string("system log: ") + what + ": " + sqlite3_errmsg(db)};
+}
 
 std::int64_t to_nanos(hal::WallTime time) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
@@ -39,7 +24,7 @@ constexpr const char* k_filter =
     " WHERE (?1 IS NULL OR time_ns >= ?1) AND (?2 IS NULL OR time_ns <= ?2)"
     " AND (?3 IS NULL OR major = ?3) AND (?4 = '' OR minor = ?4)";
 
-void bind_filter(Statement& statement, const LogQuery& query) {
+void bind_filter(core::SqliteStatement& statement, const LogQuery& query) {
   if (query.from) statement.bind(1, to_nanos(*query.from));
   if (query.to) statement.bind(2, to_nanos(*query.to));
   if (query.major) statement.bind(3, static_cast<std::int64_t>(*query.major));
@@ -78,10 +63,10 @@ SqliteSystemLog::~SqliteSystemLog() { sqlite3_close(db_); }
 Result<std::uint64_t> SqliteSystemLog::append(LogEntry entry) {
   if (entry.time == hal::WallTime{}) entry.time = clock_.wall_time();
   std::lock_guard lock(mutex_);
-  Statement insert(db_,
+  core::SqliteStatement insert(db_,
                    "INSERT INTO log (time_ns, major, minor, user, remote_address, channel, description)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?)");
-  if (!insert.ok()) return insert.error("cannot prepare an append");
+  if (!insert.valid()) return failure(db_, "cannot prepare an append");
   insert.bind(1, to_nanos(entry.time));
   insert.bind(2, static_cast<std::int64_t>(entry.major));
   insert.bind(3, entry.minor);
@@ -89,14 +74,14 @@ Result<std::uint64_t> SqliteSystemLog::append(LogEntry entry) {
   insert.bind(5, entry.remote_address);
   insert.bind(6, entry.channel);
   insert.bind(7, entry.description);
-  if (sqlite3_step(insert.get()) != SQLITE_DONE) return insert.error("cannot append");
+  if (sqlite3_step(insert.get()) != SQLITE_DONE) return failure(db_, "cannot append");
   const auto id = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
   // Ids grow with every append, so the oldest appended entries are the lowest ids.
-  Statement trim(db_, "DELETE FROM log WHERE id <= ?");
-  if (!trim.ok()) return trim.error("cannot prepare trimming");
+  core::SqliteStatement trim(db_, "DELETE FROM log WHERE id <= ?");
+  if (!trim.valid()) return failure(db_, "cannot prepare trimming");
   if (id > capacity_) {
     trim.bind(1, static_cast<std::int64_t>(id - capacity_));
-    if (sqlite3_step(trim.get()) != SQLITE_DONE) return trim.error("cannot trim");
+    if (sqlite3_step(trim.get()) != SQLITE_DONE) return failure(db_, "cannot trim");
   }
   return id;
 }
@@ -105,16 +90,16 @@ Result<LogPage> SqliteSystemLog::search(const LogQuery& query) const {
   std::lock_guard lock(mutex_);
   LogPage page;
   {
-    Statement count(db_, (std::string("SELECT COUNT(*) FROM log") + k_filter).c_str());
-    if (!count.ok()) return count.error("cannot prepare a search");
+    core::SqliteStatement count(db_, (std::string("SELECT COUNT(*) FROM log") + k_filter).c_str());
+    if (!count.valid()) return failure(db_, "cannot prepare a search");
     bind_filter(count, query);
-    if (sqlite3_step(count.get()) != SQLITE_ROW) return count.error("cannot search");
+    if (sqlite3_step(count.get()) != SQLITE_ROW) return failure(db_, "cannot search");
     page.total = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
   }
-  Statement select(db_, (std::string("SELECT id, time_ns, major, minor, user, remote_address, channel, description FROM log") +
+  core::SqliteStatement select(db_, (std::string("SELECT id, time_ns, major, minor, user, remote_address, channel, description FROM log") +
                          k_filter + " ORDER BY time_ns DESC, id DESC LIMIT ?5 OFFSET ?6")
                             .c_str());
-  if (!select.ok()) return select.error("cannot prepare a search");
+  if (!select.valid()) return failure(db_, "cannot prepare a search");
   bind_filter(select, query);
   select.bind(5, static_cast<std::int64_t>(query.limit));
   select.bind(6, static_cast<std::int64_t>(query.offset));
@@ -124,14 +109,14 @@ Result<LogPage> SqliteSystemLog::search(const LogQuery& query) const {
     entry.id = static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 0));
     entry.time = from_nanos(sqlite3_column_int64(select.get(), 1));
     entry.major = static_cast<LogMajor>(sqlite3_column_int(select.get(), 2));
-    entry.minor = select.text(3);
-    entry.user = select.text(4);
-    entry.remote_address = select.text(5);
-    entry.channel = select.text(6);
-    entry.description = select.text(7);
+    entry.minor = select.column_text(3);
+    entry.user = select.column_text(4);
+    entry.remote_address = select.column_text(5);
+    entry.channel = select.column_text(6);
+    entry.description = select.column_text(7);
     page.entries.push_back(std::move(entry));
   }
-  if (rc != SQLITE_DONE) return select.error("cannot read search results");
+  if (rc != SQLITE_DONE) return failure(db_, "cannot read search results");
   return page;
 }
 

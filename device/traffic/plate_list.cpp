@@ -13,6 +13,8 @@
 
 #include <sqlite3.h>
 
+#include "device/core/sqlite_statement.hpp"
+
 #include "device/core/log.hpp"
 
 namespace camrig::traffic {
@@ -23,33 +25,11 @@ constexpr std::size_t k_max_owner_length = 64;
 constexpr std::size_t k_max_card_length = 32;
 constexpr std::size_t k_max_phone_length = 32;
 
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  void bind(int index, std::string_view text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-  void bind(int index, const std::optional<hal::WallTime>& time) {
-    if (time)
-      sqlite3_bind_int64(stmt_, index, std::chrono::duration_cast<std::chrono::seconds>(time->time_since_epoch()).count());
-    else
-      sqlite3_bind_null(stmt_, index);
-  }
-  int step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_ERROR; }
-  std::int64_t column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
-  bool column_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
-  std::string column_text(int index) const {
-    const auto* text = sqlite3_column_text(stmt_, index);
-    return text ? reinterpret_cast<const char*>(text) : "";
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
+// Validity times are stored as seconds since the epoch; no time (unlimited) as NULL.
+void bind_time(core::SqliteStatement& statement, int index, const std::optional<hal::WallTime>& time) {
+  if (time) statement.bind(index, std::chrono::duration_cast<std::chrono::seconds>(time->time_since_epoch()).count());
+  else statement.bind_null(index);
+}
 
 Error sql_error(sqlite3* db, std::string_view what) {
   return make_error(ErrorCode::io_error, std::string(what) + ": " + sqlite3_errmsg(db));
@@ -276,7 +256,7 @@ Result<std::unique_ptr<PlateList>> PlateList::open(const std::string& database_p
 }
 
 Result<void> PlateList::load() {
-  Statement select(db_, "SELECT id, list, plate, start_time, end_time, owner_name, card_number, phone_number FROM plate_entries");
+  core::SqliteStatement select(db_, "SELECT id, list, plate, start_time, end_time, owner_name, card_number, phone_number FROM plate_entries");
   int rc = SQLITE_ROW;
   while ((rc = select.step()) == SQLITE_ROW) {
     PlateEntry entry;
@@ -418,14 +398,14 @@ Result<std::vector<PlateEntry>> PlateList::apply_batch(std::vector<PlateEntry> e
   for (std::size_t i = 0; i < entries.size(); ++i) {
     auto& entry = entries[i];
     const bool update = entry.id != 0;
-    Statement statement(db_, update ? "UPDATE plate_entries SET list=?1, plate=?2, start_time=?3, end_time=?4, owner_name=?5,"
+    core::SqliteStatement statement(db_, update ? "UPDATE plate_entries SET list=?1, plate=?2, start_time=?3, end_time=?4, owner_name=?5,"
                                       " card_number=?6, phone_number=?7 WHERE id=?8"
                                     : "INSERT INTO plate_entries (list, plate, start_time, end_time, owner_name, card_number,"
                                       " phone_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     statement.bind(1, to_string(entry.list));
     statement.bind(2, entry.plate);
-    statement.bind(3, entry.start);
-    statement.bind(4, entry.end);
+    bind_time(statement, 3, entry.start);
+    bind_time(statement, 4, entry.end);
     statement.bind(5, entry.owner_name);
     statement.bind(6, entry.card_number);
     statement.bind(7, entry.phone_number);
@@ -446,7 +426,7 @@ Result<std::vector<PlateEntry>> PlateList::apply_batch(std::vector<PlateEntry> e
 Result<void> PlateList::remove(std::int64_t id) {
   std::unique_lock lock(mutex_);
   if (!index_->by_id.contains(id)) return make_error(ErrorCode::not_found, "no list entry with id " + std::to_string(id));
-  Statement statement(db_, "DELETE FROM plate_entries WHERE id=?1");
+  core::SqliteStatement statement(db_, "DELETE FROM plate_entries WHERE id=?1");
   statement.bind(1, id);
   if (statement.step() != SQLITE_DONE) return sql_error(db_, "cannot delete the entry");
   index_->erase(id);
@@ -455,7 +435,7 @@ Result<void> PlateList::remove(std::int64_t id) {
 
 Result<std::size_t> PlateList::clear(ListType list) {
   std::unique_lock lock(mutex_);
-  Statement statement(db_, "DELETE FROM plate_entries WHERE list=?1");
+  core::SqliteStatement statement(db_, "DELETE FROM plate_entries WHERE list=?1");
   statement.bind(1, to_string(list));
   if (statement.step() != SQLITE_DONE) return sql_error(db_, "cannot clear the list");
   std::vector<std::int64_t> ids;
@@ -473,7 +453,7 @@ Result<std::size_t> PlateList::clear_expired(ListType list) {
   if (ids.empty()) return std::size_t{0};
   if (auto begun = exec(db_, "BEGIN IMMEDIATE;"); !begun) return begun.error();
   for (auto id : ids) {
-    Statement statement(db_, "DELETE FROM plate_entries WHERE id=?1");
+    core::SqliteStatement statement(db_, "DELETE FROM plate_entries WHERE id=?1");
     statement.bind(1, id);
     if (statement.step() != SQLITE_DONE) {
       auto error = sql_error(db_, "cannot clear expired entries");
