@@ -9,9 +9,9 @@ packages=(
   # libraries
   libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-  libopencv-dev libfreetype-dev libyaml-cpp-dev zlib1g-dev
+  libopencv-dev libfreetype-dev libyaml-cpp-dev zlib1g-dev libtesseract-dev
   # data: the face cascades of the sim's face test and analytics, the plate and OSD font
-  opencv-data fonts-dejavu-core
+  opencv-data fonts-dejavu-core tesseract-ocr-eng
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # real clients used by integration tests; iproute2 sets up the multicast test's network namespace

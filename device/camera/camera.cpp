@@ -8,6 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "device/analytics/video_analytics.hpp"
 #include "device/camera/image_config.hpp"
 #include "device/camera/stream_config.hpp"
 #include "device/core/log.hpp"
@@ -37,6 +38,8 @@ struct Camera::Parts {
   std::unique_ptr<system::Maintenance> maintenance;
   std::unique_ptr<events::EventService> events;
   std::map<int, std::shared_ptr<media::StreamPipeline>> streams;
+  //! The video analytics of each channel, by channel id.
+  std::map<int, std::shared_ptr<analytics::VideoAnalytics>> analytics;
   std::vector<std::unique_ptr<media::ChannelPipeline>> channels;
 
   std::unique_ptr<security::UserAccounts> accounts;
@@ -203,8 +206,18 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     parts->certificates = std::move(*certificates);
   }
 
-  // Streams and channels: each channel's sensor feeds its streams.
   auto* raw = parts.get();
+  // Events first: the video detectors of the channels submit to the engine from their first frame.
+  // Alarm inputs, exceptions and linkage, and their notification of the surveillance center.
+  raw->events = std::make_unique<events::EventService>(
+      *raw->hardware.clock, raw->bus, *raw->config, raw->profile, raw->hardware.inputs, raw->hardware.relays,
+      [raw, address = options.http_bind_address] {
+        return events::DeviceIdentity{address, static_cast<std::uint16_t>(raw->config->get_int("network.http_port")),
+                                      raw->profile.device.mac_address, "HTTP"};
+      });
+  raw->events->start();
+
+  // Streams and channels: each channel's sensor feeds its streams and its video analytics.
   auto changes = parts->bus.subscribe<core::ConfigChanged>(1024);
   for (const auto& channel : raw->profile.channels) {
     std::vector<std::shared_ptr<media::StreamPipeline>> channel_streams;
@@ -218,6 +231,13 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     channel_options.drop_when_busy = options.drop_frames_when_busy;
     channel_options.clock = raw->hardware.clock;
     channel_options.image = image_settings_from_config(*raw->config, channel.id);
+    analytics::VideoAnalyticsOptions analytics_options;
+    analytics_options.channel = channel.id;
+    auto video_analytics = std::make_shared<analytics::VideoAnalytics>(
+        analytics_options, [engine = &raw->events->engine()](events::Event event) { engine->submit(std::move(event)); });
+    // The channel's detectors, in the order they run on each analysed frame.
+    raw->analytics.emplace(channel.id, video_analytics);
+    channel_options.sensor_consumers.push_back(std::move(video_analytics));
     raw->channels.push_back(std::make_unique<media::ChannelPipeline>(
         *raw->hardware.video_sources.at(channel.id), std::move(channel_streams), channel_options));
   }
@@ -261,14 +281,6 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
         return it == raw->streams.end() ? nullptr : it->second->hub();
       },
       *raw->hardware.clock);
-  // Events: alarm inputs, exceptions and linkage, and their notification of the surveillance center.
-  raw->events = std::make_unique<events::EventService>(
-      *raw->hardware.clock, raw->bus, *raw->config, raw->profile, raw->hardware.inputs, raw->hardware.relays,
-      [raw, address = options.http_bind_address] {
-        return events::DeviceIdentity{address, static_cast<std::uint16_t>(raw->config->get_int("network.http_port")),
-                                      raw->profile.device.mac_address, "HTTP"};
-      });
-  raw->events->start();
   isapi::DeviceServices isapi_services;
   isapi_services.profile = &raw->profile;
   isapi_services.config = raw->config.get();

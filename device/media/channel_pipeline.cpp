@@ -10,15 +10,21 @@ namespace camrig::media {
 ChannelPipeline::ChannelPipeline(hal::VideoSource& source, std::vector<std::shared_ptr<StreamPipeline>> streams,
                                  ChannelPipelineOptions options)
     : source_(source), streams_(std::move(streams)), options_(options), image_(options_.clock, options_.image) {
-  workers_.reserve(streams_.size());
+  workers_.reserve(streams_.size() + options_.sensor_consumers.size());
   for (const auto& stream : streams_) {
     auto worker = std::make_unique<Worker>();
-    worker->stream = stream;
+    worker->consumer = stream;
+    workers_.push_back(std::move(worker));
+  }
+  for (const auto& consumer : options_.sensor_consumers) {
+    auto worker = std::make_unique<Worker>();
+    worker->consumer = consumer;
+    worker->takes_sensor_picture = true;
     workers_.push_back(std::move(worker));
   }
   // Workers first: the reader hands frames to them from its first frame on.
   for (auto& worker : workers_) {
-    worker->thread = std::jthread([raw = worker.get()](std::stop_token stop) { run_stream(*raw, std::move(stop)); });
+    worker->thread = std::jthread([raw = worker.get()](std::stop_token stop) { run_consumer(*raw, std::move(stop)); });
   }
   reader_ = std::jthread([this](std::stop_token stop) { read_frames(std::move(stop)); });
 }
@@ -57,13 +63,14 @@ void ChannelPipeline::read_frames(std::stop_token stop) {
       break;
     }
     // Once per channel, so every stream (and snapshot) carries the same OSD and masks.
+    const auto sensor_picture = frame;
     frame = image_.process(frame);
     {
       std::lock_guard lock(state_mutex_);
       ++frames_read_;
       latest_frame_ = frame;
     }
-    for (auto& worker : workers_) hand_over(*worker, frame, stop);
+    for (auto& worker : workers_) hand_over(*worker, worker->takes_sensor_picture ? sensor_picture : frame, stop);
   }
   {
     std::lock_guard lock(state_mutex_);
@@ -90,7 +97,7 @@ void ChannelPipeline::hand_over(Worker& worker, const hal::VideoFramePtr& frame,
   worker.changed.notify_all();
 }
 
-void ChannelPipeline::run_stream(Worker& worker, std::stop_token stop) {
+void ChannelPipeline::run_consumer(Worker& worker, std::stop_token stop) {
   for (;;) {
     hal::VideoFramePtr frame;
     {
@@ -107,7 +114,7 @@ void ChannelPipeline::run_stream(Worker& worker, std::stop_token stop) {
       worker.busy = true;
     }
     worker.changed.notify_all();
-    worker.stream->process(frame);
+    worker.consumer->process(frame);
     frame.reset();
     {
       std::lock_guard lock(worker.mutex);

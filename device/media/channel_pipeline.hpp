@@ -32,11 +32,16 @@ struct ChannelPipelineOptions {
   const hal::Clock* clock = nullptr;
   //! The channel's image settings (OSD, privacy masks, ...), applied before any stream sees a frame.
   image::ImageSettings image;
+  //! Consumers of the sensor's own picture, before image settings, masks and OSD: the video
+  //! analytics (a clock drawn into the picture must not look like motion). Queued and dropped
+  //! (or waited for, in lockstep) exactly as the streams are.
+  std::vector<std::shared_ptr<FrameConsumer>> sensor_consumers;
 };
 
 struct ChannelCounters {
   std::uint64_t frames_read = 0;
-  //! Per stream, in the order the streams were given: frames lost to a full queue.
+  //! Per stream, in the order the streams were given, then per sensor consumer: frames lost to
+  //! a full queue.
   std::vector<std::uint64_t> frames_dropped;
 };
 
@@ -73,7 +78,8 @@ class ChannelPipeline {
 
  private:
   struct Worker {
-    std::shared_ptr<StreamPipeline> stream;
+    std::shared_ptr<FrameConsumer> consumer;
+    bool takes_sensor_picture = false;  // before image processing
     mutable std::mutex mutex;
     // Signals both directions: a frame queued (worker wakes) and a slot freed (reader wakes).
     std::condition_variable_any changed;
@@ -86,7 +92,7 @@ class ChannelPipeline {
 
   void read_frames(std::stop_token stop);
   void hand_over(Worker& worker, const hal::VideoFramePtr& frame, std::stop_token stop);
-  static void run_stream(Worker& worker, std::stop_token stop);
+  static void run_consumer(Worker& worker, std::stop_token stop);
 
   hal::VideoSource& source_;
   const std::vector<std::shared_ptr<StreamPipeline>> streams_;

@@ -15,6 +15,7 @@
 #include "device/media/frame_scaler.hpp"
 #include "device/media/stream_hub.hpp"
 #include "device/media/stream_settings.hpp"
+#include "device/media/frame_consumer.hpp"
 #include "device/media/video_encoder.hpp"
 
 namespace camrig::media {
@@ -27,7 +28,7 @@ struct StreamCounters {
   hal::Nanos last_encode_duration{0};  //!< scale + encode of the last frame, on the device clock
 };
 
-class StreamPipeline {
+class StreamPipeline : public FrameConsumer {
  public:
   //! `clock` must outlive the pipeline. Without a `hub` the pipeline creates its own.
   StreamPipeline(std::string id, StreamSettings settings, const hal::Clock& clock,
@@ -49,7 +50,7 @@ class StreamPipeline {
   //! Decimates, scales, encodes and publishes one sensor frame. Called from one thread at a
   //! time (the stream's worker). Errors are logged once per failure episode and never thrown:
   //! the next frame tries again, reopening the encoder if needed.
-  void process(const hal::VideoFramePtr& frame);
+  void process(const hal::VideoFramePtr& frame) override;
 
   StreamCounters counters() const;
 
