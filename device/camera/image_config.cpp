@@ -41,6 +41,7 @@ image::ImageSettings image_settings_from_config(const core::ConfigService& confi
   a.blc = flag("image.blc");
   a.hlc = flag("image.hlc");
   a.hlc_level = integer("image.hlc_level");
+  a.rotate = config.spec(key("image.rotate")) && flag("image.rotate");
 
   auto& osd = settings.osd;
   osd.channel_name = {flag("osd.name.enabled"), text("osd.name.text"), number("osd.name.x"), number("osd.name.y")};

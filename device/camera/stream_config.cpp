@@ -2,13 +2,14 @@
 
 #include <array>
 #include <string>
+#include <utility>
 
 namespace camrig::camera {
 
 media::StreamSettings stream_settings_from_config(const core::ConfigService& config, int stream_id) {
   const auto key = [prefix = "stream." + std::to_string(stream_id) + "."](const char* field) { return prefix + field; };
   media::StreamSettings settings;
-  settings.enabled = config.get_bool(key("enabled"));
+  settings.enabled = config.get_bool(key("enabled")) && stream_exists(config, stream_id);
 
   const auto codec = config.get_string(key("video_codec"));
   settings.smart_codec = codec.ends_with("+");
@@ -19,6 +20,10 @@ media::StreamSettings stream_settings_from_config(const core::ConfigService& con
   const auto resolution = config.get_resolution(key("resolution"));
   settings.width = resolution.width;
   settings.height = resolution.height;
+  // Rotate turns the channel's picture, and so every stream of it: 1280x720 is sent as 720x1280.
+  if (const auto rotate = "channel." + std::to_string(stream_id / 100) + ".image.rotate";
+      config.spec(rotate) && config.get_bool(rotate))
+    std::swap(settings.width, settings.height);
   settings.frame_rate = {static_cast<int>(config.get_int(key("frame_rate"))), 1};
   settings.bitrate_type = config.get_string(key("bitrate_type")) == "constant" ? media::BitrateType::constant
                                                                                : media::BitrateType::variable;
@@ -45,6 +50,11 @@ media::StreamSettings stream_settings_from_config(const core::ConfigService& con
                                     config.get_number(field("height")), static_cast<int>(config.get_int(field("level")))});
   }
   return settings;
+}
+
+bool stream_exists(const core::ConfigService& config, int stream_id) {
+  const auto added = "stream." + std::to_string(stream_id) + ".custom.added";
+  return !config.spec(added) || config.get_bool(added);
 }
 
 }  // namespace camrig::camera

@@ -211,6 +211,7 @@ Result<ConfigSchema> ConfigSchema::parse(std::string_view json_text, std::string
       spec.values = entry.value("values", std::vector<std::string>{});
       spec.unit = entry.value("unit", "");
       spec.profiles = entry.value("profiles", std::vector<std::string>{});
+      spec.roles = entry.value("roles", std::vector<std::string>{});
       const auto restore = entry.value("on_restore", "reset");
       if (restore != "reset" && restore != "keep")
         return schema_error(source, spec.key + ": on_restore must be reset or keep");
@@ -237,7 +238,11 @@ Result<ConfigSchema> ConfigSchema::parse(std::string_view json_text, std::string
         constraint.group = entry.at("group").get<std::string>();
         constraint.roles = entry.value("roles", std::vector<std::string>{});
         constraint.field = entry.at("field").get<std::string>();
-        constraint.at_most = entry.at("at_most").get<std::string>();
+        constraint.at_most = entry.value("at_most", "");
+        constraint.at_most_value = entry.value("at_most_value", "");
+        if (constraint.at_most.empty() == constraint.at_most_value.empty())
+          return schema_error(source, "rule on " + constraint.field + ": needs exactly one of at_most and at_most_value");
+        constraint.when = entry.value("when", std::map<std::string, std::vector<std::string>>{});
         constraint.because = entry.at("because").get<std::string>();
         schema.order_constraints_.push_back(std::move(constraint));
       }

@@ -22,7 +22,8 @@ enum class ParameterType { boolean, integer, number, enumeration, text, resoluti
 enum class RestoreBehaviour { reset, keep };
 
 struct ParameterSpec {
-  //! "network.rtsp_port", or per instance with a wildcard: "stream.*.max_bitrate".
+  //! "network.rtsp_port", or per instance with a wildcard: "stream.*.max_bitrate" (one per stream
+  //! of the profile), "channel.*.image.brightness" (one per video channel).
   std::string key;
   //! The manual's words, used in messages: "Max. Bitrate".
   std::string label;
@@ -35,6 +36,8 @@ struct ParameterSpec {
   std::string unit;
   //! Profiles that have this parameter; empty means all.
   std::vector<std::string> profiles;
+  //! Instance roles that have this parameter ("custom": custom streams only); empty means all.
+  std::vector<std::string> roles;
   RestoreBehaviour on_restore = RestoreBehaviour::reset;
   std::size_t max_length = 0;
   std::string forbidden_characters;
@@ -61,12 +64,16 @@ struct DisableRule {
 };
 
 //! `field` must not be above `at_most` (numbers, or resolutions by width and height).
-//! "@main.<field>" names the field of the main stream of the same channel.
+//! "@main.<field>" names the field of the main stream of the same channel; `at_most_value` is a
+//! fixed bound instead ("2040x2040"). With `when`, the constraint holds only while the instance's
+//! fields have one of the listed values (e.g. Video Encoding MJPEG).
 struct OrderConstraint {
   std::string group;
   std::vector<std::string> roles;  //!< empty: every instance
   std::string field;
   std::string at_most;
+  std::string at_most_value;
+  std::map<std::string, std::vector<std::string>> when;
   std::string because;
 };
 

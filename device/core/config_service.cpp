@@ -71,13 +71,28 @@ Result<std::unique_ptr<ConfigService>> ConfigService::open(const ConfigSchema& s
     }
     const auto group = declared.key.substr(0, wildcard);
     const auto field = declared.key.substr(wildcard + 3);
-    if (group != "stream")
+    // One instance per stream (role "main", "sub", ...) or per video channel (role: its kind,
+    // "fixed", "ptz" or "panoramic"); overrides go from the wildcard over the role to the instance.
+    struct Instance {
+      std::string id;
+      std::string role;
+      int channel = 0;
+    };
+    std::vector<Instance> instances;
+    if (group == "stream") {
+      for (const auto& stream : streams) instances.push_back({std::to_string(stream.id), stream.role, stream.channel});
+    } else if (group == "channel") {
+      for (const auto& channel : profile.channels) instances.push_back({std::to_string(channel.id), channel.kind, channel.id});
+    } else {
       return make_error(ErrorCode::invalid_argument, "config schema: " + declared.key + ": unknown instance group " + group);
-    for (const auto& stream : streams) {
-      const auto instance = std::to_string(stream.id);
-      Entry entry{declared, {}, group, instance, field, stream.role, stream.channel};
-      entry.spec.key = group + "." + instance + "." + field;
-      for (const auto& key : {declared.key, group + "." + stream.role + "." + field, entry.spec.key})
+    }
+    for (const auto& instance : instances) {
+      if (!declared.roles.empty() &&
+          std::find(declared.roles.begin(), declared.roles.end(), instance.role) == declared.roles.end())
+        continue;
+      Entry entry{declared, {}, group, instance.id, field, instance.role, instance.channel};
+      entry.spec.key = group + "." + instance.id + "." + field;
+      for (const auto& key : {declared.key, group + "." + instance.role + "." + field, entry.spec.key})
         if (auto applied = override_with(entry.spec, key); !applied) return applied.error();
       entry.value = entry.spec.default_value;
       service->entries_.emplace(entry.spec.key, std::move(entry));
@@ -212,6 +227,25 @@ std::vector<Error> ConfigService::check_rules(const Values& candidate, const std
           std::find(constraint.roles.begin(), constraint.roles.end(), item.role) == constraint.roles.end())
         continue;
       if (disabling_rule(candidate, item)) continue;  // a parameter not in effect constrains nothing
+      std::string condition;
+      for (const auto& [field, allowed] : constraint.when) {
+        const auto it = candidate.find(item.group + "." + item.instance + "." + field);
+        if (it == candidate.end() || std::find(allowed.begin(), allowed.end(), to_string(it->second)) == allowed.end()) {
+          condition.clear();
+          break;
+        }
+        condition += (condition.empty() ? " while " : ", ") + entry(it->first).spec.label + " is " + to_string(it->second);
+      }
+      if (!constraint.when.empty() && condition.empty()) continue;
+      const auto& value = candidate.at(key);
+      if (!constraint.at_most_value.empty()) {
+        const auto bound = item.spec.parse(constraint.at_most_value);
+        if (bound && !at_most(item.spec, value, *bound))
+          errors.push_back(make_error(ErrorCode::out_of_range, key + ": " + item.spec.label + " (" + to_string(value) +
+                                                                   ") must not be above " + constraint.at_most_value +
+                                                                   condition + ": " + constraint.because));
+        continue;
+      }
       std::string other_key;
       if (constraint.at_most.starts_with("@main.")) {
         const auto main = main_stream_of_channel_.find(item.channel);
@@ -222,7 +256,6 @@ std::vector<Error> ConfigService::check_rules(const Values& candidate, const std
       }
       const auto other = candidate.find(other_key);
       if (other == candidate.end()) continue;
-      const auto& value = candidate.at(key);
       if (!at_most(item.spec, value, other->second))
         errors.push_back(make_error(ErrorCode::out_of_range, key + ": " + item.spec.label + " (" + to_string(value) +
                                                                  ") must not be above " + other_key + " (" +
@@ -286,6 +319,20 @@ Result<void> ConfigService::restore(RestoreMode mode) {
   // Kept parameters could in principle conflict with reset ones; the rules decide.
   if (auto errors = check_rules(candidate, {}); !errors.empty())
     return make_error(ErrorCode::internal, "restore would break a rule: " + combine(errors).message);
+  return commit(std::move(candidate), changed);
+}
+
+Result<void> ConfigService::reset(std::string_view prefix) {
+  std::unique_lock lock(mutex_);
+  Values candidate;
+  std::vector<std::string> changed;
+  for (const auto& [key, item] : entries_) {
+    const bool to_default = key.starts_with(prefix);
+    candidate.emplace(key, to_default ? item.spec.default_value : item.value);
+    if (to_default) changed.push_back(key);
+  }
+  if (changed.empty()) return make_error(ErrorCode::not_found, "no configuration parameter starts with " + std::string(prefix));
+  if (auto errors = check_rules(candidate, {}); !errors.empty()) return combine(errors);
   return commit(std::move(candidate), changed);
 }
 

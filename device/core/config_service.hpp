@@ -1,6 +1,6 @@
 // The device's configuration: every parameter of the schema, instantiated for the profile
-// (stream.*.x becomes stream.101.x, stream.102.x, ...), validated once here for every API,
-// persisted in SQLite and announced on the event bus when it changes.
+// (stream.*.x becomes stream.101.x, ...; channel.*.x becomes channel.1.x, ...), validated once here
+// for every API, persisted in SQLite and announced on the event bus when it changes.
 #pragma once
 
 #include <map>
@@ -59,15 +59,18 @@ class ConfigService {
   //! Every bad value is named in the error message.
   Result<void> apply(const std::vector<Change>& changes);
   Result<void> restore(RestoreMode mode);
+  //! Every parameter whose key starts with `prefix` ("stream.104.") back to its default, as
+  //! Restore does: rules that make a parameter not configurable do not stop a reset.
+  Result<void> reset(std::string_view prefix);
 
  private:
   struct Entry {
     ParameterSpec spec;
     ConfigValue value;
-    std::string group;     //!< "stream" for stream.101.x; empty for device-wide keys
+    std::string group;     //!< "stream" for stream.101.x, "channel" for channel.1.x; empty for device-wide keys
     std::string instance;  //!< "101"
     std::string field;     //!< "x"
-    std::string role;      //!< stream role, for constraints that name one
+    std::string role;      //!< stream role or channel kind, for overrides and constraints that name one
     int channel = 0;
   };
   using Values = std::map<std::string, ConfigValue, std::less<>>;

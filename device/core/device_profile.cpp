@@ -67,7 +67,8 @@ Result<DeviceProfile> DeviceProfile::parse(std::string_view json_text, std::stri
         if (stream.id / 100 != channel.id)
           return profile_error(source, "stream " + std::to_string(stream.id) + " does not belong to channel " +
                                            std::to_string(channel.id) + " (ids are channel * 100 + index)");
-        if (stream.role != "main" && stream.role != "sub" && stream.role != "third")
+        if (stream.role != "main" && stream.role != "sub" && stream.role != "third" &&
+            stream.role != "custom")
           return profile_error(source, "stream " + std::to_string(stream.id) + " has unknown role " + stream.role);
         if (!stream_ids.insert(stream.id).second)
           return profile_error(source, "stream id " + std::to_string(stream.id) + " appears twice");

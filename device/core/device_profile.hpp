@@ -41,7 +41,7 @@ struct Capabilities {
 struct StreamProfile {
   int id = 0;        //!< ISAPI stream id: channel * 100 + index, e.g. 101
   int channel = 0;
-  std::string role;  //!< "main", "sub" or "third"
+  std::string role;  //!< "main", "sub", "third" or "custom" (a slot that exists once added)
   std::string name;  //!< as the web UI shows it: "Main Stream"
 };
 

@@ -1,4 +1,5 @@
-// Image resources: /ISAPI/Image/channels/<id> (colour, sharpness, day/night, WDR, BLC, HLC, mirror)
+// Image resources: /ISAPI/Image/channels/<id> (colour, sharpness, day/night, WDR, BLC, HLC, mirror,
+// corridor = rotate)
 // and /ISAPI/System/Video/inputs/channels/<id>/{overlays, overlays/picture, privacyMask}, mapped to
 // the config service's channel.<id>.* parameters; /ISAPI/Streaming/channels/<id>/regionOfInterest
 // to stream.<id>.roi.*. Positions use ISAPI's 704 × 576 normalised
@@ -156,6 +157,8 @@ struct Section {
   const char* path;     // sub-resource path segment
   std::function<void(pugi::xml_node, const Channel&)> append;
   std::function<Result<void>(pugi::xml_node, const Channel&, Wanted&)> collect;
+  const char* only_with = nullptr;  // a parameter not every profile has: the section exists with it
+  bool present(const Channel& c) const { return !only_with || c.config->spec(c.key(only_with)); }
 };
 
 const std::vector<Section>& sections() {
@@ -244,6 +247,9 @@ const std::vector<Section>& sections() {
          w.emplace_back(c.key("image.mirror"), *mirror);
          return {};
        }},
+      {"Corridor", "corridor", [](pugi::xml_node node, const Channel& c) { node.append_child("enabled").text() = c.flag("image.rotate"); },
+       [](pugi::xml_node node, const Channel& c, Wanted& w) { return want_flag(node, {"enabled"}, c, "image.rotate", w); },
+       "image.rotate"},
   };
   return all;
 }
@@ -545,18 +551,24 @@ using Reader = std::function<void(pugi::xml_node, const Channel&)>;
 using Collector = std::function<Result<void>(pugi::xml_node, const Channel&, Wanted&)>;
 
 void add_document(http::Router& router, const DeviceServices& services, const std::string& path, const char* root_name,
-                  Reader append, Collector collect) {
+                  Reader append, Collector collect, const char* only_with = nullptr) {
+  const auto find = [services, root_name, only_with](const std::string& id_text) -> Result<Channel> {
+    auto channel = find_channel(services, id_text);
+    if (channel && only_with && !services.config->spec(channel->key(only_with)))
+      return make_error(ErrorCode::not_found, "video channel " + id_text + " has no " + root_name + " setting");
+    return channel;
+  };
   router.add(verb::get, path, security::Permission::parameter_settings,
-             [services, root_name, append](http::RequestContext& context) -> Result<http::Reply> {
-               auto channel = find_channel(services, context.path_parameters.at("id"));
+             [find, root_name, append](http::RequestContext& context) -> Result<http::Reply> {
+               auto channel = find(context.path_parameters.at("id"));
                if (!channel) return channel.error();
                pugi::xml_document doc;
                append(new_document(doc, root_name), *channel);
                return xml_reply(doc);
              });
   router.add(verb::put, path, security::Permission::parameter_settings,
-             [services, root_name, collect](http::RequestContext& context) -> Result<http::Reply> {
-               auto channel = find_channel(services, context.path_parameters.at("id"));
+             [services, find, root_name, collect](http::RequestContext& context) -> Result<http::Reply> {
+               auto channel = find(context.path_parameters.at("id"));
                if (!channel) return channel.error();
                pugi::xml_document doc;
                auto parsed = parse_body(doc, context, root_name);
@@ -577,19 +589,24 @@ void add_image_routes(http::Router& router, DeviceServices services) {
       [](pugi::xml_node root, const Channel& c) {
         root.append_child("id").text() = c.id;
         root.append_child("enabled").text() = true;
-        for (const auto& section : sections()) section.append(root.append_child(section.element), c);
+        for (const auto& section : sections())
+          if (section.present(c)) section.append(root.append_child(section.element), c);
       },
       [](pugi::xml_node root, const Channel& c, Wanted& w) -> Result<void> {
         if (auto id = text_at(root, {"id"}); id && *id != std::to_string(c.id))
           return make_error(ErrorCode::invalid_argument, "the document's <id> " + *id + " is not channel " + std::to_string(c.id));
-        for (const auto& section : sections())
-          if (const auto node = child(root, section.element))
+        for (const auto& section : sections()) {
+          const auto node = child(root, section.element);
+          if (node && !section.present(c))
+            return make_error(ErrorCode::not_found, "video channel " + std::to_string(c.id) + " has no " + section.element + " setting");
+          if (node)
             if (auto done = section.collect(node, c, w); !done) return done;
+        }
         return {};
       });
   for (const auto& section : sections())
     add_document(router, services, std::string("/ISAPI/Image/channels/{id}/") + section.path, section.element,
-                 section.append, section.collect);
+                 section.append, section.collect, section.only_with);
 
   const std::string input = "/ISAPI/System/Video/inputs/channels/{id}";
   add_document(router, services, input + "/overlays", "VideoOverlay", append_overlays, collect_overlays);
@@ -627,6 +644,9 @@ void add_image_routes(http::Router& router, DeviceServices services) {
   const auto find_roi_stream = [services](const std::string& id_text) -> Result<int> {
     auto id = int_value(id_text, "id");
     if (!id || !services.profile->find_stream(*id)) return make_error(ErrorCode::not_found, "no streaming channel " + id_text);
+    const auto added = "stream." + std::to_string(*id) + ".custom.added";
+    if (services.config->spec(added) && !services.config->get_bool(added))
+      return make_error(ErrorCode::not_found, "no streaming channel " + id_text + " (a custom stream slot not added)");
     if (!services.config->spec(roi_key(*id, "enabled")))
       return make_error(ErrorCode::not_found, "streaming channel " + id_text + " has no ROI");
     return *id;

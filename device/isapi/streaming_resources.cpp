@@ -1,7 +1,10 @@
 // /ISAPI/Streaming/channels[/<id>]: StreamingChannel documents mapped to the config service's
 // stream.<id>.* parameters. A PUT changes only what differs, all at once through the config
-// service, so its range checks and combination rules give the error.
+// service, so its range checks and combination rules give the error. Custom streams are added
+// (POST) into the profile's free custom slots and deleted (DELETE), also through the config service.
+#include <algorithm>
 #include <array>
+#include <optional>
 #include <set>
 
 #include "device/isapi/isapi.hpp"
@@ -17,6 +20,11 @@ constexpr std::array<std::pair<const char*, int>, 6> k_quality{
     {{"lowest", 1}, {"lower", 20}, {"low", 40}, {"medium", 60}, {"higher", 80}, {"highest", 100}}};
 
 std::string key(int id, const char* field) { return "stream." + std::to_string(id) + "." + field; }
+
+bool is_custom(const core::ConfigService& config, int id) { return config.spec(key(id, "custom.added")) != nullptr; }
+
+//! Main, sub and third streams always exist; a custom stream slot once added.
+bool exists(const core::ConfigService& config, int id) { return !is_custom(config, id) || config.get_bool(key(id, "custom.added")); }
 
 std::string profile_name(const std::string& value) {
   if (value == "baseline") return "Baseline";
@@ -42,7 +50,9 @@ void append_channel(pugi::xml_node parent, const DeviceServices& services, const
   node.append_attribute("version") = "2.0";
   node.append_attribute("xmlns") = k_namespace;
   node.append_child("id").text() = id;
-  node.append_child("channelName").text() = ((channel ? channel->name + " " : std::string()) + stream.name).c_str();
+  const auto channel_name = is_custom(config, id) ? config.get_string(key(id, "custom.name"))
+                                                   : (channel ? channel->name + " " : std::string()) + stream.name;
+  node.append_child("channelName").text() = channel_name.c_str();
   node.append_child("enabled").text() = config.get_bool(key(id, "enabled"));
   auto transport = node.append_child("Transport");
   auto protocols = transport.append_child("ControlProtocolList").append_child("ControlProtocol");
@@ -83,6 +93,11 @@ Result<std::vector<std::pair<std::string, std::string>>> requested(pugi::xml_nod
                                                                    const core::ConfigService& config) {
   std::vector<std::pair<std::string, std::string>> wanted;
   if (auto enabled = text_at(channel, {"enabled"})) wanted.emplace_back(key(id, "enabled"), parse_bool(*enabled) ? "true" : "false");
+  // Only a custom stream's name is the user's; the others are named by the device.
+  if (auto name = text_at(channel, {"channelName"}); name && is_custom(config, id)) {
+    if (name->empty()) return make_error(ErrorCode::invalid_argument, "stream " + std::to_string(id) + ": the Stream Name must not be empty");
+    wanted.emplace_back(key(id, "custom.name"), *name);
+  }
   const auto video = child(channel, "Video");
   if (!video) return wanted;
 
@@ -160,8 +175,64 @@ Result<void> collect_changes(pugi::xml_node channel, int id, const core::ConfigS
 Result<const core::StreamProfile*> find_stream(const DeviceServices& services, const std::string& id_text) {
   auto id = int_value(id_text, "id");
   const auto* stream = id ? services.profile->find_stream(*id) : nullptr;
-  if (!stream) return make_error(ErrorCode::not_found, "no streaming channel " + id_text);
+  if (!stream || !exists(*services.config, stream->id)) return make_error(ErrorCode::not_found, "no streaming channel " + id_text);
   return stream;
+}
+
+// POST /ISAPI/Streaming/channels: a new custom stream in the first free slot of the document's
+// video input channel (or the slot its <id> names), named and set up as the document says.
+Result<int> add_custom_stream(const DeviceServices& services, pugi::xml_node document) {
+  const auto& config = *services.config;
+  int channel_id = 1;
+  if (auto input = text_at(document, {"Video", "videoInputChannelID"})) {
+    auto parsed = int_value(*input, "videoInputChannelID");
+    if (!parsed) return parsed.error();
+    channel_id = *parsed;
+  }
+  const auto* channel = services.profile->find_channel(channel_id);
+  if (!channel) return make_error(ErrorCode::not_found, "no video input channel " + std::to_string(channel_id));
+  std::optional<int> wanted_id;
+  if (auto id = text_at(document, {"id"})) {
+    auto parsed = int_value(*id, "id");
+    if (!parsed) return parsed.error();
+    wanted_id = *parsed;
+  }
+  const core::StreamProfile* slot = nullptr;
+  bool has_slots = false;
+  for (const auto& stream : channel->streams) {
+    if (!is_custom(config, stream.id)) continue;
+    has_slots = true;
+    if (wanted_id && stream.id != *wanted_id) continue;
+    if (!exists(config, stream.id)) {
+      slot = &stream;
+      break;
+    }
+  }
+  if (!has_slots)
+    return make_error(ErrorCode::not_configurable, "channel " + std::to_string(channel_id) + " (" + channel->name +
+                                                    ") offers no custom streams");
+  if (!slot && wanted_id) {
+    if (services.profile->find_stream(*wanted_id) && exists(config, *wanted_id))
+      return make_error(ErrorCode::already_exists, "stream " + std::to_string(*wanted_id) + " already exists");
+    return make_error(ErrorCode::not_found, "stream " + std::to_string(*wanted_id) + " is not a custom stream slot of channel " +
+                                                std::to_string(channel_id));
+  }
+  if (!slot)
+    return make_error(ErrorCode::out_of_range, "channel " + std::to_string(channel_id) + " already has its " +
+                                                   std::to_string(std::count_if(channel->streams.begin(), channel->streams.end(),
+                                                                                [&](const auto& s) { return is_custom(config, s.id); })) +
+                                                   " custom streams; delete one first");
+  std::vector<core::ConfigService::Change> changes{{key(slot->id, "custom.added"), true}};
+  if (!text_at(document, {"channelName"})) changes.emplace_back(key(slot->id, "custom.name"), slot->name);
+  auto wanted = requested(document, slot->id, config);
+  if (!wanted) return wanted.error();
+  for (const auto& [config_key, text] : *wanted) {
+    auto value = config.spec(config_key)->parse(text);
+    if (!value) return value.error();
+    changes.emplace_back(config_key, std::move(*value));
+  }
+  if (auto applied = services.config->apply(changes); !applied) return applied.error();
+  return slot->id;
 }
 
 }  // namespace
@@ -171,7 +242,8 @@ void add_streaming_routes(http::Router& router, DeviceServices services) {
              [services](http::RequestContext&) -> Result<http::Reply> {
                pugi::xml_document doc;
                auto list = new_document(doc, "StreamingChannelList");
-               for (const auto& stream : services.profile->streams()) append_channel(list, services, stream);
+               for (const auto& stream : services.profile->streams())
+                 if (exists(*services.config, stream.id)) append_channel(list, services, stream);
                for (auto channel = list.first_child(); channel; channel = channel.next_sibling())
                  channel.remove_attribute("xmlns");
                return xml_reply(doc);
@@ -202,6 +274,31 @@ void add_streaming_routes(http::Router& router, DeviceServices services) {
                  return collected.error();
                if (!changes.empty())
                  if (auto applied = services.config->apply(changes); !applied) return applied.error();
+               return status_reply(context, ResponseStatus{});
+             });
+
+  router.add(verb::post, "/ISAPI/Streaming/channels", security::Permission::parameter_settings,
+             [services](http::RequestContext& context) -> Result<http::Reply> {
+               pugi::xml_document doc;
+               auto parsed = parse_body(doc, context, "StreamingChannel");
+               if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);
+               auto added = add_custom_stream(services, std::get<pugi::xml_node>(parsed));
+               if (!added) return added.error();
+               ResponseStatus created;
+               created.id = *added;
+               return status_reply(context, created);
+             });
+
+  router.add(verb::delete_, "/ISAPI/Streaming/channels/{id}", security::Permission::parameter_settings,
+             [services](http::RequestContext& context) -> Result<http::Reply> {
+               auto stream = find_stream(services, context.path_parameters.at("id"));
+               if (!stream) return stream.error();
+               if (!is_custom(*services.config, (*stream)->id))
+                 return make_error(ErrorCode::not_configurable, "stream " + std::to_string((*stream)->id) + " (" + (*stream)->name +
+                                                                 ") is not a custom stream and cannot be deleted");
+               // A deleted stream leaves its slot with every parameter at its default.
+               if (auto done = services.config->reset("stream." + std::to_string((*stream)->id) + "."); !done)
+                 return done.error();
                return status_reply(context, ResponseStatus{});
              });
 

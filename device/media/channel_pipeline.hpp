@@ -31,11 +31,11 @@ struct ChannelPipelineOptions {
   //! Wall time of the OSD and of scheduled day/night; must outlive the pipeline. Optional.
   const hal::Clock* clock = nullptr;
   //! The channel's image settings (OSD, privacy masks, ...), applied before any stream sees a frame.
-  image::ImageSettings image;
+  image::ImageSettings image{};
   //! Consumers of the sensor's own picture, before image settings, masks and OSD: the video
   //! analytics (a clock drawn into the picture must not look like motion). Queued and dropped
   //! (or waited for, in lockstep) exactly as the streams are.
-  std::vector<std::shared_ptr<FrameConsumer>> sensor_consumers;
+  std::vector<std::shared_ptr<FrameConsumer>> sensor_consumers{};
 };
 
 struct ChannelCounters {

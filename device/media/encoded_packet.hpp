@@ -16,9 +16,19 @@ enum class VideoCodec { h264, h265, mjpeg };
 
 std::string_view to_string(VideoCodec codec);
 
+//! One NAL unit inside an access unit: where its first byte (after the start code) is, and its size.
+struct NalUnitRange {
+  std::uint32_t offset = 0;
+  std::uint32_t size = 0;
+  friend bool operator==(const NalUnitRange&, const NalUnitRange&) = default;
+};
+
 struct EncodedPacket {
   //! H.264/H.265: one access unit in Annex B byte-stream form (start codes); MJPEG: one JPEG.
   std::vector<std::uint8_t> data;
+  //! H.264/H.265: the NAL units of `data`, cut once by the encoder, so that consumers (every
+  //! RTSP client, the multicast sender) never scan for start codes again. Empty for MJPEG.
+  std::vector<NalUnitRange> nal_units;
   //! Presentation time on the device clock: the capture time, or for a stream decimated from the
   //! sensor's rate the slot of the stream's own frame grid that the frame fills (at most half a
   //! sensor frame from its capture time), so timestamps are regular at the stream's rate.

@@ -446,7 +446,7 @@ Connection::Reply Connection::handle_setup(const Request& request) {
 
   if (!context_->reserve_session())
     return request_error(Subject::session, ErrorCode::unavailable,
-                         "session limit reached: all " + std::to_string(context_->options().max_sessions) +
+                         "session limit reached: all " + std::to_string(context_->max_sessions()) +
                              " streaming sessions of this device are in use; try again after another client disconnects");
   if (id.empty()) id = context_->new_session_id();
   RtpSetup rtp;
@@ -553,7 +553,7 @@ void Connection::on_packet(const std::shared_ptr<Session>& session, const media:
   }
 
   rtp_scratch_.clear();
-  session->packetizer().packetize(packet->data, packet->timestamp, rtp_scratch_);
+  session->packetizer().packetize(*packet, rtp_scratch_);
   const auto& transport = session->transport();
   std::uint32_t sent = 0;
   std::uint32_t octets = 0;

@@ -18,7 +18,8 @@ std::optional<int> parse_int(std::string_view text) {
 bool valid_stream_id(int id) {
   const int channel = id / 100;
   const int type = id % 100;
-  return channel >= 1 && channel <= 99 && (type == 1 || type == 2);
+  // Index 1 main, 2 sub, 3 third, then the custom streams; whether it exists is the camera's answer.
+  return channel >= 1 && channel <= 99 && type >= 1;
 }
 
 //! Strips "rtsp://host[:port]" and returns the path with its query.

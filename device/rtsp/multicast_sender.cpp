@@ -103,7 +103,7 @@ void MulticastSender::on_packet(const media::EncodedPacketPtr& packet) {
     waiting_for_keyframe_ = false;
   }
   scratch_.clear();
-  packetizer_->packetize(packet->data, packet->timestamp, scratch_);
+  packetizer_->packetize(*packet, scratch_);
   for (const auto& rtp : scratch_) {
     const std::array buffers{asio::buffer(rtp.rtp_header().data(), rtp.rtp_header().size()),
                              asio::buffer(rtp.payload.data(), rtp.payload.size())};

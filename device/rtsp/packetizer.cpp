@@ -48,7 +48,14 @@ void Packetizer::packetize_nal_units(std::span<const std::uint8_t> access_unit, 
   const auto rtp_time = rtp_timestamp(timestamp);
   const auto first = out.size();
   const auto mtu = setup_.mtu;
-  for (const auto unit : media::split_annex_b(access_unit)) {
+  std::vector<std::span<const std::uint8_t>> units;
+  if (known_units_ && !known_units_->empty()) {
+    units.reserve(known_units_->size());
+    for (const auto& range : *known_units_) units.push_back(access_unit.subspan(range.offset, range.size));
+  } else {
+    units = media::split_annex_b(access_unit);
+  }
+  for (const auto unit : units) {
     if (unit.size() < nal_header_bytes) continue;  // not even a NAL unit header
     const auto header = fragment_header(unit);
     const std::size_t max_payload = mtu > kRtpHeaderBytes + header.size ? mtu - kRtpHeaderBytes : header.size + 1;
@@ -73,6 +80,12 @@ void Packetizer::packetize_nal_units(std::span<const std::uint8_t> access_unit, 
     }
   }
   mark_last(out, first);
+}
+
+void Packetizer::packetize(const media::EncodedPacket& packet, std::vector<RtpPacket>& out) {
+  known_units_ = &packet.nal_units;
+  packetize(packet.data, packet.timestamp, out);
+  known_units_ = nullptr;
 }
 
 std::uint8_t payload_type_for(media::VideoCodec codec) { return codec == media::VideoCodec::mjpeg ? 26 : 96; }

@@ -47,6 +47,8 @@ class Packetizer {
   //! Appends the RTP packets of one encoded packet to `out`; their payloads point into `data`.
   //! The last packet carries the marker bit. Data the format cannot carry adds nothing.
   virtual void packetize(std::span<const std::uint8_t> data, hal::Nanos timestamp, std::vector<RtpPacket>& out) = 0;
+  //! The same for a packet of the encoder, using the NAL units it already cut (no start-code scan).
+  void packetize(const media::EncodedPacket& packet, std::vector<RtpPacket>& out);
 
   //! The RTP timestamp of a device-clock time (90 kHz, with this sender's offset).
   std::uint32_t rtp_timestamp(hal::Nanos timestamp) const;
@@ -72,6 +74,8 @@ class Packetizer {
  private:
   Setup setup_;
   std::uint16_t sequence_;
+  // The NAL units of the packet being cut, while packetize(const EncodedPacket&) runs.
+  const std::vector<media::NalUnitRange>* known_units_ = nullptr;
 };
 
 //! The RTP payload type of a codec: 26 for JPEG (static, RFC 3551), 96 (dynamic) otherwise.

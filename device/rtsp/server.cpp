@@ -14,6 +14,7 @@ Server::Server(asio::io_context& io, ServerOptions options, StreamLookup lookup,
 Server::~Server() { stop(); }
 
 Result<void> Server::start() {
+  std::lock_guard lock(mutex_);
   if (listener_) return make_error(ErrorCode::already_exists, "the RTSP server is already running");
   const auto& options = context_->options();
   boost::system::error_code ec;
@@ -31,13 +32,36 @@ Result<void> Server::start() {
 }
 
 void Server::stop() {
+  std::lock_guard lock(mutex_);
   if (!listener_) return;
   listener_->stop();
   context_->stop_udp();
   listener_.reset();
 }
 
-std::uint16_t Server::port() const { return listener_ ? listener_->port() : 0; }
+Result<void> Server::rebind(std::uint16_t port) {
+  std::lock_guard lock(mutex_);
+  if (!listener_) return make_error(ErrorCode::unavailable, "the RTSP server is not running");
+  if (port == listener_->port()) return {};
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(context_->options().bind_address, ec);
+  auto listener = std::make_shared<Listener>(io_, context_);
+  if (auto opened = listener->open({address, port}); !opened) return opened;
+  listener->run();
+  const auto old_port = listener_->port();
+  listener_->stop();
+  listener_ = std::move(listener);
+  log::get("rtsp")->info("RTSP server moved from port {} to {}; the clients of port {} were disconnected", old_port,
+                         listener_->port(), old_port);
+  return {};
+}
+
+void Server::set_max_sessions(std::size_t max_sessions) { context_->set_max_sessions(max_sessions); }
+
+std::uint16_t Server::port() const {
+  std::lock_guard lock(mutex_);
+  return listener_ ? listener_->port() : 0;
+}
 
 std::uint16_t Server::rtp_port() const { return context_->rtp_port(); }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include <boost/asio/io_context.hpp>
 
@@ -35,6 +36,14 @@ class Server {
   //! runs on the io_context, which then runs out of work from this server.
   void stop();
 
+  //! Moves the RTSP listener to `port` while the device runs. The new port is bound first, so
+  //! an error (port in use, privileged) leaves the old one serving. Then the old port closes with
+  //! every connection on it and their sessions, as when a camera restarts its RTSP service;
+  //! clients reconnect to the new port. The RTP/RTCP UDP ports stay.
+  Result<void> rebind(std::uint16_t port);
+  //! The session limit for the next SETUP; running sessions stay, even above a lowered limit.
+  void set_max_sessions(std::size_t max_sessions);
+
   //! The bound RTSP port (useful with ServerOptions::port = 0); 0 before start().
   std::uint16_t port() const;
   //! The bound RTP port (RTCP is the one after it); 0 before start().
@@ -43,6 +52,7 @@ class Server {
  private:
   boost::asio::io_context& io_;
   std::shared_ptr<ServerContext> context_;
+  mutable std::mutex mutex_;  // guards listener_: rebind() and port() come from other threads
   std::shared_ptr<Listener> listener_;
 };
 

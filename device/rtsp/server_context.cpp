@@ -20,7 +20,9 @@ ServerContext::ServerContext(asio::io_context& io, ServerOptions options, Stream
       clock_(clock),
       rtp_socket_(io),
       rtcp_socket_(io),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()) {
+  max_sessions_.store(options_.max_sessions);
+}
 
 std::shared_ptr<media::StreamHub> ServerContext::find_stream(int stream_id) const {
   return lookup_ ? lookup_(stream_id) : nullptr;
@@ -99,7 +101,7 @@ void ServerContext::on_receive(bool rtcp, const boost::system::error_code& ec, s
 bool ServerContext::reserve_session() {
   auto current = sessions_.load();
   do {
-    if (current >= options_.max_sessions) return false;
+    if (current >= max_sessions_.load()) return false;
   } while (!sessions_.compare_exchange_weak(current, current + 1));
   return true;
 }

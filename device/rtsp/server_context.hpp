@@ -50,8 +50,12 @@ class ServerContext : public std::enable_shared_from_this<ServerContext> {
   template <class Buffers>
   bool send_rtcp(const udp::endpoint& to, const Buffers& buffers) { return send(rtcp_socket_, to, buffers); }
 
-  //! Takes a session slot; false at max_sessions.
+  //! Takes a session slot; false at the session limit (ServerOptions::max_sessions, then
+  //! set_max_sessions()).
   bool reserve_session();
+  //! Any thread; applies to the next SETUP. Sessions already running stay, even above the new limit.
+  void set_max_sessions(std::size_t max_sessions) { max_sessions_.store(max_sessions); }
+  std::size_t max_sessions() const { return max_sessions_.load(); }
   void release_session();
   std::size_t session_count() const { return sessions_.load(); }
 
@@ -98,6 +102,7 @@ class ServerContext : public std::enable_shared_from_this<ServerContext> {
 
   std::atomic<bool> udp_stopped_{false};
   std::atomic<std::size_t> sessions_{0};
+  std::atomic<std::size_t> max_sessions_;
   std::mutex mutex_;  // guards random_ and rtcp_sources_
   std::mt19937_64 random_;
   std::map<udp::endpoint, std::weak_ptr<Session>> rtcp_sources_;

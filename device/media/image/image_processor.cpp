@@ -97,7 +97,7 @@ bool ImageProcessor::leaves_unchanged() const {
   bool any_mask = false;
   for (std::size_t i = 0; i < active_.privacy_mask.regions.size(); ++i)
     any_mask = any_mask || (active_.privacy_mask.enabled && active_.privacy_mask.region_enabled[i]);
-  return identity_curves_ && a.mirror == Mirror::off && a.sharpness == 50 && a.day_night == DayNight::day &&
+  return identity_curves_ && a.mirror == Mirror::off && !a.rotate && a.sharpness == 50 && a.day_night == DayNight::day &&
          !any_text && !any_mask && !(active_.overlay_picture.enabled && active_.overlay_picture.picture);
 }
 
@@ -223,6 +223,35 @@ void ImageProcessor::overlay(hal::VideoFrame& frame) const {
   }
 }
 
+namespace {
+
+// Source column x of target row y: one target row reads a source column, so the work goes in
+// square tiles that stay in the cache for both sides.
+void rotate_plane(const std::uint8_t* source, int width, int height, std::uint8_t* target) {
+  constexpr int k_tile = 32;
+  // target is height wide and width high; target(x', y') = source(width - 1 - y', x').
+  for (int ty = 0; ty < width; ty += k_tile)
+    for (int tx = 0; tx < height; tx += k_tile)
+      for (int y = ty; y < std::min(ty + k_tile, width); ++y) {
+        const int source_x = width - 1 - y;
+        std::uint8_t* row = target + static_cast<std::size_t>(y) * height;
+        for (int x = tx; x < std::min(tx + k_tile, height); ++x)
+          row[x] = source[static_cast<std::size_t>(x) * width + source_x];
+      }
+}
+
+}  // namespace
+
+std::shared_ptr<hal::VideoFrame> rotated_counterclockwise(const hal::VideoFrame& frame) {
+  auto out = std::make_shared<hal::VideoFrame>(frame.height(), frame.width());
+  rotate_plane(frame.plane(0), frame.width(), frame.height(), out->plane(0));
+  for (int plane = 1; plane <= 2; ++plane)
+    rotate_plane(frame.plane(plane), frame.width() / 2, frame.height() / 2, out->plane(plane));
+  out->timestamp = frame.timestamp;
+  out->sequence = frame.sequence;
+  return out;
+}
+
 hal::VideoFramePtr ImageProcessor::process(const hal::VideoFramePtr& frame) {
   if (!frame) return frame;
   const auto started = clock_ ? clock_->now() : hal::Nanos(0);
@@ -235,9 +264,10 @@ hal::VideoFramePtr ImageProcessor::process(const hal::VideoFramePtr& frame) {
   if (leaves_unchanged()) return frame;
 
   auto processed = std::make_shared<hal::VideoFrame>(frame->width(), frame->height());
+  copy_with_tone_and_mirror(*frame, *processed, night);
+  if (active_.adjustments.rotate) processed = rotated_counterclockwise(*processed);
   processed->timestamp = frame->timestamp;
   processed->sequence = frame->sequence;
-  copy_with_tone_and_mirror(*frame, *processed, night);
   if (active_.adjustments.sharpness != 50) sharpen(*processed);
   mask(*processed);
   overlay(*processed);

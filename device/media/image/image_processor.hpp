@@ -1,6 +1,7 @@
 // The image pipeline of one channel, run once per sensor frame before any stream encodes it:
 // tone curve (brightness, contrast, WDR, BLC, HLC) and mirror in one copy pass, saturation and
-// day/night on chroma, sharpness, privacy masks, the overlay picture, then the OSD on top.
+// day/night on chroma, rotate, sharpness, privacy masks, the overlay picture, then the OSD on top
+// (masks, overlay and OSD are placed on the picture as seen, after rotation).
 // Owns the channel's current image settings; new ones take effect from the next frame.
 #pragma once
 
@@ -65,6 +66,9 @@ class ImageProcessor {
   std::atomic<std::int64_t> last_duration_ns_{0};
   std::atomic<bool> night_{false};
 };
+
+//! `frame` turned 90° counterclockwise: width and height swap (both must be even).
+std::shared_ptr<hal::VideoFrame> rotated_counterclockwise(const hal::VideoFrame& frame);
 
 //! The luma tone curve of `adjustments`: brightness, contrast and WDR/BLC/HLC tone mapping.
 std::array<std::uint8_t, 256> luma_curve(const Adjustments& adjustments);

@@ -41,6 +41,8 @@ struct Adjustments {
   bool blc = false;
   bool hlc = false;
   int hlc_level = 50;  //!< 0..100
+  //! Rotate (corridor view): the picture turns 90° counterclockwise, 1280x720 becomes 720x1280.
+  bool rotate = false;
   friend bool operator==(const Adjustments&, const Adjustments&) = default;
 };
 

@@ -53,7 +53,28 @@ TEST_F(ConfigServiceTest, InstantiatesStreamParametersPerProfileStreamWithProfil
   EXPECT_EQ(lpr->spec("video.standard"), nullptr) << "the LPR manual has no video standard setting";
 
   auto ptz = open("smart-linkage-ptz");
-  EXPECT_EQ(ptz->keys("stream.2").size(), ptz->keys("stream.1").size());
+  EXPECT_EQ(ptz->keys("stream.201.").size(), ptz->keys("stream.101.").size());
+}
+
+TEST_F(ConfigServiceTest, InstantiatesChannelParametersPerProfileChannelWithOverridesByKind) {
+  auto ptz = open("smart-linkage-ptz");
+  EXPECT_EQ(ptz->keys("channel.1.osd.").size(), ptz->keys("channel.2.osd.").size());
+  EXPECT_EQ(ptz->keys("channel.1.image.").size(), ptz->keys("channel.2.image.").size());
+  EXPECT_FALSE(ptz->keys("channel.2.image.").empty());
+  EXPECT_EQ(ptz->spec("channel.1.image.rotate"), nullptr) << "rotate is a network camera setting";
+  EXPECT_EQ(ptz->get_string("channel.1.osd.name.text"), "PTZ");
+  EXPECT_EQ(ptz->get_string("channel.2.osd.name.text"), "Panoramic");
+  ASSERT_TRUE(ptz->set("channel.2.image.brightness", std::int64_t{80}));
+  EXPECT_EQ(ptz->get_int("channel.2.image.brightness"), 80);
+  EXPECT_EQ(ptz->get_int("channel.1.image.brightness"), 50);
+  const auto refused = ptz->set("channel.2.image.brightness", std::int64_t{101});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("channel.2.image.brightness: Brightness must be between 0 and 100"), std::string::npos)
+      << refused.error().message;
+
+  auto fixed = open("network-camera");
+  EXPECT_EQ(fixed->get_string("channel.1.osd.name.text"), "Camera 01");
+  EXPECT_EQ(fixed->spec("channel.2.image.brightness"), nullptr);
 }
 
 TEST_F(ConfigServiceTest, RefusesOutOfRangeValuesWithThePreciseRule) {
@@ -137,6 +158,56 @@ TEST_F(ConfigServiceTest, SubStreamNeverAboveMainStream) {
   EXPECT_TRUE(shrink) << "640x480 still fits";
 }
 
+TEST_F(ConfigServiceTest, CustomStreamSlotsKeepTheirExistenceAndNameOnRestoreButNotTheirParameters) {
+  auto config = open("network-camera");
+  ASSERT_NE(config->spec("stream.104.custom.name"), nullptr);
+  EXPECT_EQ(config->spec("stream.101.custom.name"), nullptr) << "only custom streams have a user's name";
+  EXPECT_EQ(config->spec("stream.103.custom.added"), nullptr);
+  EXPECT_EQ(config->spec("stream.104.custom.name")->max_length, 32u);
+  ASSERT_TRUE(config->apply({{"stream.104.custom.added", true},
+                             {"stream.104.custom.name", std::string("Lobby")},
+                             {"stream.104.frame_rate", std::int64_t{5}}}));
+  EXPECT_FALSE(config->set("stream.104.custom.name", std::string("a<b")));
+  EXPECT_FALSE(config->set("stream.104.resolution", std::string("1920x1080")) &&
+               config->set("stream.101.resolution", std::string("1280x720")))
+      << "a custom stream is never above the main stream";
+  ASSERT_TRUE(config->restore(RestoreMode::restore));
+  EXPECT_TRUE(config->get_bool("stream.104.custom.added"));
+  EXPECT_EQ(config->get_string("stream.104.custom.name"), "Lobby");
+  EXPECT_EQ(config->get_int("stream.104.frame_rate"), 25);
+  ASSERT_TRUE(config->restore(RestoreMode::factory_default));
+  EXPECT_FALSE(config->get_bool("stream.104.custom.added"));
+
+  // Deleting a stream resets its slot even where a rule would refuse the single change.
+  ASSERT_TRUE(config->apply({{"stream.105.custom.added", true}, {"stream.105.video_codec", std::string("H.264+")}}));
+  ASSERT_TRUE(config->set("stream.105.max_average_bitrate", std::int64_t{300}));
+  ASSERT_FALSE(config->apply({{"stream.105.video_codec", std::string("H.264")}, {"stream.105.max_average_bitrate", std::int64_t{512}}}));
+  ASSERT_TRUE(config->reset("stream.105."));
+  EXPECT_FALSE(config->get_bool("stream.105.custom.added"));
+  EXPECT_EQ(config->get_string("stream.105.video_codec"), "H.264");
+  EXPECT_EQ(config->get_int("stream.105.max_average_bitrate"), 512);
+  EXPECT_FALSE(config->reset("stream.999."));
+}
+
+TEST_F(ConfigServiceTest, MjpegIsRefusedAbove2040PixelsWhereverTheCombinationArises) {
+  auto lpr = open("lpr-camera");
+  auto refused = lpr->set("stream.101.video_codec", std::string("MJPEG"));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("stream.101.resolution: Resolution (2688x1520) must not be above 2040x2040 while "
+                                         "Video Encoding is MJPEG"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("RFC 2435"), std::string::npos);
+  EXPECT_EQ(lpr->get_string("stream.101.video_codec"), "H.264");
+
+  // Both orders of the two changes, and both together.
+  ASSERT_TRUE(lpr->apply({{"stream.101.video_codec", std::string("MJPEG")}, {"stream.101.resolution", std::string("1920x1080")}}));
+  EXPECT_FALSE(lpr->set("stream.101.resolution", std::string("2688x1520")));
+  ASSERT_TRUE(lpr->set("stream.101.video_codec", std::string("H.265")));
+  EXPECT_TRUE(lpr->set("stream.101.resolution", std::string("2688x1520")));
+  EXPECT_TRUE(lpr->set("stream.102.video_codec", std::string("MJPEG"))) << "the sub stream is far below the bound";
+}
+
 TEST_F(ConfigServiceTest, SubStreamAboveMainIsRefusedWithTheManualsReason) {
   auto schema = ConfigSchema::builtin();
   ASSERT_TRUE(schema);
@@ -145,7 +216,10 @@ TEST_F(ConfigServiceTest, SubStreamAboveMainIsRefusedWithTheManualsReason) {
   profile->parameters["stream.101.resolution"] = {{"values", {"1920x1080", "1280x720", "640x360"}}};
   auto config = ConfigService::open(*schema, *profile, ":memory:", nullptr);
   ASSERT_TRUE(config) << config.error().message;
-  auto refused = (*config)->set("stream.101.resolution", std::string("640x360"));
+  auto third_too_big = (*config)->set("stream.101.resolution", std::string("640x360"));
+  ASSERT_FALSE(third_too_big) << "the third stream (1280x720) would be above the main stream";
+  EXPECT_NE(third_too_big.error().message.find("stream.103.resolution"), std::string::npos) << third_too_big.error().message;
+  auto refused = (*config)->apply({{"stream.101.resolution", std::string("640x360")}, {"stream.103.resolution", std::string("640x360")}});
   ASSERT_TRUE(refused) << "sub 640x360 equals main 640x360";
   auto bigger_sub = (*config)->set("stream.102.resolution", std::string("704x576"));
   ASSERT_FALSE(bigger_sub);

@@ -71,6 +71,78 @@ double mean_luma(const testing::DecodedPicture& picture, double x0, double x1) {
   return sum / std::max(count, 1);
 }
 
+// Decodes one running stream of the camera.
+class StreamWatcher {
+ public:
+  explicit StreamWatcher(const std::shared_ptr<media::StreamHub>& hub)
+      : subscription_(hub->subscribe([this](const media::EncodedPacketPtr& packet) { queue_.push(packet); })) {}
+
+  std::optional<testing::DecodedPicture> next_picture() {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto packet = queue_.pop(1s);
+      if (!packet) continue;
+      auto pictures = decoder_.decode(packet->data);
+      if (!pictures.empty()) return pictures.back();
+    }
+    return std::nullopt;
+  }
+
+  //! The first picture, within `frames`, whose left half is black: the mask reached the stream.
+  std::optional<testing::DecodedPicture> first_masked(int frames) {
+    for (int frame = 0; frame < frames; ++frame) {
+      auto picture = next_picture();
+      if (!picture) return std::nullopt;
+      if (mean_luma(*picture, 0.05, 0.45) < 30) return picture;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  PacketQueue queue_;
+  testing::TestDecoder decoder_{media::VideoCodec::h264};
+  media::StreamHub::Subscription subscription_;
+};
+
+std::vector<core::ConfigService::Change> left_half_mask(int channel) {
+  const auto key = [channel](const char* field) { return "channel." + std::to_string(channel) + ".privacy_mask." + field; };
+  return {{key("enabled"), true}, {key("1.enabled"), true}, {key("1.x"), 0.0},
+          {key("1.y"), 0.0},      {key("1.width"), 0.5},    {key("1.height"), 1.0}};
+}
+
+TEST(CameraImage, EachChannelOfThePtzCameraHasItsOwnImageSettings) {
+  core::RealtimeClock clock(hal::WallTime{std::chrono::seconds(1767254400)});
+  GreySource ptz_sensor(clock);
+  GreySource panoramic_sensor(clock);
+  auto profile = core::DeviceProfile::builtin("smart-linkage-ptz");
+  ASSERT_TRUE(profile);
+  camera::CameraOptions options;
+  options.rtsp_bind_address = "127.0.0.1";
+  options.http_bind_address = "127.0.0.1";
+  options.settings = {{"network.rtsp_port", std::to_string(test::free_tcp_port())},
+                      {"network.http_port", std::to_string(test::free_tcp_port())},
+                      {"stream.101.enabled", "false"},
+                      {"stream.201.enabled", "false"}};
+  auto started = camera::Camera::start(*profile, {&clock, {{1, &ptz_sensor}, {2, &panoramic_sensor}}}, options);
+  ASSERT_TRUE(started) << started.error().message;
+  auto& camera = **started;
+  EXPECT_EQ(camera.config().get_string("channel.1.osd.name.text"), "PTZ");
+  EXPECT_EQ(camera.config().get_string("channel.2.osd.name.text"), "Panoramic");
+
+  StreamWatcher ptz(camera.stream(102));
+  StreamWatcher panoramic(camera.stream(202));
+  ASSERT_TRUE(camera.config().apply(left_half_mask(2)));
+  const auto masked = panoramic.first_masked(100);
+  ASSERT_TRUE(masked) << "the panoramic channel's mask never reached stream 202";
+  EXPECT_NEAR(mean_luma(*masked, 0.55, 0.95), 128, 8);
+  // The PTZ channel has its own, still disabled, mask.
+  const auto unmasked = ptz.next_picture();
+  ASSERT_TRUE(unmasked);
+  EXPECT_NEAR(mean_luma(*unmasked, 0.05, 0.45), 128, 8);
+  EXPECT_FALSE(camera.config().get_bool("channel.1.privacy_mask.enabled"));
+  camera.stop();
+}
+
 TEST(CameraImage, PrivacyMaskChangeReachesTheRunningStreamWithoutRestart) {
   core::RealtimeClock clock(hal::WallTime{std::chrono::seconds(1767254400)});
   GreySource sensor(clock);
@@ -126,6 +198,20 @@ TEST(CameraImage, PrivacyMaskChangeReachesTheRunningStreamWithoutRestart) {
   EXPECT_NEAR(mean_luma(*masked, 0.55, 0.95), 128, 8);
   // Same encoder: it was not reopened for the change.
   EXPECT_EQ(hub->description()->generation, description->generation);
+
+  // Rotate turns the channel's picture and with it the stream: 640x360 is sent as 360x640.
+  ASSERT_TRUE(camera.config().set("channel.1.image.rotate", true));
+  std::optional<testing::DecodedPicture> turned;
+  for (int frames = 0; frames < 100 && !turned; ++frames) {
+    auto picture = next_picture();
+    ASSERT_TRUE(picture) << "the stream stopped after rotate";
+    if (picture->width == 360) turned = std::move(picture);
+  }
+  ASSERT_TRUE(turned) << "the rotated size never reached the stream";
+  EXPECT_EQ(turned->height, 640);
+  // The mask covers the left half of the turned picture.
+  EXPECT_LT(mean_luma(*turned, 0.05, 0.45), 30);
+  EXPECT_NEAR(mean_luma(*turned, 0.55, 0.95), 128, 8);
   subscription.reset();
   camera.stop();
 }

@@ -60,6 +60,40 @@ TEST(ImageProcessor, MirrorMovesEveryPixelExactly) {
   }
 }
 
+TEST(ImageProcessor, RotateTurnsEveryPlane90DegreesCounterclockwiseAndMasksApplyToTheTurnedPicture) {
+  // Not a multiple of the tile size, with chroma that differs per pixel.
+  auto input = std::make_shared<hal::VideoFrame>(80, 46);
+  for (int plane = 0; plane < 3; ++plane)
+    for (int y = 0; y < (plane ? 23 : 46); ++y)
+      for (int x = 0; x < (plane ? 40 : 80); ++x)
+        input->plane(plane)[y * input->stride(plane) + x] = static_cast<std::uint8_t>((x * 5 + y * 11 + plane * 17) % 251);
+  input->timestamp = hal::Nanos(1234);
+  ImageSettings settings;
+  settings.adjustments.rotate = true;
+  ImageProcessor processor(nullptr, settings);
+  const auto output = processor.process(input);
+  ASSERT_EQ(output->width(), 46);
+  ASSERT_EQ(output->height(), 80);
+  EXPECT_EQ(output->timestamp, input->timestamp);
+  for (int plane = 0; plane < 3; ++plane) {
+    const int source_width = plane ? 40 : 80;
+    for (int y = 0; y < (plane ? 40 : 80); ++y)
+      for (int x = 0; x < (plane ? 23 : 46); ++x)
+        ASSERT_EQ(at(*output, plane, x, y), at(*input, plane, source_width - 1 - y, x)) << "plane " << plane << " at " << x << "," << y;
+  }
+  // The top-right corner of the sensor is the top-left corner of what the user sees.
+  EXPECT_EQ(at(*output, 0, 0, 0), at(*input, 0, 79, 0));
+
+  settings.privacy_mask.enabled = true;
+  settings.privacy_mask.region_enabled[0] = true;
+  settings.privacy_mask.regions[0] = {0.0, 0.0, 1.0, 0.5};
+  processor.apply(settings);
+  const auto masked = processor.process(input);
+  ASSERT_EQ(masked->height(), 80);
+  EXPECT_EQ(at(*masked, 0, 20, 10), at(*masked, 0, 40, 30)) << "the upper half of the turned picture is one colour";
+  EXPECT_EQ(at(*masked, 0, 20, 70), at(*input, 0, 79 - 70, 20)) << "the lower half is the picture";
+}
+
 TEST(ImageProcessor, PrivacyMaskBlanksItsRegionUniformlyAndNothingElse) {
   const hal::VideoFramePtr input = gradient_frame(200, 100);
   ImageSettings settings;

@@ -95,6 +95,12 @@ TEST_P(H264Sizes, ProducesDecodableAccessUnitsStartingWithKeyframeAndParameterSe
   for (std::size_t i = 0; i < packets.size(); ++i) {
     EXPECT_EQ(packets[i]->timestamp, hal::Nanos{static_cast<std::int64_t>(i) * 40'000'000});
     EXPECT_EQ(packets[i]->sequence, i);
+    // The NAL units are cut once here, exactly where a start-code scan finds them.
+    std::vector<NalUnitRange> scanned;
+    for (const auto unit : split_annex_b(packets[i]->data))
+      scanned.push_back({static_cast<std::uint32_t>(unit.data() - packets[i]->data.data()), static_cast<std::uint32_t>(unit.size())});
+    EXPECT_EQ(packets[i]->nal_units, scanned) << "packet " << i;
+    EXPECT_FALSE(packets[i]->nal_units.empty());
   }
   expect_decodes_at(VideoCodec::h264, packets, width, height);
 }
@@ -245,6 +251,7 @@ TEST(VideoEncoder, MjpegEncodesSharedFramesThatOutliveTheCaller) {
     ASSERT_GE(packet->data.size(), 4u);
     EXPECT_EQ(packet->data[0], 0xFF);  // SOI marker
     EXPECT_EQ(packet->data[1], 0xD8);
+    EXPECT_TRUE(packet->nal_units.empty());
   }
   expect_decodes_at(VideoCodec::mjpeg, packets, 640, 360);
 }

@@ -278,6 +278,88 @@ TEST_F(CameraRtsp, SessionsBeyondTheConfiguredLimitGet453UntilOneEnds) {
   EXPECT_EQ(retried->status, 200) << retried->body;
 }
 
+TEST_F(CameraRtsp, ACustomStreamIsServedOnceAddedAndGoneOnceDeleted) {
+  start({{"stream.104.frame_rate", "10"}});
+  EXPECT_NE(ffprobe(url_with(kPassword, 104)).exit_code, 0) << "a custom stream slot not added has no mount";
+  ASSERT_TRUE(camera_->config().apply({{"stream.104.custom.added", true},
+                                       {"stream.104.custom.name", std::string("Lobby")},
+                                       {"stream.104.video_codec", std::string("H.265")},
+                                       {"stream.104.resolution", std::string("320x240")}}));
+  const auto custom = ffprobe(url_with(kPassword, 104));
+  ASSERT_EQ(custom.exit_code, 0) << custom.err;
+  EXPECT_EQ(custom.codec, "hevc");
+  EXPECT_EQ(custom.width, 320);
+  EXPECT_EQ(custom.height, 240);
+  EXPECT_EQ(custom.frame_rate, "10/1");
+
+  RawRtspClient client(static_cast<std::uint16_t>(rtsp_port_));
+  ASSERT_TRUE(camera_->config().set("stream.104.custom.added", false));
+  auto gone = authorized(client, "DESCRIBE", url(104));
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404) << gone->body;
+}
+
+TEST_F(CameraRtsp, SessionLimitAndPortChangesTakeEffectWithoutARestart) {
+  start({});
+  ASSERT_TRUE(camera_->config().set("network.rtsp_max_sessions", std::int64_t{1}));
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  // The change reaches the server through the configuration watcher: SETUP until it is refused.
+  std::vector<std::unique_ptr<RawRtspClient>> clients;
+  std::optional<RawReply> refused;
+  do {
+    clients.push_back(std::make_unique<RawRtspClient>(static_cast<std::uint16_t>(rtsp_port_)));
+    refused = set_up(*clients.back());
+    ASSERT_TRUE(refused) << "an answer, never a hang";
+  } while (refused->status == 200 && std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(refused->status, 453);
+  EXPECT_NE(refused->body.find("all 1 streaming sessions"), std::string::npos) << refused->body;
+
+  const int old_port = rtsp_port_;
+  rtsp_port_ = test::free_tcp_port();
+  ASSERT_TRUE(camera_->config().set("network.rtsp_port", std::int64_t{rtsp_port_}));
+  while (camera_->rtsp_port() != rtsp_port_ && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_EQ(camera_->rtsp_port(), rtsp_port_) << "the listener never moved";
+  // The clients of the old port are disconnected and their sessions end, as when a camera
+  // restarts its RTSP service; so the one session allowed is free for a client of the new port.
+  auto& first = *clients.front();
+  EXPECT_FALSE(first.try_send("OPTIONS " + url() + " RTSP/1.0\r\nCSeq: 9\r\n\r\n") && first.read_reply(5s));
+  clients.clear();
+  const auto probe = ffprobe(url_with(kPassword));
+  EXPECT_EQ(probe.exit_code, 0) << probe.err;
+  EXPECT_EQ(probe.width, 1280);
+  bool old_port_closed = false;
+  while (!old_port_closed && std::chrono::steady_clock::now() < deadline) {
+    try {
+      RawRtspClient stale(static_cast<std::uint16_t>(old_port));
+    } catch (const boost::system::system_error&) {
+      old_port_closed = true;
+    }
+  }
+  EXPECT_TRUE(old_port_closed);
+
+  // A port the device cannot take leaves the service where it is; a wider limit applies to the
+  // next SETUP while a session holds the one slot there was.
+  RawRtspClient holder(static_cast<std::uint16_t>(rtsp_port_));
+  std::optional<RawReply> held;
+  do {
+    held = set_up(holder);  // ffprobe's session may still be closing
+    ASSERT_TRUE(held);
+  } while (held->status != 200 && std::chrono::steady_clock::now() < deadline);
+  ASSERT_EQ(held->status, 200) << held->body;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor taken(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  ASSERT_TRUE(camera_->config().apply({{"network.rtsp_port", std::int64_t{taken.local_endpoint().port()}},
+                                       {"network.rtsp_max_sessions", std::int64_t{2}}}));
+  std::optional<RawReply> admitted;
+  do {
+    RawRtspClient attempt(static_cast<std::uint16_t>(rtsp_port_));
+    admitted = set_up(attempt);
+    ASSERT_TRUE(admitted);
+  } while (admitted->status != 200 && std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(admitted->status, 200) << admitted->body;
+  EXPECT_EQ(camera_->rtsp_port(), rtsp_port_);
+}
+
 TEST_F(CameraRtsp, TheLprCameraServesAtMostTenSessionsWhateverTheSetting) {
   start({{"network.rtsp_max_sessions", "20"}}, "lpr-camera");
   std::vector<std::unique_ptr<RawRtspClient>> clients;

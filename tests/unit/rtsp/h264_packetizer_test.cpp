@@ -41,6 +41,31 @@ H264Packetizer make_h264(std::uint16_t first_sequence = 65534) {
   return H264Packetizer({.ssrc = 0xdeadbeef, .first_sequence = first_sequence, .timestamp_offset = 1000, .mtu = 1400});
 }
 
+TEST(H264Packetizer, AnEncodedPacketIsCutAtTheNalUnitsTheEncoderFoundWithoutAnotherScan) {
+  media::EncodedPacket packet;
+  packet.data = annex_b({nal(0x67, 20), nal(0x68, 6), nal(0x65, 3000)});
+  packet.timestamp = 1s;
+  packet.nal_units = {{4, 20}, {28, 6}, {38, 3000}};
+  auto scanned = make_h264();
+  auto cut = make_h264();
+  std::vector<RtpPacket> by_scan;
+  std::vector<RtpPacket> by_ranges;
+  scanned.packetize(packet.data, packet.timestamp, by_scan);
+  static_cast<Packetizer&>(cut).packetize(packet, by_ranges);
+  ASSERT_EQ(by_ranges.size(), by_scan.size());
+  for (std::size_t i = 0; i < by_scan.size(); ++i) {
+    EXPECT_EQ(by_ranges[i].payload.data(), by_scan[i].payload.data()) << i;
+    EXPECT_EQ(by_ranges[i].payload.size(), by_scan[i].payload.size()) << i;
+    EXPECT_EQ(by_ranges[i].header_size, by_scan[i].header_size) << i;
+  }
+  // The ranges are what counts: a packet that names only its slice sends only the slice.
+  packet.nal_units = {{38, 3000}};
+  std::vector<RtpPacket> slice_only;
+  static_cast<Packetizer&>(cut).packetize(packet, slice_only);
+  EXPECT_EQ(slice_only.size(), by_scan.size() - 2);
+  EXPECT_EQ(slice_only.front().payload.data(), packet.data.data() + 38 + 1) << "the FU-A payload after the NAL header";
+}
+
 TEST(H264Packetizer, SendsSmallUnitsAsSingleNalPackets) {
   auto packetizer = make_h264();
   const auto sps = nal(0x67, 20);

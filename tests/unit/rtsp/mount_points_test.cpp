@@ -15,6 +15,8 @@ TEST(MountPoints, MapsStreamingChannelsUrls) {
   EXPECT_EQ(stream_of("rtsp://10.0.0.5/Streaming/Channels/102/"), 102);
   EXPECT_EQ(stream_of("rtsp://cam/streaming/channels/201?transportmode=unicast"), 201);
   EXPECT_EQ(stream_of("/Streaming/Channels/101"), 101);
+  EXPECT_EQ(stream_of("rtsp://cam/Streaming/Channels/103"), 103) << "third stream";
+  EXPECT_EQ(stream_of("rtsp://cam/Streaming/Channels/104"), 104) << "custom stream";
 }
 
 TEST(MountPoints, MapsLivemediaUrls) {
@@ -36,7 +38,7 @@ TEST(MountPoints, ReadsTheTrackOfSetupUrls) {
 
 TEST(MountPoints, RejectsUnknownUrlsAndBadIds) {
   for (const char* url : {"rtsp://cam/", "rtsp://cam/Streaming/Channels/", "rtsp://cam/Streaming/Channels/abc",
-                          "rtsp://cam/Streaming/Channels/103", "rtsp://cam/Streaming/Channels/1",
+                          "rtsp://cam/Streaming/Channels/100", "rtsp://cam/Streaming/Channels/1",
                           "rtsp://cam/Streaming/Channels/10001", "rtsp://cam/Streaming/Channels/-101",
                           "rtsp://cam/video/livemedia?Ch=1&Streamtype=2", "rtsp://cam/video/livemedia?Streamtype=0",
                           "rtsp://cam/video/livemedia?Ch=x", "rtsp://cam/other/101"}) {
