@@ -106,14 +106,29 @@ Response Router::error(const RequestContext& context, const Error& failure, beas
   return response;
 }
 
+RequestContext Router::context_of(const Request& request, std::string_view client_address) {
+  const std::string_view target(request.target().data(), request.target().size());
+  const auto question = target.find('?');
+  return RequestContext{request, std::string(target.substr(0, question)),
+                        question == std::string_view::npos ? std::map<std::string, std::string>{}
+                                                           : parse_query(target.substr(question + 1)),
+                        {}, std::nullopt, std::string(client_address)};
+}
+
+Response Router::refusal(const Request& request, std::string_view client_address, const Error& failure,
+                         beast_http::status status) const {
+  const auto context = context_of(request, client_address);
+  auto response = error(context, failure, status);
+  response.keep_alive(false);
+  response.set(beast_http::field::server, "camrig");
+  response.prepare_payload();
+  return response;
+}
+
 Reply Router::handle(const Request& request, std::string_view client_address,
                      security::Authenticator* authenticator) const {
   const std::string_view target(request.target().data(), request.target().size());
-  const auto question = target.find('?');
-  RequestContext context{request, std::string(target.substr(0, question)),
-                         question == std::string_view::npos ? std::map<std::string, std::string>{}
-                                                            : parse_query(target.substr(question + 1)),
-                         {}, std::nullopt, std::string(client_address)};
+  auto context = context_of(request, client_address);
   auto finish = [&](Response response) {
     response.keep_alive(request.keep_alive());
     response.set(beast_http::field::server, "camrig");

@@ -77,6 +77,10 @@ class Router {
 
   //! Routes one request. `authenticator` may be null only if no route needs a permission.
   Reply handle(const Request& request, std::string_view client_address, security::Authenticator* authenticator) const;
+  //! The answer to a request the server refused before routing (400 malformed, 413 body too large),
+  //! rendered like every route error so clients parse one error format; the connection closes after it.
+  Response refusal(const Request& request, std::string_view client_address, const Error& failure,
+                   beast_http::status status) const;
 
  private:
   struct Route {
@@ -89,6 +93,7 @@ class Router {
   static bool match(const Route& route, const std::vector<std::string>& segments,
                     std::map<std::string, std::string>& parameters);
   Response error(const RequestContext& context, const Error& failure, beast_http::status status) const;
+  static RequestContext context_of(const Request& request, std::string_view client_address);
 
   std::vector<Route> routes_;
   ErrorRenderer render_error_;

@@ -106,27 +106,27 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void on_read_error(beast::error_code ec) {
-    if (ec == beast::http::error::body_limit) {
-      Response response{beast::http::status::payload_too_large, 11};
-      response.set(beast::http::field::content_type, "text/plain");
-      response.body() = "the request body is over " + std::to_string(options_.body_limit) + " bytes\n";
-      response.keep_alive(false);
-      response.prepare_payload();
-      reply_ = Reply{std::move(response), nullptr};
-      return do_write(reply_.response);
-    }
+    if (ec == beast::http::error::body_limit)
+      return refuse(make_error(ErrorCode::out_of_range, "the request body is over " +
+                                                            std::to_string(options_.body_limit) + " bytes"),
+                    beast::http::status::payload_too_large);
     if (ec == beast::http::error::header_limit || ec == beast::http::error::bad_target ||
         ec == beast::http::error::bad_method || ec == beast::http::error::bad_version ||
-        ec == beast::http::error::bad_field || ec == beast::http::error::bad_value) {
-      Response response{beast::http::status::bad_request, 11};
-      response.set(beast::http::field::content_type, "text/plain");
-      response.body() = "malformed HTTP request: " + ec.message() + "\n";
-      response.keep_alive(false);
-      response.prepare_payload();
-      reply_ = Reply{std::move(response), nullptr};
-      return do_write(reply_.response);
-    }
+        ec == beast::http::error::bad_field || ec == beast::http::error::bad_value)
+      return refuse(make_error(ErrorCode::invalid_argument, "malformed HTTP request: " + ec.message()),
+                    beast::http::status::bad_request);
     do_close();  // timeout, peer closed, or reset
+  }
+
+  // Answers a request the parser gave up on, then closes: the rest of the stream cannot be trusted.
+  // A parsed request line still tells the renderer the path and the format the client asked for.
+  void refuse(const Error& failure, beast::http::status status) {
+    Request request;
+    if (parser_ && !parser_->get().target().empty()) request.base() = parser_->get().base();
+    else request.target("/");
+    request.version(11);
+    reply_ = Reply{router_.refusal(request, client_address_, failure, status), nullptr};
+    do_write(reply_.response);
   }
 
   void do_write(Response& response) {

@@ -14,7 +14,32 @@ bool WebListeners::affects(std::string_view key) {
 
 Result<void> WebListeners::start() {
   std::lock_guard lock(mutex_);
-  return open_listeners();
+  auto opened = open_listeners();
+  if (opened && parts_.clock) {
+    std::lock_guard timer_lock(expiry_timer_->mutex);
+    expiry_timer_->running = true;
+    schedule_expiry_check();
+  }
+  return opened;
+}
+
+// Called with expiry_timer_->mutex held. The check itself runs on the io_context, as the clock's
+// timer thread must not wait on the system log's database.
+void WebListeners::schedule_expiry_check() {
+  expiry_timer_->id = parts_.clock->call_at(
+      parts_.clock->now() + k_expiry_check_interval, [this, timer = expiry_timer_] {
+        std::lock_guard timer_lock(timer->mutex);
+        if (!timer->running) return;
+        boost::asio::post(*parts_.io, [this, timer] {
+          {
+            std::lock_guard still_running(timer->mutex);
+            if (!timer->running) return;
+          }
+          std::lock_guard lock(mutex_);
+          check_certificate_expiry();
+        });
+        schedule_expiry_check();
+      });
 }
 
 Result<void> WebListeners::open_listeners() {
@@ -73,6 +98,11 @@ void WebListeners::restart() {
 }
 
 void WebListeners::stop() {
+  {
+    std::lock_guard timer_lock(expiry_timer_->mutex);
+    if (expiry_timer_->running) parts_.clock->cancel(expiry_timer_->id);
+    expiry_timer_->running = false;
+  }
   std::lock_guard lock(mutex_);
   if (http_) http_->stop();
   if (https_) https_->stop();

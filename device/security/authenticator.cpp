@@ -110,7 +110,16 @@ std::vector<std::string> Authenticator::challenge_values(bool stale) {
   return values;
 }
 
-Challenge Authenticator::fail(const AuthenticationRequest& request, std::string_view username, std::string message) {
+UserAccount Authenticator::accept(const AuthenticationRequest& request, std::string_view scheme, UserAccount account) {
+  lock_.record_success(request.client_address);
+  if (login_log_) login_log_->accepted(account.name, request.client_address, options_.protocol + " " + std::string(scheme));
+  return account;
+}
+
+Challenge Authenticator::fail(const AuthenticationRequest& request, std::string_view scheme, std::string_view username,
+                              std::string message) {
+  if (login_log_)
+    login_log_->rejected(username, request.client_address, options_.protocol + " " + std::string(scheme), message);
   Challenge challenge{Challenge::Reason::bad_credentials, std::move(message), {}, std::nullopt};
   if (lock_.record_failure(request.client_address, username)) {
     challenge.reason = Challenge::Reason::address_locked;
@@ -163,7 +172,7 @@ AuthenticationOutcome Authenticator::authenticate_digest(const AuthenticationReq
   if (!without_qop && field("qop") != "auth")
     return Challenge{Challenge::Reason::no_credentials, "Digest requires qop=auth", challenge_values(false), std::nullopt};
   if (field("realm") != accounts_.realm() || field("uri") != request.uri)
-    return fail(request, username, "Digest credentials for another realm or URI");
+    return fail(request, "Digest", username, "Digest credentials for another realm or URI");
 
   const auto ha1 = accounts_.digest_ha1(username, algorithm);
   const auto nonce = field("nonce");
@@ -175,7 +184,7 @@ AuthenticationOutcome Authenticator::authenticate_digest(const AuthenticationReq
   else if (ha1)
     expected = digest_response(algorithm, *ha1, request.method, request.uri, nonce, count_text, field("cnonce"), "auth");
   if (!ha1 || !equal_constant_time(expected, field("response")))
-    return fail(request, username, "wrong user name or password");
+    return fail(request, "Digest", username, "wrong user name or password");
 
   // The password is right; now the nonce must be ours, alive, and its count must move forward.
   std::uint64_t count = 0;
@@ -200,10 +209,9 @@ AuthenticationOutcome Authenticator::authenticate_digest(const AuthenticationReq
       it->second.last_count = count;
     }
   }
-  lock_.record_success(request.client_address);
   auto account = accounts_.find(username);
-  if (!account) return fail(request, username, "wrong user name or password");
-  return *account;
+  if (!account) return fail(request, "Digest", username, "wrong user name or password");
+  return accept(request, "Digest", std::move(*account));
 }
 
 AuthenticationOutcome Authenticator::authenticate_basic(const AuthenticationRequest& request, std::string_view encoded) {
@@ -215,9 +223,8 @@ AuthenticationOutcome Authenticator::authenticate_basic(const AuthenticationRequ
                      std::nullopt};
   const auto username = decoded->substr(0, colon);
   auto account = accounts_.verify_password(username, std::string_view(*decoded).substr(colon + 1));
-  if (!account) return fail(request, username, "wrong user name or password");
-  lock_.record_success(request.client_address);
-  return *account;
+  if (!account) return fail(request, "Basic", username, "wrong user name or password");
+  return accept(request, "Basic", std::move(*account));
 }
 
 }  // namespace camrig::security

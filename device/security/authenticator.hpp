@@ -16,6 +16,7 @@
 
 #include "device/hal/clock.hpp"
 #include "device/security/illegal_login_lock.hpp"
+#include "device/security/login_log.hpp"
 #include "device/security/user_accounts.hpp"
 #include "device/security/web_sessions.hpp"
 
@@ -52,6 +53,8 @@ struct AuthenticatorOptions {
   //! such as GStreamer and live555 send them. Such answers carry no nonce count, so a nonce may
   //! be answered more than once within its lifetime; HTTP keeps requiring qop=auth.
   bool accept_digest_without_qop = false;
+  //! The protocol named in the login operations of the system log ("HTTP", "RTSP").
+  std::string protocol = "HTTP";
 };
 
 class Authenticator {
@@ -63,6 +66,8 @@ class Authenticator {
   AuthenticationOutcome authenticate(const AuthenticationRequest& request, std::string_view session_token);
   //! Lets a live web session stand for credentials; null (the default) accepts none. Set before use.
   void set_sessions(WebSessions* sessions) { sessions_ = sessions; }
+  //! Where accepted and refused credentials are logged; null (the default) logs none. Set before use.
+  void set_login_log(LoginLog* login_log) { login_log_ = login_log; }
   //! The WWW-Authenticate values for a fresh challenge (SHA-256 first, then MD5, then Basic).
   std::vector<std::string> challenge_values(bool stale);
 
@@ -73,13 +78,16 @@ class Authenticator {
   };
   AuthenticationOutcome authenticate_digest(const AuthenticationRequest& request, std::string_view parameters);
   AuthenticationOutcome authenticate_basic(const AuthenticationRequest& request, std::string_view encoded);
-  Challenge fail(const AuthenticationRequest& request, std::string_view username, std::string message);
+  Challenge fail(const AuthenticationRequest& request, std::string_view scheme, std::string_view username,
+                 std::string message);
+  UserAccount accept(const AuthenticationRequest& request, std::string_view scheme, UserAccount account);
 
   UserAccounts& accounts_;
   IllegalLoginLock& lock_;
   hal::Clock& clock_;
   AuthenticatorOptions options_;
   WebSessions* sessions_ = nullptr;
+  LoginLog* login_log_ = nullptr;
   std::mutex mutex_;
   std::map<std::string, NonceState, std::less<>> nonces_;
 };

@@ -1,6 +1,7 @@
 // Web sessions: after a Digest or Basic login a browser gets a session (cookie "WebSession") so
 // it does not answer a challenge per request. Sessions end on logout or after "Control Timeout"
 // minutes without a request; "Simultaneous Login" limits how many are open. Lists online users.
+// Each end is a "Remote: Logout" in the system log (through LoginLog).
 #pragma once
 
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include "device/core/config_service.hpp"
 #include "device/core/result.hpp"
 #include "device/hal/clock.hpp"
+#include "device/security/login_log.hpp"
 #include "device/security/user_accounts.hpp"
 
 namespace camrig::security {
@@ -51,6 +53,9 @@ class WebSessions {
   //! Ends every session of an account (deleted, or its password changed).
   void close_all(int account_id);
   std::vector<OnlineUser> online();
+  //! Where ended sessions are logged (logout, Control Timeout, account changed); null logs none.
+  //! Set before use.
+  void set_login_log(LoginLog* login_log) { login_log_ = login_log; }
 
  private:
   struct Session {
@@ -59,10 +64,20 @@ class WebSessions {
     hal::WallTime login_time{};
     hal::Nanos last_activity{};
   };
-  void expire_idle(const WebSessionSettings& settings);
+  struct Ended {
+    std::string user;
+    std::string address;
+    SessionEnd end;
+    hal::WallTime at;
+  };
+  //! Removes idle sessions (mutex_ held) and adds them to `ended`.
+  void expire_idle(const WebSessionSettings& settings, std::vector<Ended>& ended);
+  //! Logs ended sessions; called after mutex_ is released, as the log writes to its database.
+  void report(const std::vector<Ended>& ended);
 
   hal::Clock& clock_;
   SettingsSource settings_;
+  LoginLog* login_log_ = nullptr;
   std::mutex mutex_;
   std::map<std::string, Session, std::less<>> sessions_;
 };

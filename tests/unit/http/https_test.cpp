@@ -1,8 +1,10 @@
 // HTTPS against curl: the device's self-signed certificate, each TLS version and its switch, a
 // certificate request signed by a CA made with the openssl command and imported, the IP address
-// filter closing refused connections at accept, and listeners restarted on a port or mode change.
+// filter closing refused connections at accept, listeners restarted on a port or mode change, and
+// the daily certificate expiration check on the device clock.
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -12,6 +14,7 @@
 #include "device/http/server.hpp"
 #include "device/http/tls_context.hpp"
 #include "device/http/web_listeners.hpp"
+#include "device/storage/system_log_store.hpp"
 #include "tests/support/lockstep_test_clock.hpp"
 #include "tests/support/process.hpp"
 
@@ -221,6 +224,52 @@ TEST_F(HttpsTest, ListenersFollowPortsAndHttpsOnlyMode) {
   listeners->restart();
   ASSERT_TRUE(wait_for([&] { return listeners->http_port() == new_http_port; }));
   EXPECT_EQ(curl({}, "http://127.0.0.1:" + std::to_string(new_http_port) + "/hello").body, "hello 127.0.0.1");
+}
+
+TEST_F(HttpsTest, CertificateExpirationIsCheckedEveryDayOfDeviceTime) {
+  auto schema = core::ConfigSchema::builtin();
+  ASSERT_TRUE(schema);
+  auto profile = core::DeviceProfile::builtin("network-camera");
+  auto config = core::ConfigService::open(*schema, *profile, ":memory:", nullptr);
+  ASSERT_TRUE(config);
+  ASSERT_TRUE((*config)->apply({{"network.http_port", std::int64_t{test::free_tcp_port()}}, {"network.https.enabled", false},
+                                {"security.certificate.expiry_alarm_days", std::int64_t{7}}}));
+  // Valid for 10 days from now: the 7-day window opens on the third day.
+  ASSERT_TRUE(certificates->create_self_signed("camera.test", 10));
+  auto log = storage::SqliteSystemLog::open(":memory:", 100, clock);
+  ASSERT_TRUE(log);
+  WebListenerParts parts;
+  parts.io = &io;
+  parts.config = config->get();
+  parts.certificates = certificates.get();
+  parts.router = &router;
+  parts.authenticator = authenticator.get();
+  parts.system_log = log->get();
+  parts.clock = &clock;
+  parts.base.bind_address = "127.0.0.1";
+  listeners = std::make_unique<WebListeners>(parts);
+  ASSERT_TRUE(listeners->start());
+
+  auto alarms = [&] {
+    // The check runs on the io thread; a marker posted after it tells that it has run.
+    std::promise<void> drained;
+    net::post(io, [&] { drained.set_value(); });
+    drained.get_future().wait();
+    storage::LogQuery query;
+    query.minor = "Certificate Expiration";
+    return (*log)->search(query)->total;
+  };
+  EXPECT_EQ(alarms(), 0u) << "10 days left at start";
+  clock.advance_to(clock.now() + WebListeners::k_expiry_check_interval * 2);
+  EXPECT_EQ(alarms(), 0u) << "8 days left";
+  clock.advance_to(clock.now() + WebListeners::k_expiry_check_interval);
+  EXPECT_EQ(alarms(), 1u) << "7 days left: inside the window";
+  clock.advance_to(clock.now() + WebListeners::k_expiry_check_interval);
+  EXPECT_EQ(alarms(), 2u) << "raised again the next day";
+
+  listeners->stop();
+  clock.advance_to(clock.now() + WebListeners::k_expiry_check_interval * 3);
+  EXPECT_EQ(alarms(), 2u) << "no check after stop";
 }
 
 }  // namespace

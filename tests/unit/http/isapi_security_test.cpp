@@ -4,12 +4,8 @@
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
 
-#include "device/core/config_schema.hpp"
-#include "device/isapi/isapi.hpp"
-#include "device/isapi/xml.hpp"
-#include "device/security/authenticator.hpp"
 #include "device/security/ip_filter.hpp"
-#include "tests/support/lockstep_test_clock.hpp"
+#include "tests/support/isapi_harness.hpp"
 
 namespace camrig::http {
 namespace {
@@ -18,68 +14,29 @@ using beast_http::status;
 using beast_http::verb;
 using namespace std::chrono_literals;
 
-struct Answer {
-  status code;
-  std::string body;
-  std::string set_cookie;
-  std::string text(std::initializer_list<std::string_view> path) const {
-    pugi::xml_document doc;
-    doc.load_string(body.c_str());
-    return isapi::text_at(doc.document_element(), path).value_or("<absent>");
-  }
-};
-
-class IsapiSecurityTest : public ::testing::TestWithParam<std::string> {
+class IsapiSecurityTest : public ::testing::TestWithParam<std::string>, protected test::IsapiHarness {
  protected:
   void SetUp() override {
-    profile = *core::DeviceProfile::builtin(GetParam());
-    auto schema = core::ConfigSchema::builtin();
-    ASSERT_TRUE(schema);
-    auto opened_config = core::ConfigService::open(*schema, profile, ":memory:", nullptr);
-    ASSERT_TRUE(opened_config);
-    config = std::move(*opened_config);
-    auto opened_accounts = security::UserAccounts::open(":memory:", "camrig", security::PasswordPolicy::for_profile(profile.name));
-    ASSERT_TRUE(opened_accounts);
-    accounts = std::move(*opened_accounts);
-    ASSERT_TRUE(accounts->activate("Admin1234"));
-    lock = std::make_unique<security::IllegalLoginLock>(clock, [] { return security::IllegalLoginLockSettings{}; });
-    security::AuthenticatorOptions options;
-    options.basic_enabled = [] { return true; };
-    authenticator = std::make_unique<security::Authenticator>(*accounts, *lock, clock, options);
+    open_device(GetParam());
     sessions = std::make_unique<security::WebSessions>(
         clock, [this] { return security::WebSessionSettings::from_config(*config); });
     authenticator->set_sessions(sessions.get());
     auto store = security::CertificateStore::open("", "IP CAMERA", clock);
     ASSERT_TRUE(store);
     certificates = std::move(*store);
-    isapi::DeviceServices services;
-    services.profile = &profile;
-    services.config = config.get();
-    services.accounts = accounts.get();
-    services.sessions = sessions.get();
-    services.certificates = certificates.get();
-    isapi::add_routes(router, services);
+    auto with = services();
+    with.sessions = sessions.get();
+    with.certificates = certificates.get();
+    route(with);
   }
 
-  Answer send(verb method, const std::string& target, const std::string& body = {}, const std::string& cookie = {}) {
-    Request request{method, target, 11};
-    if (cookie.empty()) request.set(beast_http::field::authorization, "Basic YWRtaW46QWRtaW4xMjM0");  // admin:Admin1234
-    else request.set(beast_http::field::cookie, "WebSession=" + cookie);
-    request.body() = body;
-    request.prepare_payload();
-    auto reply = router.handle(request, "192.0.2.7", authenticator.get());
-    return {reply.response.result(), reply.response.body(), std::string(reply.response[beast_http::field::set_cookie])};
+  //! As admin (Basic), or with a web session's cookie.
+  test::IsapiAnswer send(verb method, const std::string& target, const std::string& body = {}, const std::string& cookie = {}) {
+    return std::move(*IsapiHarness::send(method, target, body, test::IsapiRequest{test::k_admin_basic, cookie, {}}));
   }
 
-  test::LockstepTestClock clock;
-  core::DeviceProfile profile;
-  std::unique_ptr<core::ConfigService> config;
-  std::unique_ptr<security::UserAccounts> accounts;
-  std::unique_ptr<security::IllegalLoginLock> lock;
-  std::unique_ptr<security::Authenticator> authenticator;
   std::unique_ptr<security::WebSessions> sessions;
   std::unique_ptr<security::CertificateStore> certificates;
-  Router router;
 };
 
 TEST_P(IsapiSecurityTest, IpFilterIsStoredNormalisedAndBadEntriesAreNamed) {
@@ -88,7 +45,7 @@ TEST_P(IsapiSecurityTest, IpFilterIsStoredNormalisedAndBadEntriesAreNamed) {
                      "<IPFilterItem><id>1</id><address> 192.0.2.0/24 </address></IPFilterItem>"
                      "<IPFilterItem><id>2</id><address>10.0.0.1-10.0.0.9</address></IPFilterItem>"
                      "</IPFilterItemList></IPFilter>");
-  ASSERT_EQ(answer.code, status::ok) << answer.body;
+  ASSERT_EQ(answer.http_status, status::ok) << answer.body;
   EXPECT_EQ(config->get_string("network.ip_filter.addresses"), "192.0.2.0/24,10.0.0.1-10.0.0.9");
   EXPECT_FALSE(security::IpFilter([this] { return security::IpFilterSettings::from_config(*config); }).allowed("192.0.3.1"));
   answer = send(verb::get, "/ISAPI/System/Network/ipFilter");
@@ -97,7 +54,7 @@ TEST_P(IsapiSecurityTest, IpFilterIsStoredNormalisedAndBadEntriesAreNamed) {
 
   answer = send(verb::put, "/ISAPI/System/Network/ipFilter",
                 "<IPFilter><IPFilterItemList><IPFilterItem><address>10.0.0.300</address></IPFilterItem></IPFilterItemList></IPFilter>");
-  EXPECT_EQ(answer.code, status::bad_request);
+  EXPECT_EQ(answer.http_status, status::bad_request);
   EXPECT_NE(answer.text({"errorMsg"}).find("10.0.0.300"), std::string::npos) << answer.body;
   EXPECT_EQ(config->get_string("network.ip_filter.addresses"), "192.0.2.0/24,10.0.0.1-10.0.0.9") << "nothing changed";
 }
@@ -107,23 +64,23 @@ TEST_P(IsapiSecurityTest, PortsRefuseDuplicatesAndLprReservedPortsWithTheRule) {
                      "<AdminAccessProtocolList><AdminAccessProtocol><protocol>HTTP</protocol><portNo>8554</portNo>"
                      "</AdminAccessProtocol><AdminAccessProtocol><protocol>RTSP</protocol><portNo>8554</portNo>"
                      "</AdminAccessProtocol></AdminAccessProtocolList>");
-  EXPECT_EQ(answer.code, status::bad_request);
+  EXPECT_EQ(answer.http_status, status::bad_request);
   EXPECT_NE(answer.text({"errorMsg"}).find("cannot both be 8554"), std::string::npos) << answer.body;
 
   answer = send(verb::put, "/ISAPI/Security/adminAccesses",
                 "<AdminAccessProtocolList><AdminAccessProtocol><protocol>HTTPS</protocol><portNo>1900</portNo>"
                 "</AdminAccessProtocol></AdminAccessProtocolList>");
   if (GetParam() == "lpr-camera") {
-    EXPECT_EQ(answer.code, status::bad_request);
+    EXPECT_EQ(answer.http_status, status::bad_request);
     EXPECT_NE(answer.text({"errorMsg"}).find("is reserved"), std::string::npos) << answer.body;
   } else {
-    EXPECT_EQ(answer.code, status::ok) << answer.body;
+    EXPECT_EQ(answer.http_status, status::ok) << answer.body;
     EXPECT_EQ(config->get_int("network.https_port"), 1900);
   }
   answer = send(verb::put, "/ISAPI/Security/adminAccesses",
                 "<AdminAccessProtocolList><AdminAccessProtocol><protocol>HTTPS</protocol><enabled>false</enabled>"
                 "<portNo>8443</portNo></AdminAccessProtocol></AdminAccessProtocolList>");
-  ASSERT_EQ(answer.code, status::ok) << answer.body;
+  ASSERT_EQ(answer.http_status, status::ok) << answer.body;
   EXPECT_FALSE(config->get_bool("network.https.enabled"));
   EXPECT_EQ(send(verb::get, "/ISAPI/Security/adminAccesses").body.find("<portNo>8443</portNo>") != std::string::npos, true);
 }
@@ -133,25 +90,25 @@ TEST_P(IsapiSecurityTest, NetworkInterfaceIsValidatedAndStored) {
                      "<NetworkInterface><IPAddress><ipAddress>10.1.2.3</ipAddress><subnetMask>255.255.0.0</subnetMask>"
                      "<DefaultGateway><ipAddress>10.1.0.1</ipAddress></DefaultGateway></IPAddress>"
                      "<Link><MTU>1400</MTU></Link></NetworkInterface>");
-  ASSERT_EQ(answer.code, status::ok) << answer.body;
+  ASSERT_EQ(answer.http_status, status::ok) << answer.body;
   answer = send(verb::get, "/ISAPI/System/Network/interfaces/1");
   EXPECT_EQ(answer.text({"IPAddress", "ipAddress"}), "10.1.2.3");
   EXPECT_EQ(answer.text({"Link", "MTU"}), "1400");
 
   answer = send(verb::put, "/ISAPI/System/Network/interfaces/1",
                 "<NetworkInterface><IPAddress><subnetMask>255.0.255.0</subnetMask></IPAddress><Link><MTU>1600</MTU></Link></NetworkInterface>");
-  EXPECT_EQ(answer.code, status::bad_request);
+  EXPECT_EQ(answer.http_status, status::bad_request);
   EXPECT_NE(answer.text({"errorMsg"}).find("contiguous"), std::string::npos) << answer.body;
   answer = send(verb::put, "/ISAPI/System/Network/interfaces/1", "<NetworkInterface><Link><MTU>1600</MTU></Link></NetworkInterface>");
-  EXPECT_EQ(answer.code, status::bad_request) << "MTU is 1280-1500";
-  EXPECT_EQ(send(verb::get, "/ISAPI/System/Network/interfaces/2").code, status::not_found);
+  EXPECT_EQ(answer.http_status, status::bad_request) << "MTU is 1280-1500";
+  EXPECT_EQ(send(verb::get, "/ISAPI/System/Network/interfaces/2").http_status, status::not_found);
 }
 
 TEST_P(IsapiSecurityTest, IllegalLoginLockSettingsFollowTheProfile) {
   auto answer = send(verb::put, "/ISAPI/Security/illegalLoginLock",
                      "<IllegalLoginLock><enabled>true</enabled><maxIllegalLoginTimes>4</maxIllegalLoginTimes>"
                      "<resumeTime>10</resumeTime></IllegalLoginLock>");
-  ASSERT_EQ(answer.code, status::ok) << answer.body;
+  ASSERT_EQ(answer.http_status, status::ok) << answer.body;
   const auto settings = security::IllegalLoginLockSettings::from_config(*config);
   EXPECT_EQ(settings.user_attempts, 4);
   EXPECT_EQ(settings.locking_duration, 10min);
@@ -159,58 +116,58 @@ TEST_P(IsapiSecurityTest, IllegalLoginLockSettingsFollowTheProfile) {
   EXPECT_EQ(answer.text({"maxIllegalLoginTimes"}), "4");
   answer = send(verb::put, "/ISAPI/Security/illegalLoginLock",
                 "<IllegalLoginLock><adminMaxIllegalLoginTimes>9</adminMaxIllegalLoginTimes></IllegalLoginLock>");
-  if (GetParam() == "lpr-camera") EXPECT_EQ(answer.code, status::forbidden) << "one limit on the LPR camera";
+  if (GetParam() == "lpr-camera") EXPECT_EQ(answer.http_status, status::forbidden) << "one limit on the LPR camera";
   else EXPECT_EQ(security::IllegalLoginLockSettings::from_config(*config).admin_attempts, 9);
-  EXPECT_EQ(send(verb::put, "/ISAPI/Security/illegalLoginLock", "<IllegalLoginLock><resumeTime>0</resumeTime></IllegalLoginLock>").code,
+  EXPECT_EQ(send(verb::put, "/ISAPI/Security/illegalLoginLock", "<IllegalLoginLock><resumeTime>0</resumeTime></IllegalLoginLock>").http_status,
             status::bad_request);
 }
 
 TEST_P(IsapiSecurityTest, TlsSwitchesNeedOneVersion) {
   auto answer = send(verb::put, "/ISAPI/Security/HTTPS",
                      "<HTTPS><TLSVersion><TLS1_1>false</TLS1_1><TLS1_2>false</TLS1_2><TLS1_3>false</TLS1_3></TLSVersion></HTTPS>");
-  EXPECT_EQ(answer.code, status::bad_request);
+  EXPECT_EQ(answer.http_status, status::bad_request);
   EXPECT_NE(answer.text({"errorMsg"}).find("at least one TLS version"), std::string::npos);
   answer = send(verb::put, "/ISAPI/Security/HTTPS", "<HTTPS><httpsBrowsing>true</httpsBrowsing><TLSVersion><TLS1_2>false</TLS1_2></TLSVersion></HTTPS>");
-  ASSERT_EQ(answer.code, status::ok) << answer.body;
+  ASSERT_EQ(answer.http_status, status::ok) << answer.body;
   EXPECT_TRUE(config->get_bool("network.https.https_browsing"));
   EXPECT_FALSE(config->get_bool("security.tls.v1_2"));
 }
 
 TEST_P(IsapiSecurityTest, SessionLoginListsOnlineUserUntilLogoutOrControlTimeout) {
   auto login = send(verb::post, "/ISAPI/Security/sessionLogin");
-  ASSERT_EQ(login.code, status::ok) << login.body;
+  ASSERT_EQ(login.http_status, status::ok) << login.body;
   const auto token = login.text({"sessionID"});
   EXPECT_EQ(login.set_cookie, "WebSession=" + token + "; Path=/; HttpOnly");
   auto online = send(verb::get, "/ISAPI/Security/onlineUser", {}, token);
-  ASSERT_EQ(online.code, status::ok) << online.body;
+  ASSERT_EQ(online.http_status, status::ok) << online.body;
   EXPECT_EQ(online.text({"OnlineUser", "userName"}), "admin");
   EXPECT_EQ(online.text({"OnlineUser", "clientAddress", "ipAddress"}), "192.0.2.7");
   EXPECT_EQ(online.text({"OnlineUser", "loginTime"}), "2024-03-01T12:00:00Z");
 
-  ASSERT_EQ(send(verb::put, "/ISAPI/Security/sessionLogout", {}, token).code, status::ok);
-  EXPECT_EQ(send(verb::get, "/ISAPI/Security/onlineUser", {}, token).code, status::unauthorized);
+  ASSERT_EQ(send(verb::put, "/ISAPI/Security/sessionLogout", {}, token).http_status, status::ok);
+  EXPECT_EQ(send(verb::get, "/ISAPI/Security/onlineUser", {}, token).http_status, status::unauthorized);
 
   const auto second = send(verb::post, "/ISAPI/Security/sessionLogin").text({"sessionID"});
   clock.advance_to(16min);  // Control Timeout: 15 min by default
-  EXPECT_EQ(send(verb::get, "/ISAPI/Security/onlineUser", {}, second).code, status::unauthorized);
+  EXPECT_EQ(send(verb::get, "/ISAPI/Security/onlineUser", {}, second).http_status, status::unauthorized);
 }
 
 TEST_P(IsapiSecurityTest, SimultaneousLoginLimitGivesAClearError) {
   ASSERT_TRUE(config->set_text("security.simultaneous_login", "1"));
-  ASSERT_EQ(send(verb::post, "/ISAPI/Security/sessionLogin").code, status::ok);
+  ASSERT_EQ(send(verb::post, "/ISAPI/Security/sessionLogin").http_status, status::ok);
   const auto refused = send(verb::post, "/ISAPI/Security/sessionLogin");
-  EXPECT_EQ(refused.code, status::service_unavailable);
+  EXPECT_EQ(refused.http_status, status::service_unavailable);
   EXPECT_NE(refused.text({"errorMsg"}).find("Simultaneous Login"), std::string::npos) << refused.body;
 }
 
 TEST_P(IsapiSecurityTest, CertificateRequestIsAnsweredAsPemAndInfoShowsExpiry) {
   auto answer = send(verb::post, "/ISAPI/Security/serverCertificate/certSignReq", "<CertSignReq><subjectName>cam.example</subjectName></CertSignReq>");
-  ASSERT_EQ(answer.code, status::ok) << answer.body;
+  ASSERT_EQ(answer.http_status, status::ok) << answer.body;
   EXPECT_EQ(answer.body.rfind("-----BEGIN CERTIFICATE REQUEST-----", 0), 0u);
   answer = send(verb::get, "/ISAPI/Security/serverCertificate/certificate");
   EXPECT_EQ(answer.text({"CertificateInfo", "subjectName"}), "CN=IP CAMERA");
   EXPECT_EQ(answer.text({"CertificateInfo", "daysToExpiry"}), "3650");
-  EXPECT_EQ(send(verb::put, "/ISAPI/Security/serverCertificate/certificate", "garbage").code, status::bad_request);
+  EXPECT_EQ(send(verb::put, "/ISAPI/Security/serverCertificate/certificate", "garbage").http_status, status::bad_request);
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, IsapiSecurityTest, ::testing::Values("network-camera", "lpr-camera"),

@@ -1,15 +1,21 @@
-// The permission walk: every route the ISAPI front-end registers, enumerated from the router (so
-// routes added later are walked too), called as anonymous, user, operator and administrator. Each
-// answer must follow the route's declared permission exactly: 401 without credentials, 403 for a
-// level without the permission, anything but 401/403 for a level with it.
+// The permission walk: every route a running Camera serves, enumerated from its router (so routes
+// added later, and those wired only by the camera — maintenance, events, traffic, IO, serial — are
+// walked too), called as anonymous, user, operator and administrator. Each answer must follow the
+// route's declared permission exactly: 401 without credentials, 403 for a level without the
+// permission, anything but 401/403 for a level with it.
+#include <condition_variable>
+#include <set>
+#include <mutex>
+
 #include <gtest/gtest.h>
 
-#include "device/core/config_schema.hpp"
-#include "device/isapi/isapi.hpp"
+#include "device/camera/camera.hpp"
 #include "device/security/authenticator.hpp"
-#include "device/storage/system_log_store.hpp"
-#include "device/system/device_clock.hpp"
+#include "sim/virtual_inputs.hpp"
+#include "sim/virtual_relays.hpp"
+#include "sim/virtual_serial_port.hpp"
 #include "tests/support/lockstep_test_clock.hpp"
+#include "tests/support/process.hpp"
 
 namespace camrig::http {
 namespace {
@@ -22,16 +28,49 @@ struct Caller {
   std::string account;  // empty: anonymous
 };
 
+// A sensor that delivers no frame until stopped: the walk needs the routes, not pictures.
+class DarkSensor final : public hal::VideoSource {
+ public:
+  hal::VideoFormat format() const override { return {320, 240, {25, 1}}; }
+  hal::VideoFramePtr read(std::stop_token stop) override {
+    std::mutex mutex;
+    std::condition_variable_any never;
+    std::unique_lock lock(mutex);
+    never.wait(lock, stop, [] { return false; });
+    return nullptr;
+  }
+};
+
 class PermissionWalk : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    profile = *core::DeviceProfile::builtin(GetParam());
-    auto schema = core::ConfigSchema::builtin();
-    ASSERT_TRUE(schema);
-    auto opened_config = core::ConfigService::open(*schema, profile, ":memory:", nullptr);
-    ASSERT_TRUE(opened_config);
-    config = std::move(*opened_config);
-    auto opened = security::UserAccounts::open(":memory:", profile.device.model, security::PasswordPolicy::for_profile(profile.name));
+    auto profile = core::DeviceProfile::builtin(GetParam());
+    ASSERT_TRUE(profile);
+    inputs = std::make_unique<sim::VirtualInputs>(clock, profile->capabilities.alarm_inputs);
+    relays = std::make_unique<sim::VirtualRelays>(clock, profile->capabilities.alarm_outputs);
+    camera::CameraHardware hardware;
+    hardware.clock = &clock;
+    for (const auto& channel : profile->channels) hardware.video_sources[channel.id] = &sensor;
+    hardware.inputs = inputs.get();
+    hardware.relays = relays.get();
+    hardware.serial_ports[1] = &serial;
+    camera::CameraOptions options;
+    options.rtsp_bind_address = "127.0.0.1";
+    options.http_bind_address = "127.0.0.1";
+    options.admin_password = "Admin1234";
+    options.settings = {{"network.rtsp_port", std::to_string(test::free_tcp_port())},
+                        {"network.http_port", std::to_string(test::free_tcp_port())},
+                        {"network.https.enabled", "false"},
+                        // Room for the sessions that the sessionLogin route opens for the callers.
+                        {"security.simultaneous_login", "20"}};
+    auto started = camera::Camera::start(*profile, hardware, options);
+    ASSERT_TRUE(started) << started.error().message;
+    camera = std::move(*started);
+
+    // The callers' identities: the router asks whichever authenticator the listener hands it, so
+    // the walk authenticates with a session store of its own and a cheap session per call.
+    auto opened = security::UserAccounts::open(":memory:", profile->device.model,
+                                               security::PasswordPolicy::for_profile(profile->name));
     ASSERT_TRUE(opened);
     accounts = std::move(*opened);
     ASSERT_TRUE(accounts->activate("Admin1234"));
@@ -42,31 +81,12 @@ class PermissionWalk : public ::testing::TestWithParam<std::string> {
       settings.enabled = false;
       return settings;
     });
-    security::AuthenticatorOptions options;
-    authenticator = std::make_unique<security::Authenticator>(*accounts, *lock, clock, options);
-    // Room for the sessions that the sessionLogin route opens besides the caller's own.
+    authenticator = std::make_unique<security::Authenticator>(*accounts, *lock, clock, security::AuthenticatorOptions{});
     sessions = std::make_unique<security::WebSessions>(clock, [] { return security::WebSessionSettings{false, {}, 32}; });
     authenticator->set_sessions(sessions.get());
-    auto store = security::CertificateStore::open("", "IP CAMERA", clock);
-    ASSERT_TRUE(store);
-    certificates = std::move(*store);
-    auto log = storage::SqliteSystemLog::open(":memory:", 1024, clock);
-    ASSERT_TRUE(log);
-    system_log = std::move(*log);
-    device_clock = std::make_unique<system::DeviceClock>(clock);
-
-    isapi::DeviceServices services;
-    services.profile = &profile;
-    services.config = config.get();
-    services.accounts = accounts.get();
-    services.sessions = sessions.get();
-    services.certificates = certificates.get();
-    services.system_log = system_log.get();
-    services.clock = device_clock.get();
-    services.snapshot = [](int, media::SnapshotSize) -> Result<media::Snapshot> {
-      return make_error(ErrorCode::unavailable, "no picture in this test");
-    };
-    isapi::add_routes(router, services);
+  }
+  void TearDown() override {
+    if (camera) camera->stop();
   }
 
   status call(const Router::RouteInfo& route, const Caller& caller) {
@@ -96,22 +116,22 @@ class PermissionWalk : public ::testing::TestWithParam<std::string> {
       request.set(beast_http::field::cookie, "WebSession=" + token);
     }
     request.prepare_payload();
-    const auto answer = router.handle(request, "192.0.2.50", authenticator.get()).response.result();
+    auto reply = camera->router().handle(request, "192.0.2.50", authenticator.get());
+    if (reply.stream) reply.stream->close();  // alertStream: the walk does not listen
     if (!token.empty()) sessions->close(token);
-    return answer;
+    return reply.response.result();
   }
 
   test::LockstepTestClock clock;
-  core::DeviceProfile profile;
-  std::unique_ptr<core::ConfigService> config;
+  DarkSensor sensor;
+  std::unique_ptr<sim::VirtualInputs> inputs;
+  std::unique_ptr<sim::VirtualRelays> relays;
+  sim::VirtualSerialPort serial;
+  std::unique_ptr<camera::Camera> camera;
   std::unique_ptr<security::UserAccounts> accounts;
   std::unique_ptr<security::IllegalLoginLock> lock;
   std::unique_ptr<security::Authenticator> authenticator;
   std::unique_ptr<security::WebSessions> sessions;
-  std::unique_ptr<security::CertificateStore> certificates;
-  std::unique_ptr<storage::SqliteSystemLog> system_log;
-  std::unique_ptr<system::DeviceClock> device_clock;
-  Router router;
 };
 
 TEST_P(PermissionWalk, EveryRouteAnswersPerItsDeclaredPermission) {
@@ -121,12 +141,12 @@ TEST_P(PermissionWalk, EveryRouteAnswersPerItsDeclaredPermission) {
       {"operator", security::UserLevel::operator_level, "operator"},
       {"administrator", security::UserLevel::administrator, "admin"},
   };
-  const auto routes = router.routes();
+  const auto routes = camera->router().routes();
   ASSERT_GT(routes.size(), 30u);
   RecordProperty("routes", static_cast<int>(routes.size()));
-  bool walked_own = false;
+  std::set<std::string> walked;
   for (const auto& route : routes) {
-    walked_own = walked_own || route.pattern == "/ISAPI/Security/illegalLoginLock";
+    walked.insert(route.pattern);
     for (const auto& caller : callers) {
       const auto answer = call(route, caller);
       const auto what = std::string(beast_http::to_string(route.method)) + " " + route.pattern + " as " + caller.name +
@@ -144,7 +164,32 @@ TEST_P(PermissionWalk, EveryRouteAnswersPerItsDeclaredPermission) {
       }
     }
   }
-  EXPECT_TRUE(walked_own);
+  // The groups the camera wires from its own parts are among them.
+  for (const auto* pattern : {"/ISAPI/Security/illegalLoginLock", "/ISAPI/System/reboot", "/ISAPI/System/time",
+                              "/ISAPI/ContentMgmt/logSearch", "/ISAPI/Event/triggers", "/ISAPI/System/IO/outputs",
+                              "/ISAPI/System/Serial/ports"})
+    EXPECT_TRUE(walked.contains(pattern)) << pattern;
+  if (camera->profile().capabilities.license_plate_recognition) {
+    EXPECT_TRUE(walked.contains("/ISAPI/Traffic/channels/{channel}/licensePlateAuditData"));
+  }
+}
+
+TEST_P(PermissionWalk, SerialPortSettingsPutThroughIsapiReachTheTerminal) {
+  Request request{beast_http::verb::put, "/ISAPI/System/Serial/ports/1", 11};
+  auto admin = accounts->find("admin");
+  ASSERT_TRUE(admin);
+  auto token = sessions->open(*admin, "192.0.2.50");
+  ASSERT_TRUE(token);
+  request.set(beast_http::field::cookie, "WebSession=" + *token);
+  ASSERT_EQ(serial.configure_count(), 1) << "configured with the stored settings at start";
+  request.body() = "<SerialPort><baudRate>57600</baudRate><parityType>even</parityType></SerialPort>";
+  request.prepare_payload();
+  const auto reply = camera->router().handle(request, "192.0.2.50", authenticator.get());
+  ASSERT_EQ(reply.response.result(), status::ok) << reply.response.body();
+  // The camera's configuration watcher applies the change on its own thread.
+  ASSERT_TRUE(serial.wait_configured(2, std::chrono::seconds(10)));
+  EXPECT_EQ(serial.device_settings()->baud_rate, 57600);
+  EXPECT_EQ(serial.device_settings()->parity, hal::SerialSettings::Parity::even);
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, PermissionWalk, ::testing::Values("network-camera", "lpr-camera"),

@@ -1,7 +1,9 @@
-// The Beast server over real sockets: keep-alive, body limit, chunked streamed responses.
+// The Beast server over real sockets: keep-alive, body limit, chunked streamed responses, and
+// server-level refusals (413, 400) rendered like route errors.
 #include <thread>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -35,6 +37,14 @@ class ServerTest : public ::testing::Test {
       reply.stream = std::make_shared<ResponseStream>();
       stream = reply.stream;
       return reply;
+    });
+    // Stands for the ISAPI ResponseStatus renderer: every error, routed or not, goes through it.
+    router.set_error_renderer([](const RequestContext& context, const Error& error, beast_http::status status) {
+      Response response{status, 11};
+      response.set(beast_http::field::content_type, "application/x-rendered");
+      const auto format = context.query.find("format");
+      response.body() = context.path + " " + (format == context.query.end() ? "" : format->second) + ": " + error.message;
+      return response;
     });
     ServerOptions options;
     options.bind_address = "127.0.0.1";
@@ -88,10 +98,34 @@ TEST_F(ServerTest, KeepsTheConnectionAliveAcrossRequests) {
   EXPECT_EQ(exchange(socket, beast_http::verb::post, "/echo", "two").body(), "two");
 }
 
-TEST_F(ServerTest, RefusesABodyOverTheLimitWith413) {
+TEST_F(ServerTest, RefusesABodyOverTheLimitWith413ThroughTheErrorRenderer) {
   auto socket = connect();
-  const auto response = exchange(socket, beast_http::verb::post, "/echo", std::string(2048, 'x'));
+  const auto response = exchange(socket, beast_http::verb::post, "/echo?format=json", std::string(2048, 'x'));
   EXPECT_EQ(response.result(), beast_http::status::payload_too_large);
+  EXPECT_EQ(response[beast_http::field::content_type], "application/x-rendered");
+  EXPECT_EQ(response.body(), "/echo json: the request body is over 1024 bytes");
+  EXPECT_FALSE(response.keep_alive());
+}
+
+TEST_F(ServerTest, AnswersAMalformedRequestWith400ThroughTheErrorRenderer) {
+  auto socket = connect();
+  net::write(socket, net::buffer(std::string("GET /echo HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n")));
+  boost::beast::flat_buffer buffer;
+  Response response;
+  beast_http::read(socket, buffer, response);
+  EXPECT_EQ(response.result(), beast_http::status::bad_request);
+  EXPECT_EQ(response[beast_http::field::content_type], "application/x-rendered");
+  EXPECT_TRUE(response.body().starts_with("/echo : malformed HTTP request")) << response.body();
+}
+
+TEST_F(ServerTest, UnknownPathAndMethodGoThroughTheErrorRenderer) {
+  auto socket = connect();
+  const auto unknown = exchange(socket, beast_http::verb::get, "/nothing", "");
+  EXPECT_EQ(unknown.result(), beast_http::status::not_found);
+  EXPECT_EQ(unknown.body(), "/nothing : no resource /nothing");
+  const auto wrong_method = exchange(socket, beast_http::verb::delete_, "/echo", "");
+  EXPECT_EQ(wrong_method.result(), beast_http::status::method_not_allowed);
+  EXPECT_EQ(wrong_method[beast_http::field::content_type], "application/x-rendered");
 }
 
 TEST_F(ServerTest, StreamsChunksAsTheyAreWrittenUntilClosed) {

@@ -7,7 +7,7 @@
 #include "device/isapi/isapi.hpp"
 #include "device/isapi/xml.hpp"
 #include "device/media/image/bmp_image.hpp"
-#include "tests/support/lockstep_test_clock.hpp"
+#include "tests/support/isapi_harness.hpp"
 #include "tests/unit/media/image_test_support.hpp"
 
 namespace camrig::isapi {
@@ -16,64 +16,23 @@ namespace {
 using http::beast_http::status;
 using http::beast_http::verb;
 
-constexpr const char* k_admin = "YWRtaW46QWRtaW4xMjM0";     // admin:Admin1234
-constexpr const char* k_viewer = "dmlld2VyOlZpZXdlcjEyMw==";  // viewer:Viewer123
+constexpr const char* k_admin = test::k_admin_basic;
+constexpr const char* k_viewer = test::k_viewer_basic;
 
-struct Answer {
-  status http_status;
-  pugi::xml_document doc;
-  std::string body;
-  std::string text(std::initializer_list<std::string_view> path) const {
-    return text_at(doc.document_element(), path).value_or("<absent>");
-  }
-};
-
-class ImageResourcesTest : public ::testing::Test {
+class ImageResourcesTest : public ::testing::Test, protected test::IsapiHarness {
  protected:
+  virtual std::string profile_name() const { return "network-camera"; }
+
   void SetUp() override {
-    profile = *core::DeviceProfile::builtin("network-camera");
-    auto schema = core::ConfigSchema::builtin();
-    ASSERT_TRUE(schema) << schema.error().message;
-    auto opened_config = core::ConfigService::open(*schema, profile, ":memory:", nullptr);
-    ASSERT_TRUE(opened_config) << opened_config.error().message;
-    config = std::move(*opened_config);
-    auto opened = security::UserAccounts::open(":memory:", profile.device.model, security::PasswordPolicy::for_profile(profile.name));
-    ASSERT_TRUE(opened);
-    accounts = std::move(*opened);
-    ASSERT_TRUE(accounts->activate("Admin1234"));
-    ASSERT_TRUE(accounts->add("viewer", "Viewer123", security::UserLevel::user));
-    lock = std::make_unique<security::IllegalLoginLock>(clock, [] { return security::IllegalLoginLockSettings{}; });
-    security::AuthenticatorOptions options;
-    options.basic_enabled = [] { return true; };
-    authenticator = std::make_unique<security::Authenticator>(*accounts, *lock, clock, options);
-    DeviceServices services;
-    services.profile = &profile;
-    services.config = config.get();
-    services.accounts = accounts.get();
-    add_routes(router, services);
+    open_device(profile_name());
+    add_viewer();
+    route(services());
   }
 
-  std::unique_ptr<Answer> send(verb method, const std::string& target, const std::string& body = {},
-                               const std::string& basic = k_admin, const std::string& content_type = {}) {
-    http::Request request{method, target, 11};
-    request.set(http::beast_http::field::authorization, std::string("Basic ") + basic);
-    if (!content_type.empty()) request.set(http::beast_http::field::content_type, content_type);
-    request.body() = body;
-    auto reply = router.handle(request, "192.0.2.7", authenticator.get());
-    auto answer = std::make_unique<Answer>();
-    answer->http_status = reply.response.result();
-    answer->body = reply.response.body();
-    answer->doc.load_string(answer->body.c_str());
-    return answer;
+  std::unique_ptr<test::IsapiAnswer> send(verb method, const std::string& target, const std::string& body = {},
+                                          const std::string& basic = k_admin, const std::string& content_type = {}) {
+    return IsapiHarness::send(method, target, body, test::IsapiRequest{basic, {}, content_type});
   }
-
-  test::LockstepTestClock clock;
-  core::DeviceProfile profile;
-  std::unique_ptr<core::ConfigService> config;
-  std::unique_ptr<security::UserAccounts> accounts;
-  std::unique_ptr<security::IllegalLoginLock> lock;
-  std::unique_ptr<security::Authenticator> authenticator;
-  http::Router router;
 };
 
 std::string doc(const std::string& root, const std::string& inner) {
@@ -274,7 +233,58 @@ TEST_F(ImageResourcesTest, RegionOfInterestMapsToTheStreamAndIsRefusedUnderH264P
   answer = send(verb::put, "/ISAPI/Streaming/channels/101/regionOfInterest", doc("ROI", "<enabled>true</enabled>"));
   EXPECT_EQ(answer->http_status, status::forbidden);
   EXPECT_NE(answer->body.find("H.264+ disables ROI"), std::string::npos) << answer->body;
-  EXPECT_EQ(send(verb::get, "/ISAPI/Streaming/channels/103/regionOfInterest")->http_status, status::not_found);
+  EXPECT_EQ(send(verb::get, "/ISAPI/Streaming/channels/103/regionOfInterest")->http_status, status::ok) << "the third stream";
+  EXPECT_EQ(send(verb::get, "/ISAPI/Streaming/channels/104/regionOfInterest")->http_status, status::not_found)
+      << "a custom stream slot not added";
+  EXPECT_EQ(send(verb::get, "/ISAPI/Streaming/channels/107/regionOfInterest")->http_status, status::not_found);
+}
+
+class PtzImageResourcesTest : public ImageResourcesTest {
+ protected:
+  std::string profile_name() const override { return "smart-linkage-ptz"; }
+};
+
+TEST_F(PtzImageResourcesTest, EveryChannelOfTheProfileHasItsOwnImageOverlaysMasksAndRegions) {
+  auto put = send(verb::put, "/ISAPI/Image/channels/2/color", doc("Color", "<brightnessLevel>20</brightnessLevel>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_EQ(config->get_int("channel.2.image.brightness"), 20);
+  EXPECT_EQ(config->get_int("channel.1.image.brightness"), 50);
+  EXPECT_EQ(send(verb::get, "/ISAPI/Image/channels/2/color")->text({"brightnessLevel"}), "20");
+  EXPECT_EQ(send(verb::get, "/ISAPI/Image/channels/1/color")->text({"brightnessLevel"}), "50");
+
+  EXPECT_EQ(send(verb::get, "/ISAPI/System/Video/inputs/channels/1/overlays")->text({"channelNameOverlay", "name"}), "PTZ");
+  EXPECT_EQ(send(verb::get, "/ISAPI/System/Video/inputs/channels/2/overlays")->text({"channelNameOverlay", "name"}),
+            "Panoramic");
+
+  put = send(verb::put, "/ISAPI/System/Video/inputs/channels/2/privacyMask",
+             doc("PrivacyMask", "<enabled>true</enabled><PrivacyMaskRegionList><PrivacyMaskRegion><id>1</id>"
+                                "<enabled>true</enabled><RegionCoordinatesList>"
+                                "<RegionCoordinates><positionX>0</positionX><positionY>0</positionY></RegionCoordinates>"
+                                "<RegionCoordinates><positionX>352</positionX><positionY>576</positionY></RegionCoordinates>"
+                                "</RegionCoordinatesList></PrivacyMaskRegion></PrivacyMaskRegionList>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_TRUE(config->get_bool("channel.2.privacy_mask.1.enabled"));
+  EXPECT_FALSE(config->get_bool("channel.1.privacy_mask.1.enabled"));
+
+  put = send(verb::put, "/ISAPI/Streaming/channels/201/regionOfInterest",
+             doc("ROI", "<enabled>true</enabled><ROIRegionList><ROIRegion><id>1</id><enabled>true</enabled>"
+                        "<imageQualityLevel>6</imageQualityLevel></ROIRegion></ROIRegionList>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_EQ(config->get_int("stream.201.roi.1.level"), 6);
+  EXPECT_EQ(config->get_int("stream.101.roi.1.level"), 3);
+  EXPECT_EQ(send(verb::get, "/ISAPI/Image/channels/3")->http_status, status::not_found);
+  const auto corridor = send(verb::get, "/ISAPI/Image/channels/1/corridor");
+  EXPECT_EQ(corridor->http_status, status::not_found) << "rotate is a network camera setting";
+  EXPECT_NE(corridor->body.find("no Corridor setting"), std::string::npos) << corridor->body;
+  EXPECT_EQ(send(verb::get, "/ISAPI/Image/channels/1")->text({"Corridor", "enabled"}), "<absent>");
+}
+
+TEST_F(ImageResourcesTest, CorridorModeIsTheRotateSetting) {
+  EXPECT_EQ(send(verb::get, "/ISAPI/Image/channels/1")->text({"Corridor", "enabled"}), "false");
+  const auto put = send(verb::put, "/ISAPI/Image/channels/1/corridor", doc("Corridor", "<enabled>true</enabled>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_TRUE(config->get_bool("channel.1.image.rotate"));
+  EXPECT_EQ(send(verb::get, "/ISAPI/Image/channels/1/corridor")->text({"enabled"}), "true");
 }
 
 }  // namespace

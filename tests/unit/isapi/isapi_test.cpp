@@ -4,10 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
-#include "device/core/config_schema.hpp"
-#include "device/isapi/isapi.hpp"
 #include "device/isapi/xml.hpp"
-#include "tests/support/lockstep_test_clock.hpp"
+#include "tests/support/isapi_harness.hpp"
 
 namespace camrig::isapi {
 namespace {
@@ -15,62 +13,25 @@ namespace {
 using http::beast_http::status;
 using http::beast_http::verb;
 
-constexpr const char* k_admin = "YWRtaW46QWRtaW4xMjM0";     // admin:Admin1234
-constexpr const char* k_viewer = "dmlld2VyOlZpZXdlcjEyMw==";  // viewer:Viewer123
+constexpr const char* k_admin = test::k_admin_basic;
+constexpr const char* k_viewer = test::k_viewer_basic;
 
-struct Parsed {
-  status http_status;
-  pugi::xml_document doc;
-  std::string body;
-  std::string text(std::initializer_list<std::string_view> path) const {
-    return text_at(doc.document_element(), path).value_or("<absent>");
-  }
-};
-
-class IsapiTest : public ::testing::Test {
+class IsapiTest : public ::testing::Test, protected test::IsapiHarness {
  protected:
   void SetUp() override {
-    profile = *core::DeviceProfile::builtin("network-camera");
-    auto schema = core::ConfigSchema::builtin();
-    ASSERT_TRUE(schema);
-    auto opened_config = core::ConfigService::open(*schema, profile, ":memory:", nullptr);
-    ASSERT_TRUE(opened_config);
-    config = std::move(*opened_config);
-    auto opened = security::UserAccounts::open(":memory:", profile.device.model, security::PasswordPolicy::for_profile(profile.name));
-    ASSERT_TRUE(opened);
-    accounts = std::move(*opened);
-    lock = std::make_unique<security::IllegalLoginLock>(clock, [] { return security::IllegalLoginLockSettings{}; });
-    security::AuthenticatorOptions options;
-    options.basic_enabled = [] { return true; };
-    authenticator = std::make_unique<security::Authenticator>(*accounts, *lock, clock, options);
-    add_routes(router, {&profile, config.get(), accounts.get()});
+    open_device("network-camera", {}, /*activate=*/false);
+    route(services());
   }
 
-  std::unique_ptr<Parsed> send(verb method, const std::string& target, const std::string& body = {},
-                               const std::string& basic = k_admin) {
-    http::Request request{method, target, 11};
-    if (!basic.empty()) request.set(http::beast_http::field::authorization, std::string("Basic ") + basic);
-    request.body() = body;
-    auto reply = router.handle(request, "192.0.2.7", authenticator.get());
-    auto parsed = std::make_unique<Parsed>();
-    parsed->http_status = reply.response.result();
-    parsed->body = reply.response.body();
-    parsed->doc.load_string(parsed->body.c_str());
-    return parsed;
+  std::unique_ptr<test::IsapiAnswer> send(verb method, const std::string& target, const std::string& body = {},
+                                          const std::string& basic = k_admin) {
+    return send_as(basic, method, target, body);
   }
 
   void activate() {
     ASSERT_TRUE(accounts->activate("Admin1234"));
-    ASSERT_TRUE(accounts->add("viewer", "Viewer123", security::UserLevel::user));
+    add_viewer();
   }
-
-  test::LockstepTestClock clock;
-  core::DeviceProfile profile;
-  std::unique_ptr<core::ConfigService> config;
-  std::unique_ptr<security::UserAccounts> accounts;
-  std::unique_ptr<security::IllegalLoginLock> lock;
-  std::unique_ptr<security::Authenticator> authenticator;
-  http::Router router;
 };
 
 TEST_F(IsapiTest, BeforeActivationOnlyActivateAndDeviceInfoAnswer) {
@@ -127,8 +88,62 @@ TEST_F(IsapiTest, StreamingChannelShowsTheConfiguration) {
   EXPECT_EQ(channel->text({"Video", "fixedQuality"}), "80");
   EXPECT_EQ(channel->text({"Video", "H264Profile"}), "High");
   const auto list = send(verb::get, "/ISAPI/Streaming/channels");
-  EXPECT_EQ(list->doc.document_element().select_nodes("StreamingChannel").size(), 2u);
+  EXPECT_EQ(list->doc.document_element().select_nodes("StreamingChannel").size(), 3u) << "main, sub and third stream";
+  EXPECT_EQ(send(verb::get, "/ISAPI/Streaming/channels/103")->text({"enabled"}), "false");
   EXPECT_EQ(send(verb::get, "/ISAPI/Streaming/channels/999")->http_status, status::not_found);
+  EXPECT_EQ(send(verb::get, "/ISAPI/Streaming/channels/104")->http_status, status::not_found)
+      << "a custom stream slot not added is not a stream";
+}
+
+TEST_F(IsapiTest, CustomStreamsAreAddedNamedAndDeletedWithTheManualsNameRule) {
+  activate();
+  const auto custom = [](const std::string& inner) {
+    return "<StreamingChannel xmlns=\"http://www.hikvision.com/ver20/XMLSchema\">" + inner + "</StreamingChannel>";
+  };
+  auto added = send(verb::post, "/ISAPI/Streaming/channels",
+                    custom("<channelName>Gate overview</channelName><Video><videoInputChannelID>1</videoInputChannelID>"
+                           "<videoCodecType>H.265</videoCodecType><videoResolutionWidth>1280</videoResolutionWidth>"
+                           "<videoResolutionHeight>720</videoResolutionHeight></Video>"));
+  ASSERT_EQ(added->http_status, status::ok) << added->body;
+  EXPECT_EQ(added->text({"id"}), "104");
+  EXPECT_TRUE(config->get_bool("stream.104.custom.added"));
+  auto channel = send(verb::get, "/ISAPI/Streaming/channels/104");
+  ASSERT_EQ(channel->http_status, status::ok) << channel->body;
+  EXPECT_EQ(channel->text({"channelName"}), "Gate overview");
+  EXPECT_EQ(channel->text({"Video", "videoCodecType"}), "H.265");
+  EXPECT_EQ(channel->text({"Video", "videoResolutionWidth"}), "1280");
+  EXPECT_EQ(send(verb::get, "/ISAPI/Streaming/channels")->doc.document_element().select_nodes("StreamingChannel").size(), 4u);
+
+  // The manual: up to 32 letters and symbols, except &, <, >, ' and ".
+  auto refused = send(verb::post, "/ISAPI/Streaming/channels", custom("<channelName>" + std::string(33, 'a') + "</channelName>"));
+  EXPECT_EQ(refused->http_status, status::bad_request);
+  EXPECT_NE(refused->body.find("32"), std::string::npos) << refused->body;
+  refused = send(verb::put, "/ISAPI/Streaming/channels/104", custom("<channelName>Tom &amp; Jerry</channelName>"));
+  EXPECT_EQ(refused->http_status, status::bad_request);
+  EXPECT_NE(refused->body.find("must not contain"), std::string::npos) << refused->body;
+  EXPECT_EQ(config->get_string("stream.104.custom.name"), "Gate overview");
+  EXPECT_FALSE(config->get_bool("stream.105.custom.added")) << "a refused addition adds nothing";
+  auto renamed = send(verb::put, "/ISAPI/Streaming/channels/104", custom("<channelName>" + std::string(32, 'b') + "</channelName>"));
+  EXPECT_EQ(renamed->http_status, status::ok) << renamed->body;
+
+  // Three slots; the fourth is refused; a custom stream is above the main stream never.
+  EXPECT_EQ(send(verb::post, "/ISAPI/Streaming/channels", custom(""))->text({"id"}), "105");
+  EXPECT_EQ(config->get_string("stream.105.custom.name"), "Custom Stream 2") << "named by the device when no name is given";
+  EXPECT_EQ(send(verb::post, "/ISAPI/Streaming/channels", custom(""))->text({"id"}), "106");
+  const auto full = send(verb::post, "/ISAPI/Streaming/channels", custom(""));
+  EXPECT_EQ(full->http_status, status::bad_request);
+  EXPECT_NE(full->body.find("delete one first"), std::string::npos) << full->body;
+
+  const auto main_refused = send(verb::delete_, "/ISAPI/Streaming/channels/101");
+  EXPECT_EQ(main_refused->http_status, status::forbidden);
+  EXPECT_NE(main_refused->body.find("not a custom stream"), std::string::npos) << main_refused->body;
+  const auto deleted = send(verb::delete_, "/ISAPI/Streaming/channels/104");
+  ASSERT_EQ(deleted->http_status, status::ok) << deleted->body;
+  EXPECT_FALSE(config->get_bool("stream.104.custom.added"));
+  EXPECT_EQ(config->get_string("stream.104.video_codec"), "H.264") << "a deleted stream's slot is back to its defaults";
+  EXPECT_EQ(send(verb::get, "/ISAPI/Streaming/channels/104")->http_status, status::not_found);
+  EXPECT_EQ(send(verb::delete_, "/ISAPI/Streaming/channels/104")->http_status, status::not_found);
+  EXPECT_EQ(send(verb::post, "/ISAPI/Streaming/channels", custom(""))->text({"id"}), "104") << "the freed slot is reused";
 }
 
 TEST_F(IsapiTest, PutOfTheReadDocumentWithOneChangeChangesOnlyThat) {
@@ -193,6 +208,66 @@ TEST_F(IsapiTest, ResponseStatusAsJson) {
   EXPECT_EQ(doc["statusCode"], 5);
   EXPECT_EQ(doc["subStatusCode"], "badXmlFormat");
   EXPECT_EQ(doc["requestURL"], "/ISAPI/Streaming/channels/101");
+}
+
+TEST_F(IsapiTest, ServerLevelRefusalsAreResponseStatusDocuments) {
+  http::Request too_large{verb::put, "/ISAPI/Streaming/channels/101?format=json", 11};
+  const auto json = router->refusal(too_large, "192.0.2.7",
+                                   make_error(ErrorCode::out_of_range, "the request body is over 1048576 bytes"),
+                                   status::payload_too_large);
+  EXPECT_EQ(json.result(), status::payload_too_large);
+  EXPECT_FALSE(json.keep_alive());
+  const auto doc = nlohmann::json::parse(json.body());
+  EXPECT_EQ(doc["requestURL"], "/ISAPI/Streaming/channels/101");
+  EXPECT_EQ(doc["errorMsg"], "the request body is over 1048576 bytes");
+
+  http::Request malformed{verb::get, "/", 11};
+  const auto xml = router->refusal(malformed, "192.0.2.7", make_error(ErrorCode::invalid_argument, "malformed HTTP request"),
+                                  status::bad_request);
+  EXPECT_EQ(xml.result(), status::bad_request);
+  pugi::xml_document parsed;
+  ASSERT_TRUE(parsed.load_string(xml.body().c_str()));
+  EXPECT_STREQ(parsed.document_element().name(), "ResponseStatus");
+  EXPECT_EQ(text_at(parsed.document_element(), {"subStatusCode"}).value_or(""), "badParameters");
+}
+
+TEST_F(IsapiTest, SerialPortSettingsAreReadAndWrittenThroughTheConfigService) {
+  activate();
+  const auto list = send(verb::get, "/ISAPI/System/Serial/ports");
+  ASSERT_EQ(list->http_status, status::ok) << list->body;
+  EXPECT_EQ(list->text({"SerialPort", "serialPortType"}), "RS485");
+  EXPECT_EQ(list->text({"SerialPort", "baudRate"}), "9600");
+
+  const auto put = send(verb::put, "/ISAPI/System/Serial/ports/1",
+                        "<SerialPort><id>1</id><baudRate>38400</baudRate><dataBits>7</dataBits><parityType>odd</parityType>"
+                        "<stopBits>2</stopBits><flowCtrl>software</flowCtrl><workMode>transparent</workMode></SerialPort>");
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_EQ(config->get_string("serial.1.baud_rate"), "38400");
+  EXPECT_EQ(config->get_int("serial.1.data_bits"), 7);
+  EXPECT_EQ(config->get_int("serial.1.stop_bits"), 2);
+  const auto port = send(verb::get, "/ISAPI/System/Serial/ports/1");
+  EXPECT_EQ(port->text({"parityType"}), "odd");
+  EXPECT_EQ(port->text({"flowCtrl"}), "software");
+  EXPECT_EQ(port->text({"workMode"}), "transparent");
+
+  const auto bad = send(verb::put, "/ISAPI/System/Serial/ports/1", "<SerialPort><baudRate>12345</baudRate></SerialPort>");
+  EXPECT_EQ(bad->http_status, status::bad_request);
+  EXPECT_NE(bad->text({"errorMsg"}).find("baud_rate"), std::string::npos) << bad->body;
+  EXPECT_EQ(config->get_string("serial.1.baud_rate"), "38400") << "nothing changed";
+  EXPECT_EQ(send(verb::put, "/ISAPI/System/Serial/ports/1", "<SerialPort><dataBits>eight</dataBits></SerialPort>")->http_status,
+            status::bad_request);
+  const auto missing = send(verb::get, "/ISAPI/System/Serial/ports/2");
+  EXPECT_EQ(missing->http_status, status::not_found);
+  EXPECT_EQ(missing->text({"subStatusCode"}), "notSupport");
+}
+
+TEST_F(IsapiTest, ADeviceWithoutSerialPortsAnswersNotSupport) {
+  activate();
+  profile.capabilities.rs485_ports = 0;  // the routes read the profile on every request
+  const auto list = send(verb::get, "/ISAPI/System/Serial/ports");
+  EXPECT_EQ(list->http_status, status::not_found);
+  EXPECT_EQ(list->text({"subStatusCode"}), "notSupport");
+  EXPECT_EQ(send(verb::get, "/ISAPI/System/Serial/ports/1")->text({"subStatusCode"}), "notSupport");
 }
 
 TEST_F(IsapiTest, UserLevelLacksParameterSettings) {

@@ -7,14 +7,12 @@
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
 
-#include "device/core/config_schema.hpp"
-#include "device/isapi/isapi.hpp"
 #include "device/isapi/xml.hpp"
 #include "device/storage/system_log_store.hpp"
 #include "device/system/firmware_package.hpp"
 #include "sim/virtual_inputs.hpp"
 #include "sim/virtual_relays.hpp"
-#include "tests/support/lockstep_test_clock.hpp"
+#include "tests/support/isapi_harness.hpp"
 #include "tests/unit/system/openssl_keys.hpp"
 
 namespace camrig::isapi {
@@ -25,18 +23,7 @@ using http::beast_http::verb;
 using namespace std::chrono;
 namespace fs = std::filesystem;
 
-constexpr const char* k_admin = "YWRtaW46QWRtaW4xMjM0";  // admin:Admin1234
-
-struct Answer {
-  status http_status;
-  pugi::xml_document doc;
-  std::string body;
-  std::string text(std::initializer_list<std::string_view> path) const {
-    return text_at(doc.document_element(), path).value_or("<absent>");
-  }
-};
-
-class SystemMaintenanceTest : public ::testing::Test {
+class SystemMaintenanceTest : public ::testing::Test, protected test::IsapiHarness {
  protected:
   void SetUp() override {
     directory = fs::temp_directory_path() /
@@ -54,23 +41,7 @@ class SystemMaintenanceTest : public ::testing::Test {
   // Opens the stores from the data directory and builds the routes, as Camera::start does.
   void boot() {
     ASSERT_TRUE(system::apply_pending_boot_actions(directory.string()));
-    profile = *core::DeviceProfile::builtin("network-camera");
-    auto schema = core::ConfigSchema::builtin();
-    ASSERT_TRUE(schema);
-    auto opened_config = core::ConfigService::open(*schema, profile, (directory / "config.db").string(), nullptr);
-    ASSERT_TRUE(opened_config);
-    config = std::move(*opened_config);
-    auto opened = security::UserAccounts::open((directory / "users.db").string(), profile.device.model,
-                                               security::PasswordPolicy::for_profile(profile.name));
-    ASSERT_TRUE(opened);
-    accounts = std::move(*opened);
-    if (!accounts->activated()) {
-      ASSERT_TRUE(accounts->activate("Admin1234"));
-    }
-    lock = std::make_unique<security::IllegalLoginLock>(clock, [] { return security::IllegalLoginLockSettings{}; });
-    security::AuthenticatorOptions options;
-    options.basic_enabled = [] { return true; };
-    authenticator = std::make_unique<security::Authenticator>(*accounts, *lock, device_clock, options);
+    open_device("network-camera", directory.string(), /*activate=*/true, &device_clock);
     auto opened_log = storage::SqliteSystemLog::open(":memory:", 100, device_clock);
     ASSERT_TRUE(opened_log);
     log = std::move(*opened_log);
@@ -83,17 +54,13 @@ class SystemMaintenanceTest : public ::testing::Test {
     maintenance_options.firmware_public_key = keys().public_pem;
     maintenance_options.restart = [this](system::RestartReason reason) { restarts.push_back(reason); };
     maintenance = std::make_unique<system::Maintenance>(std::move(maintenance_options));
-    router = std::make_unique<http::Router>();
-    DeviceServices services;
-    services.profile = &profile;
-    services.config = config.get();
-    services.accounts = accounts.get();
-    services.clock = &device_clock;
-    services.system_log = log.get();
-    services.maintenance = maintenance.get();
-    services.inputs = &inputs;
-    services.relays = &relays;
-    add_routes(*router, services);
+    auto with = services();
+    with.clock = &device_clock;
+    with.system_log = log.get();
+    with.maintenance = maintenance.get();
+    with.inputs = &inputs;
+    with.relays = &relays;
+    route(with);
   }
 
   void shutdown() {
@@ -115,18 +82,9 @@ class SystemMaintenanceTest : public ::testing::Test {
     return pair;
   }
 
-  std::unique_ptr<Answer> send(verb method, const std::string& target, const std::string& body = {},
-                               const std::string& content_type = {}) {
-    http::Request request{method, target, 11};
-    request.set(http::beast_http::field::authorization, std::string("Basic ") + k_admin);
-    if (!content_type.empty()) request.set(http::beast_http::field::content_type, content_type);
-    request.body() = body;
-    auto reply = router->handle(request, "192.0.2.7", authenticator.get());
-    auto answer = std::make_unique<Answer>();
-    answer->http_status = reply.response.result();
-    answer->body = reply.response.body();
-    answer->doc.load_string(answer->body.c_str());
-    return answer;
+  std::unique_ptr<test::IsapiAnswer> send(verb method, const std::string& target, const std::string& body = {},
+                                          const std::string& content_type = {}) {
+    return IsapiHarness::send(method, target, body, test::IsapiRequest{test::k_admin_basic, {}, content_type});
   }
 
   std::size_t logged(const std::string& minor) {
@@ -136,18 +94,11 @@ class SystemMaintenanceTest : public ::testing::Test {
   }
 
   fs::path directory;
-  test::LockstepTestClock clock;
   system::DeviceClock device_clock{clock};
   sim::VirtualInputs inputs{clock, 2};
   sim::VirtualRelays relays{clock, 2};
-  core::DeviceProfile profile;
-  std::unique_ptr<core::ConfigService> config;
-  std::unique_ptr<security::UserAccounts> accounts;
-  std::unique_ptr<security::IllegalLoginLock> lock;
-  std::unique_ptr<security::Authenticator> authenticator;
   std::unique_ptr<storage::SqliteSystemLog> log;
   std::unique_ptr<system::Maintenance> maintenance;
-  std::unique_ptr<http::Router> router;
   std::vector<system::RestartReason> restarts;
 };
 
