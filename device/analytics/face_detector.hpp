@@ -1,0 +1,63 @@
+// Face detection (network camera 6.2.4, face capture 10.2): OpenCV's stock frontal-face cascade
+// on the full-size picture, but only around moving blobs and scaled so the smallest wanted face
+// fills the cascade's window; min/max size and shield regions filter; one event per new face.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <opencv2/objdetect.hpp>
+
+#include "device/analytics/detector.hpp"
+#include "device/analytics/tamper_detector.hpp"
+#include "device/core/result.hpp"
+
+namespace camrig::analytics {
+
+inline constexpr const char* kFrontalFaceCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
+inline constexpr int kMaxFaceShieldRegions = 4;
+
+struct FaceSettings {
+  bool enabled = false;
+  int sensitivity = 50;   //!< 0..100, 0 = off; lower needs a clearer face
+  int min_size = 60;      //!< face width in full-size pixels, 24..max_size
+  int max_size = 400;     //!< up to 2160
+  std::vector<NormalisedPolygon> shield_regions;  //!< up to 4; faces centred inside are ignored
+};
+
+Result<void> validate(const FaceSettings& settings);
+
+class FaceDetector final : public Detector {
+ public:
+  //! Fails with unavailable when the cascade file cannot be loaded (package opencv-data).
+  static Result<std::shared_ptr<FaceDetector>> create(FaceSettings settings = {},
+                                                      const std::string& cascade_path = kFrontalFaceCascade);
+
+  std::string_view name() const override { return "face"; }
+  void analyse(const AnalysisFrame& frame, const EventSink& sink) override;
+
+  //! The faces in one frame (full-size pixels), filtered by the settings; empty when disabled
+  //! or while the background model is still learning (it gives the regions to search).
+  std::vector<cv::Rect> detect(const AnalysisFrame& frame);
+
+  Result<void> configure(const FaceSettings& settings);
+  FaceSettings settings() const;
+
+ private:
+  explicit FaceDetector(FaceSettings settings) : settings_(std::move(settings)) {}
+
+  struct Seen {
+    cv::Rect box;
+    hal::Nanos last{0};
+  };
+
+  cv::CascadeClassifier cascade_;  // used on the analytics thread only
+  mutable std::mutex mutex_;
+  FaceSettings settings_;
+  std::vector<Seen> seen_;  //!< faces reported recently, so one face gives one event
+};
+
+}  // namespace camrig::analytics

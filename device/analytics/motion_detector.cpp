@@ -1,0 +1,184 @@
+#include "device/analytics/motion_detector.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include <opencv2/core.hpp>
+
+namespace camrig::analytics {
+
+namespace {
+
+// At sensitivity 0+ a cell must be half covered by moving pixels; at 100 a few pixels do. This is
+// the manual's "sensitivity = 100 - S1/ST x 100" with S1/ST read as the moving part of a cell.
+constexpr double kLeastSensitiveCellFraction = 0.5;
+constexpr double kMostSensitiveCellFraction = 0.005;
+// Two analysed frames in a row (~0.16 s) before motion starts: a single noisy frame is no motion.
+constexpr int kFramesToStart = 2;
+// Mean |U-128| + |V-128| below this: a monochrome (night, IR) picture.
+constexpr double kMonochromeChroma = 3.0;
+
+Error range_error(std::string message) { return Error{ErrorCode::out_of_range, std::move(message)}; }
+
+bool monochrome(const hal::VideoFrame& frame) {
+  const int cw = frame.width() / 2, ch = frame.height() / 2;
+  const std::uint8_t* u = frame.plane(1);
+  const std::uint8_t* v = frame.plane(2);
+  long long sum = 0, count = 0;
+  for (int y = 0; y < ch; y += 8) {
+    for (int x = 0; x < cw; x += 8) {
+      const std::size_t i = static_cast<std::size_t>(y) * frame.stride(1) + x;
+      sum += std::abs(u[i] - 128) + std::abs(v[i] - 128);
+      ++count;
+    }
+  }
+  return count == 0 || static_cast<double>(sum) / count < kMonochromeChroma;
+}
+
+}  // namespace
+
+Result<void> validate(const MotionSettings& s) {
+  auto level_ok = [](const MotionLevels& l, const char* which) -> Result<void> {
+    if (l.sensitivity < 0 || l.sensitivity > 100)
+      return range_error(std::string(which) + " sensitivity must be 0..100");
+    if (l.proportion < 1 || l.proportion > 100) return range_error(std::string(which) + " proportion must be 1..100");
+    return {};
+  };
+  if (s.sensitivity < 0 || s.sensitivity > 100) return range_error("motion sensitivity must be 0..100");
+  if (auto r = level_ok(s.day, "day"); !r) return r;
+  if (auto r = level_ok(s.night, "night"); !r) return r;
+  if (!(s.hold_seconds >= 0 && s.hold_seconds <= 60)) return range_error("motion hold time must be 0..60 s");
+  return {};
+}
+
+MotionGrid full_motion_grid() { return MotionGrid().set(); }
+
+std::string to_grid_map(const MotionGrid& grid) {
+  std::string out;
+  for (int row = 0; row < kMotionGridRows; ++row) {
+    std::uint32_t bits = 0;  // 24 bits, column 0 in the most significant bit
+    for (int col = 0; col < kMotionGridColumns; ++col)
+      if (grid[static_cast<std::size_t>(row * kMotionGridColumns + col)]) bits |= 1u << (23 - col);
+    char hex[7];
+    std::snprintf(hex, sizeof hex, "%06x", bits);
+    out += hex;
+  }
+  return out;
+}
+
+Result<MotionGrid> parse_grid_map(std::string_view hex) {
+  constexpr std::size_t kDigits = kMotionGridRows * 6;
+  if (hex.size() != kDigits)
+    return Error{ErrorCode::invalid_argument,
+                 "gridMap must be " + std::to_string(kDigits) + " hex digits (18 rows of 22 cells), got " +
+                     std::to_string(hex.size())};
+  MotionGrid grid;
+  for (int row = 0; row < kMotionGridRows; ++row) {
+    std::uint32_t bits = 0;
+    for (int i = 0; i < 6; ++i) {
+      const char c = hex[static_cast<std::size_t>(row * 6 + i)];
+      int d = 0;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      else return Error{ErrorCode::invalid_argument, "gridMap holds a character that is not a hex digit"};
+      bits = bits << 4 | static_cast<std::uint32_t>(d);
+    }
+    for (int col = 0; col < kMotionGridColumns; ++col)
+      grid[static_cast<std::size_t>(row * kMotionGridColumns + col)] = (bits >> (23 - col)) & 1u;
+  }
+  return grid;
+}
+
+MotionDetector::MotionDetector(MotionSettings settings) : settings_(std::move(settings)) {}
+
+Result<void> MotionDetector::configure(const MotionSettings& settings) {
+  if (auto r = validate(settings); !r) return r;
+  std::lock_guard lock(mutex_);
+  settings_ = settings;
+  return {};
+}
+
+MotionSettings MotionDetector::settings() const {
+  std::lock_guard lock(mutex_);
+  return settings_;
+}
+
+bool MotionDetector::active() const {
+  std::lock_guard lock(mutex_);
+  return active_;
+}
+
+MotionDetector::Effective MotionDetector::effective(const AnalysisFrame& frame, const MotionSettings& s) const {
+  Effective e;
+  int sensitivity = s.sensitivity;
+  if (s.mode == MotionMode::expert) {
+    const bool night = s.day_night == DayNightSwitch::automatic && frame.full && monochrome(*frame.full);
+    const MotionLevels& levels = night ? s.night : s.day;
+    sensitivity = levels.sensitivity;
+    e.proportion = levels.proportion / 100.0;
+  }
+  e.on = s.enabled && sensitivity > 0 && s.grid.any();
+  e.cell_fraction = std::max(kMostSensitiveCellFraction, (100 - sensitivity) / 100.0 * kLeastSensitiveCellFraction);
+  return e;
+}
+
+void MotionDetector::analyse(const AnalysisFrame& frame, const EventSink& sink) {
+  std::unique_lock lock(mutex_);
+  const Effective e = effective(frame, settings_);
+  const auto hold = std::chrono::nanoseconds(static_cast<std::int64_t>(settings_.hold_seconds * 1e9));
+  const MotionGrid grid = settings_.grid;
+
+  bool moving = false;
+  cv::Rect moving_box;
+  if (e.on && frame.background_ready()) {
+    const int w = frame.foreground.cols, h = frame.foreground.rows;
+    long long area = 0, moving_pixels = 0;
+    for (int row = 0; row < kMotionGridRows; ++row) {
+      for (int col = 0; col < kMotionGridColumns; ++col) {
+        if (!grid[static_cast<std::size_t>(row * kMotionGridColumns + col)]) continue;
+        const cv::Rect cell(col * w / kMotionGridColumns, row * h / kMotionGridRows,
+                            (col + 1) * w / kMotionGridColumns - col * w / kMotionGridColumns,
+                            (row + 1) * h / kMotionGridRows - row * h / kMotionGridRows);
+        const int pixels = cell.area();
+        area += pixels;
+        const int fg = cv::countNonZero(frame.foreground(cell));
+        if (pixels > 0 && fg >= e.cell_fraction * pixels) {
+          moving_pixels += fg;
+          moving_box = moving_box.area() == 0 ? cell : (moving_box | cell);
+        }
+      }
+    }
+    moving = moving_pixels > 0 && moving_pixels >= e.proportion * static_cast<double>(area);
+  }
+
+  if (moving) {
+    ++moving_frames_;
+    last_moving_ = frame.time;
+  } else {
+    moving_frames_ = 0;
+  }
+  std::optional<events::Event> event;
+  if (!active_ && moving_frames_ >= kFramesToStart) {
+    active_ = true;
+    event.emplace();
+    event->state = events::EventState::active;
+    events::Target target;
+    const double fw = frame.foreground.cols, fh = frame.foreground.rows;
+    target.box = events::Box{moving_box.x / fw, moving_box.y / fh, moving_box.width / fw, moving_box.height / fh};
+    event->target = target;
+  } else if (active_ && (!e.on || frame.time - last_moving_ >= hold)) {
+    active_ = false;
+    event.emplace();
+    event->state = events::EventState::inactive;
+  }
+  lock.unlock();
+  if (!event) return;
+  event->kind = events::EventKind::motion;
+  event->channel = frame.channel;
+  event->device_time = frame.time;
+  sink(std::move(*event));
+}
+
+}  // namespace camrig::analytics

@@ -1,0 +1,76 @@
+// Motion detection of one channel (network camera 6.1.1): which cells of the 22 x 18 area grid
+// hold moving pixels of the shared background model, in normal mode (one sensitivity) or expert
+// mode (day and night sensitivity and proportion), raised and cleared with hold times.
+#pragma once
+
+#include <bitset>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "device/analytics/detector.hpp"
+#include "device/core/result.hpp"
+
+namespace camrig::analytics {
+
+inline constexpr int kMotionGridColumns = 22;
+inline constexpr int kMotionGridRows = 18;
+using MotionGrid = std::bitset<kMotionGridColumns * kMotionGridRows>;  //!< bit row * 22 + column
+
+enum class MotionMode { normal, expert };
+//! Expert mode's day/night switch: off uses the day settings; auto uses the night settings while
+//! the picture is monochrome (IR cut filter out).
+enum class DayNightSwitch { off, automatic };
+
+struct MotionLevels {
+  int sensitivity = 50;  //!< 0..100, 0 = off
+  int proportion = 1;    //!< 1..100: % of the drawn area the moving object must cover (expert)
+};
+
+struct MotionSettings {
+  bool enabled = false;
+  MotionMode mode = MotionMode::normal;
+  MotionGrid grid;  //!< the drawn area; empty = nothing is watched
+  int sensitivity = 50;  //!< normal mode
+  DayNightSwitch day_night = DayNightSwitch::off;
+  MotionLevels day;
+  MotionLevels night;
+  double hold_seconds = 2.0;  //!< motion ends this long after the last moving frame
+};
+
+Result<void> validate(const MotionSettings& settings);
+
+//! The whole picture as an area grid.
+MotionGrid full_motion_grid();
+//! ISAPI gridMap text: 18 rows of 22 bits, each row padded to 3 bytes, as 108 hex digits.
+std::string to_grid_map(const MotionGrid& grid);
+Result<MotionGrid> parse_grid_map(std::string_view hex);
+
+class MotionDetector final : public Detector {
+ public:
+  explicit MotionDetector(MotionSettings settings = {});
+
+  std::string_view name() const override { return "motion"; }
+  void analyse(const AnalysisFrame& frame, const EventSink& sink) override;
+
+  //! Validates and applies; the detector keeps its state (an ongoing motion ends by its hold time).
+  Result<void> configure(const MotionSettings& settings);
+  MotionSettings settings() const;
+  bool active() const;
+
+ private:
+  struct Effective {
+    bool on = false;
+    double cell_fraction = 1.0;  //!< foreground part of a cell that makes it a moving cell
+    double proportion = 0.0;     //!< moving part of the area needed for motion
+  };
+  Effective effective(const AnalysisFrame& frame, const MotionSettings& settings) const;
+
+  mutable std::mutex mutex_;
+  MotionSettings settings_;
+  bool active_ = false;
+  int moving_frames_ = 0;
+  hal::Nanos last_moving_{0};
+};
+
+}  // namespace camrig::analytics

@@ -1,0 +1,468 @@
+#include "device/analytics/plates/plate_recognition.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include <opencv2/imgproc.hpp>
+
+#include "device/analytics/plates/plate_layout.hpp"
+#include "device/analytics/plates/plate_localiser.hpp"
+#include "device/analytics/plates/plate_ocr.hpp"
+#include "device/core/log.hpp"
+
+namespace camrig::analytics {
+
+namespace {
+
+// Reads shorter than this are fragments (a plate half out of the picture, a split field).
+constexpr std::size_t kMinPlateLength = 4;
+constexpr double kMinReadConfidence = 0.5;
+// A finished pass stays this long beyond the trigger window for triggers that look back.
+constexpr hal::Nanos kHistory = std::chrono::seconds(3);
+// The same text again within this time is the same vehicle pass.
+constexpr hal::Nanos kSamePass = std::chrono::seconds(4);
+
+std::vector<cv::Point2f> to_pixels(const std::vector<NormalisedPoint>& polygon, int width, int height) {
+  std::vector<cv::Point2f> points;
+  for (const auto& p : polygon) {
+    points.emplace_back(static_cast<float>(p.x * width), static_cast<float>(p.y * height));
+  }
+  return points;
+}
+
+bool inside(const std::vector<cv::Point2f>& polygon, cv::Point2f point) {
+  return polygon.size() >= 3 && cv::pointPolygonTest(polygon, point, false) >= 0;
+}
+
+cv::Point2f centre(const cv::Rect& r) {
+  return {static_cast<float>(r.x + r.width / 2.0), static_cast<float>(r.y + r.height / 2.0)};
+}
+
+double overlap(const cv::Rect& a, const cv::Rect& b) {
+  const double i = (a & b).area();
+  const double u = a.area() + b.area() - i;
+  return u > 0 ? i / u : 0;
+}
+
+// A colour name from the mean chroma of a frame region; low saturation gives grey levels.
+std::string colour_name(const hal::VideoFrame& frame, cv::Rect box) {
+  box &= cv::Rect(0, 0, frame.width(), frame.height());
+  const cv::Rect half(box.x / 2, box.y / 2, box.width / 2, box.height / 2);
+  if (half.width < 1 || half.height < 1) return "";
+  const cv::Mat y(frame.height(), frame.width(), CV_8UC1, const_cast<std::uint8_t*>(frame.plane(0)),
+                  static_cast<std::size_t>(frame.stride(0)));
+  const cv::Mat u(frame.height() / 2, frame.width() / 2, CV_8UC1, const_cast<std::uint8_t*>(frame.plane(1)),
+                  static_cast<std::size_t>(frame.stride(1)));
+  const cv::Mat v(frame.height() / 2, frame.width() / 2, CV_8UC1, const_cast<std::uint8_t*>(frame.plane(2)),
+                  static_cast<std::size_t>(frame.stride(2)));
+  const double luma = cv::mean(y(box))[0];
+  const double cb = cv::mean(u(half))[0] - 128, cr = cv::mean(v(half))[0] - 128;
+  if (std::hypot(cb, cr) < 15) {
+    if (luma > 170) return "white";
+    if (luma > 110) return "silver";
+    if (luma > 60) return "grey";
+    return "black";
+  }
+  const double angle = std::atan2(cr, cb) * 180 / 3.14159265358979;
+  if (angle >= 60 && angle < 140) return "red";
+  if (angle >= 140 || angle < -160) return "yellow";
+  if (angle >= -160 && angle < -90) return "green";
+  return "blue";
+}
+
+traffic::PixelBox to_box(const cv::Rect& r) { return {r.x, r.y, r.width, r.height}; }
+
+}  // namespace
+
+PlateRecognition::PlateRecognition(PlateRecognitionOptions options, traffic::PlateReadSink sink)
+    : options_(std::move(options)), sink_(std::move(sink)) {
+  auto ocr = plates::PlateOcr::create(options_.tessdata);
+  if (ocr) ocr_ = std::move(*ocr);
+  else log::get("plates")->error("channel {}: plate recognition is off: {}", options_.channel, ocr.error().message);
+}
+
+PlateRecognition::~PlateRecognition() = default;
+
+Result<void> PlateRecognition::validate(const PlateRecognitionSettings& settings) {
+  auto check_polygon = [](const std::vector<NormalisedPoint>& polygon, const std::string& what) -> Result<void> {
+    if (polygon.size() != 4) {
+      return make_error(ErrorCode::invalid_argument, what + " needs exactly 4 corners, got " + std::to_string(polygon.size()));
+    }
+    for (const auto& p : polygon) {
+      if (!(p.x >= 0 && p.x <= 1 && p.y >= 0 && p.y <= 1)) {
+        return make_error(ErrorCode::out_of_range, what + " corners must lie in the picture (0..1 normalised)");
+      }
+    }
+    std::vector<cv::Point2f> points = to_pixels(polygon, 1000, 1000);
+    if (std::abs(cv::contourArea(points)) < 1.0) {
+      return make_error(ErrorCode::invalid_argument, what + " has no area: move its corners apart");
+    }
+    return {};
+  };
+  if (auto r = check_polygon(settings.capture_area, "the capture area"); !r) return r;
+  if (settings.shield_areas.size() > kMaxShieldAreas) {
+    return make_error(ErrorCode::out_of_range, "at most " + std::to_string(kMaxShieldAreas) + " shield areas, got " +
+                                                   std::to_string(settings.shield_areas.size()));
+  }
+  for (std::size_t i = 0; i < settings.shield_areas.size(); ++i) {
+    if (auto r = check_polygon(settings.shield_areas[i], "shield area " + std::to_string(i + 1)); !r) return r;
+  }
+  if (settings.plate_layouts.size() > kMaxLayouts) {
+    return make_error(ErrorCode::out_of_range, "at most " + std::to_string(kMaxLayouts) + " plate layouts");
+  }
+  for (const auto& layout : settings.plate_layouts) {
+    if (!plates::valid_layout(layout)) {
+      return make_error(ErrorCode::invalid_argument, "plate layout \"" + layout +
+                                                         "\" must be 1-16 of L (letter), D (digit) and ? (either)");
+    }
+  }
+  if (settings.min_plate_width < 16 || settings.max_plate_width < settings.min_plate_width) {
+    return make_error(ErrorCode::out_of_range,
+                      "plate width limits must satisfy 16 <= minimum <= maximum (pixels), got " +
+                          std::to_string(settings.min_plate_width) + ".." + std::to_string(settings.max_plate_width));
+  }
+  if (settings.confirm_reads < 1 || settings.unlicensed_frames < 1) {
+    return make_error(ErrorCode::out_of_range, "confirming reads and unlicensed frames must be at least 1");
+  }
+  if (settings.settle_time.count() <= 0 || settings.lost_time.count() <= 0 || settings.trigger_window.count() < 0) {
+    return make_error(ErrorCode::out_of_range, "settle time and lost time must be positive, the trigger window not negative");
+  }
+  if (!(settings.min_vehicle_fraction >= 0 && settings.min_vehicle_fraction < 1)) {
+    return make_error(ErrorCode::out_of_range, "the minimum vehicle size must be a fraction of the picture in 0..1");
+  }
+  return {};
+}
+
+void PlateRecognition::configure(PlateRecognitionSettings settings) {
+  if (auto valid = validate(settings); !valid) {
+    log::get("plates")->warn("channel {}: plate recognition settings refused: {}", options_.channel,
+                             valid.error().message);
+    return;
+  }
+  std::lock_guard lock(settings_mutex_);
+  settings_ = std::move(settings);
+}
+
+void PlateRecognition::trigger(traffic::CaptureTrigger trigger, hal::Nanos at) {
+  std::lock_guard lock(triggers_mutex_);
+  triggers_.push_back({trigger, at});
+}
+
+PlateRecognitionCounters PlateRecognition::counters() const {
+  std::lock_guard lock(counters_mutex_);
+  return counters_;
+}
+
+void PlateRecognition::analyse(const AnalysisFrame& frame, const EventSink&) {
+  const auto began = std::chrono::steady_clock::now();
+  PlateRecognitionSettings settings;
+  {
+    std::lock_guard lock(settings_mutex_);
+    settings = settings_;
+  }
+  if (!frame.full) return;
+  last_frame_ = frame.full;
+  if (!settings.enabled || !ocr_) {
+    answer_triggers(frame, settings);
+    return;
+  }
+  const hal::VideoFrame& full = *frame.full;
+  const cv::Mat luma(full.height(), full.width(), CV_8UC1, const_cast<std::uint8_t*>(full.plane(0)),
+                     static_cast<std::size_t>(full.stride(0)));
+  const auto capture = to_pixels(settings.capture_area, full.width(), full.height());
+  std::vector<std::vector<cv::Point2f>> shields;
+  for (const auto& shield : settings.shield_areas) shields.push_back(to_pixels(shield, full.width(), full.height()));
+  const cv::Rect capture_box = cv::boundingRect(capture) & cv::Rect(0, 0, full.width(), full.height());
+
+  // Vehicles: foreground blobs of vehicle size whose centre is in the capture area.
+  std::vector<cv::Rect> vehicles;
+  if (frame.background_ready()) {
+    // Windows, lights and shadows split a vehicle's blob; closing joins the parts.
+    static const cv::Mat kJoin = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(15, 15));
+    cv::Mat joined, labels, stats, centroids;
+    cv::morphologyEx(frame.foreground, joined, cv::MORPH_CLOSE, kJoin);
+    const int n = cv::connectedComponentsWithStats(joined, labels, stats, centroids, 8, CV_32S);
+    const double min_area = settings.min_vehicle_fraction * frame.foreground.total();
+    const double scale = frame.scale();
+    for (int i = 1; i < n; ++i) {
+      if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area) continue;
+      const cv::Rect box(static_cast<int>(stats.at<int>(i, cv::CC_STAT_LEFT) * scale),
+                         static_cast<int>(stats.at<int>(i, cv::CC_STAT_TOP) * scale),
+                         static_cast<int>(stats.at<int>(i, cv::CC_STAT_WIDTH) * scale),
+                         static_cast<int>(stats.at<int>(i, cv::CC_STAT_HEIGHT) * scale));
+      if (inside(capture, centre(box))) vehicles.push_back(box & cv::Rect(0, 0, full.width(), full.height()));
+    }
+  }
+
+  // Plates are searched on the vehicles, or everywhere in the capture area while the background
+  // model is still learning (a camera just started, or a scene change).
+  std::vector<cv::Rect> regions;
+  if (frame.background_ready()) {
+    for (const auto& v : vehicles) {
+      const int pad = v.width / 10;
+      regions.push_back(cv::Rect(v.x - pad, v.y - pad, v.width + 2 * pad, v.height + 2 * pad) & capture_box);
+    }
+  } else {
+    regions.push_back(capture_box);
+  }
+  const plates::PlateSizeLimits limits{settings.min_plate_width, settings.max_plate_width};
+  std::vector<plates::PlateCandidate> candidates;
+  for (const auto& region : regions) {
+    for (auto& c : plates::find_plates(luma, region, limits)) {
+      const cv::Point2f at = centre(c.box);
+      if (!inside(capture, at)) continue;
+      if (std::any_of(shields.begin(), shields.end(), [&](const auto& s) { return inside(s, at); })) continue;
+      if (std::any_of(candidates.begin(), candidates.end(), [&](const auto& o) { return overlap(o.box, c.box) > 0.3; })) {
+        continue;
+      }
+      candidates.push_back(std::move(c));
+    }
+  }
+
+  std::vector<std::pair<cv::Rect, plates::OcrRead>> reads;
+  const auto ocr_began = std::chrono::steady_clock::now();
+  for (const auto& c : candidates) {
+    plates::OcrRead read = ocr_->read(c.line);
+    if (read.text.size() < kMinPlateLength) continue;
+    // With the region's layouts known, a read of no layout's length is a fragment of a plate.
+    if (!settings.plate_layouts.empty() &&
+        std::none_of(settings.plate_layouts.begin(), settings.plate_layouts.end(),
+                     [&](const std::string& layout) { return layout.size() == read.text.size(); })) {
+      continue;
+    }
+    plates::apply_layouts(read, settings.plate_layouts);
+    double mean = 0;
+    for (double v : read.confidence) mean += v;
+    if (mean / static_cast<double>(read.confidence.size()) < kMinReadConfidence) continue;
+    reads.emplace_back(c.box, std::move(read));
+  }
+  const auto ocr_time = std::chrono::steady_clock::now() - ocr_began;
+  const std::size_t read_count = reads.size();
+
+  update_tracks(frame, settings, vehicles, std::move(reads));
+  finish_tracks(frame.time, settings);
+  answer_triggers(frame, settings);
+
+  std::lock_guard lock(counters_mutex_);
+  ++counters_.frames;
+  counters_.candidates += candidates.size();
+  counters_.reads += read_count;
+  counters_.ocr_busy += ocr_time;
+  counters_.busy += std::chrono::steady_clock::now() - began;
+}
+
+void PlateRecognition::update_tracks(const AnalysisFrame& frame, const PlateRecognitionSettings&,
+                                     const std::vector<cv::Rect>& vehicles,
+                                     std::vector<std::pair<cv::Rect, plates::OcrRead>> reads) {
+  const hal::Nanos now = frame.time;
+  auto new_track = [&]() -> Track& {
+    Track t;
+    t.id = next_track_++;
+    t.first_seen = t.last_seen = now;
+    tracks_.push_back(std::move(t));
+    return tracks_.back();
+  };
+
+  // Room for every track this frame can add, so the pointers below stay valid.
+  tracks_.reserve(tracks_.size() + vehicles.size() + reads.size());
+  // Vehicles follow the track whose last vehicle box overlaps most.
+  std::vector<Track*> vehicle_track(vehicles.size(), nullptr);
+  std::vector<bool> taken(tracks_.size(), false);
+  for (std::size_t v = 0; v < vehicles.size(); ++v) {
+    double best = 0.1;
+    int chosen = -1;
+    for (std::size_t t = 0; t < tracks_.size(); ++t) {
+      if (taken[t] || tracks_[t].vehicle.empty()) continue;
+      const double o = overlap(tracks_[t].vehicle, vehicles[v]);
+      if (o > best) best = o, chosen = static_cast<int>(t);
+    }
+    if (chosen >= 0) taken[static_cast<std::size_t>(chosen)] = true;
+    vehicle_track[v] = chosen >= 0 ? &tracks_[static_cast<std::size_t>(chosen)] : nullptr;
+  }
+  for (std::size_t v = 0; v < vehicles.size(); ++v) {
+    Track& t = vehicle_track[v] ? *vehicle_track[v] : new_track();
+    vehicle_track[v] = &t;
+    if (t.first_vehicle.empty()) t.first_vehicle = vehicles[v];
+    t.vehicle = vehicles[v];
+    t.last_seen = now;
+    ++t.vehicle_frames;
+  }
+
+  for (auto& [box, read] : reads) {
+    // The plate continues the track whose plate was last seen nearest (vehicle blobs split and
+    // merge, plates do not); a first plate joins the vehicle it sits on.
+    Track* track = nullptr;
+    double best = 1e18;
+    for (auto& t : tracks_) {
+      if (t.plate.empty() || t.plate_seen == now) continue;
+      const cv::Point2f d = centre(t.plate) - centre(box);
+      const double dist = std::hypot(d.x, d.y);
+      if (dist < 1.5 * std::max(box.width, t.plate.width) && dist < best) best = dist, track = &t;
+    }
+    for (std::size_t v = 0; v < vehicles.size() && !track; ++v) {
+      if (vehicles[v].contains(centre(box)) && vehicle_track[v]->plate_seen != now) track = vehicle_track[v];
+    }
+    if (!track) track = &new_track();
+    Track& t = *track;
+    if (t.first_plate.empty()) {
+      t.first_plate = box;
+      t.first_read = now;
+    }
+    t.plate = box;
+    t.plate_seen = t.last_seen = now;
+    double score = 0;
+    for (double c : read.confidence) score += c;
+    score /= static_cast<double>(read.confidence.size());
+    // Later frames show the plate larger: prefer them on equal confidence.
+    score += 1e-4 * box.width;
+    if (score > t.best_score) {
+      t.best_score = score;
+      t.best_time = now;
+      t.best_plate = box;
+      t.best_vehicle = t.vehicle;
+      t.best_frame = frame.full;
+    }
+    t.observations.push_back({now, read});
+    t.vote.add(std::move(read));
+  }
+}
+
+void PlateRecognition::finish_tracks(hal::Nanos now, const PlateRecognitionSettings& settings) {
+  for (auto& t : tracks_) {
+    if (t.emitted) continue;
+    const bool lost = now - t.last_seen >= settings.lost_time;
+    if (!t.vote.empty()) {
+      const plates::VotedPlate voted = t.vote.result();
+      if (voted.agreeing >= settings.confirm_reads || now - t.first_read >= settings.settle_time || lost) {
+        t.emitted = true;
+        // A vehicle whose track broke (occlusion, a missed frame) is still one pass.
+        const bool repeat = std::any_of(recent_plates_.begin(), recent_plates_.end(), [&](const auto& r) {
+          return r.first == voted.text && now - r.second < kSamePass;
+        });
+        if (!repeat) {
+          recent_plates_.emplace_back(voted.text, now);
+          emit(make_read(t, voted));
+        }
+      }
+    } else if (lost && t.vehicle_frames >= settings.unlicensed_frames) {
+      t.emitted = true;
+      emit(make_read(t, {}));
+    }
+  }
+  for (auto it = tracks_.begin(); it != tracks_.end();) {
+    if (now - it->last_seen >= settings.lost_time) {
+      if (!it->observations.empty()) finished_.push_back(std::move(*it));
+      it = tracks_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  while (!recent_plates_.empty() && now - recent_plates_.front().second >= kSamePass) recent_plates_.pop_front();
+  while (!finished_.empty() && now - finished_.front().last_seen > settings.trigger_window + kHistory) {
+    finished_.pop_front();
+  }
+}
+
+void PlateRecognition::answer_triggers(const AnalysisFrame& frame, const PlateRecognitionSettings& settings) {
+  std::vector<PendingTrigger> due;
+  {
+    std::lock_guard lock(triggers_mutex_);
+    if (triggers_.empty()) return;
+    due.swap(triggers_);
+  }
+  const hal::Nanos now = frame.time;
+  const hal::Nanos window = settings.trigger_window;
+  std::vector<PendingTrigger> later;
+  for (const auto& pending : due) {
+    // The best-supported vehicle in the window: its reads in the window, voted.
+    const Track* best = nullptr;
+    plates::VotedPlate best_vote;
+    double best_weight = 0;
+    auto consider = [&](const Track& t) {
+      plates::PlateVote vote;
+      double weight = 0;
+      for (const auto& o : t.observations) {
+        if (o.time < pending.at - window || o.time > pending.at + window) continue;
+        for (double c : o.read.confidence) weight += c;
+        vote.add(o.read);
+      }
+      if (vote.empty() || weight <= best_weight) return;
+      best = &t;
+      best_weight = weight;
+      best_vote = vote.result();
+    };
+    for (const auto& t : tracks_) consider(t);
+    for (const auto& t : finished_) consider(t);
+    const bool window_seen = now >= pending.at + window;
+    const bool confirmed = now >= pending.at && best && best_vote.agreeing >= settings.confirm_reads;
+    if (!window_seen && !confirmed) {
+      later.push_back(pending);
+      continue;
+    }
+    traffic::PlateRead read;
+    if (best) {
+      read = make_read(*best, best_vote);
+    } else {
+      read.channel = options_.channel;
+      read.time = frame.time;
+      read.frame = frame.full;
+    }
+    read.trigger = pending.trigger;
+    emit(std::move(read));
+  }
+  if (!later.empty()) {
+    std::lock_guard lock(triggers_mutex_);
+    triggers_.insert(triggers_.begin(), later.begin(), later.end());
+  }
+}
+
+traffic::PlateRead PlateRecognition::make_read(const Track& t, const plates::VotedPlate& voted) const {
+  traffic::PlateRead read;
+  read.channel = options_.channel;
+  read.plate = voted.text;
+  read.confidence = voted.overall;
+  read.character_confidence = voted.confidence;
+  read.frames_voted = voted.reads;
+  read.trigger = traffic::CaptureTrigger::video;
+  if (t.best_frame) {
+    read.frame = t.best_frame;
+    read.time = t.best_time;
+    read.plate_box = to_box(t.best_plate);
+    if (!t.best_vehicle.empty()) read.vehicle_box = to_box(t.best_vehicle);
+  } else {
+    read.frame = last_frame_;
+    read.time = t.last_seen;
+    if (!t.vehicle.empty()) read.vehicle_box = to_box(t.vehicle);
+  }
+  if (read.frame) {
+    if (read.vehicle_box) {
+      // The bonnet or boot: the middle band of the vehicle, below the windows, above the plate.
+      const auto& v = *read.vehicle_box;
+      read.vehicle_colour = colour_name(*read.frame, cv::Rect(v.x + v.width / 4, v.y + v.height * 45 / 100,
+                                                              v.width / 2, v.height / 10));
+    }
+    if (!t.best_plate.empty()) read.plate_colour = colour_name(*read.frame, t.best_plate);
+  }
+  // Approaching vehicles grow in the picture and move down it; leaving ones shrink and rise.
+  const cv::Rect first = !t.first_plate.empty() ? t.first_plate : t.first_vehicle;
+  const cv::Rect last = !t.first_plate.empty() ? t.plate : t.vehicle;
+  if (!first.empty() && !last.empty()) {
+    const double growth = static_cast<double>(last.width) / first.width;
+    const double drop = static_cast<double>((last.y + last.height) - (first.y + first.height)) / std::max(1, first.height);
+    if (growth > 1.05 || (growth >= 0.95 && drop > 0.2)) read.direction = traffic::VehicleDirection::approaching;
+    else if (growth < 0.95 || drop < -0.2) read.direction = traffic::VehicleDirection::leaving;
+  }
+  return read;
+}
+
+void PlateRecognition::emit(traffic::PlateRead read) {
+  read.id = next_read_++;
+  {
+    std::lock_guard lock(counters_mutex_);
+    ++counters_.reported;
+  }
+  if (sink_) sink_(read);
+}
+
+}  // namespace camrig::analytics

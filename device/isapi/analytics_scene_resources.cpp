@@ -1,0 +1,244 @@
+// Scene detector resources, mapped to the config service's channel.<id>.{motion, tamper, defocus,
+// scene_change, face}.* parameters (device/core/schema/analytics_scene.json):
+// /ISAPI/System/Video/inputs/channels/<id>/motionDetection (+ /layout/gridLayout) and
+// /tamperDetection, /ISAPI/Smart/{DefocusDetection,SceneChangeDetection,FaceDetect}/<id>.
+// Region points use ISAPI's 704 x 576 normalised screen from the top-left corner. A PUT is
+// validated by the analytics' own rules, then applied all at once.
+#include <cmath>
+#include <functional>
+
+#include "device/analytics/scene_detectors.hpp"
+#include "device/isapi/isapi.hpp"
+#include "device/isapi/xml.hpp"
+
+namespace camrig::isapi {
+namespace {
+
+using http::beast_http::verb;
+using Changes = std::vector<std::pair<std::string, std::string>>;
+
+constexpr int k_screen_width = 704;
+constexpr int k_screen_height = 576;
+
+struct Channel {
+  const core::ConfigService* config = nullptr;
+  int id = 0;
+  std::string key(std::string_view field) const { return "channel." + std::to_string(id) + "." + std::string(field); }
+  //! Any value in its text form ("true", "50", a grid or regions).
+  std::string text(std::string_view field) const { return core::to_string(config->get(key(field))); }
+};
+
+Result<Channel> find_channel(const DeviceServices& services, const std::string& id_text) {
+  const auto id = parse_int(id_text);
+  Channel channel{services.config, id.value_or(0)};
+  if (!id || !services.profile->find_channel(*id) || !services.config->spec(channel.key("motion.enabled")))
+    return make_error(ErrorCode::not_found, "no video channel " + id_text + " with scene detectors");
+  return channel;
+}
+
+// Ranges are the schema's, grids and regions are checked as they are read; what is left is the
+// one rule across fields (face minimum <= maximum). Then all changes are stored together.
+Result<void> apply_changes(core::ConfigService& config, const Channel& channel, const Changes& wanted) {
+  std::vector<core::ConfigService::Change> changes;
+  std::int64_t min_face = config.get_int(channel.key("face.min_size"));
+  std::int64_t max_face = config.get_int(channel.key("face.max_size"));
+  for (const auto& [key, text] : wanted) {
+    const auto* spec = config.spec(key);
+    if (!spec) return make_error(ErrorCode::not_found, "this device has no " + key);
+    auto value = spec->parse(text);
+    if (!value) return value.error();
+    if (key == channel.key("face.min_size")) min_face = std::get<std::int64_t>(*value);
+    if (key == channel.key("face.max_size")) max_face = std::get<std::int64_t>(*value);
+    if (*value != config.get(key)) changes.emplace_back(key, std::move(*value));
+  }
+  if (min_face > max_face)
+    return make_error(ErrorCode::out_of_range, "the minimum face width is larger than the maximum");
+  if (changes.empty()) return {};
+  return config.apply(changes);
+}
+
+Result<void> want(pugi::xml_node node, std::initializer_list<std::string_view> path, const Channel& c,
+                  std::string_view field, Changes& out) {
+  if (auto text = text_at(node, path)) out.emplace_back(c.key(field), *text);
+  return {};
+}
+
+void append_polygons(pugi::xml_node list, const char* item, const std::string& json) {
+  auto polygons = analytics::parse_polygons(json, "regions");
+  if (!polygons) return;
+  int id = 1;
+  for (const auto& polygon : *polygons) {
+    auto region = list.append_child(item);
+    region.append_child("id").text() = id++;
+    auto coordinates = region.append_child("RegionCoordinatesList");
+    for (const auto& p : polygon) {
+      auto point = coordinates.append_child("RegionCoordinates");
+      point.append_child("positionX").text() = static_cast<int>(std::lround(p.x * k_screen_width));
+      point.append_child("positionY").text() = static_cast<int>(std::lround(p.y * k_screen_height));
+    }
+  }
+}
+
+Result<std::string> collect_polygons(pugi::xml_node list, std::string_view what) {
+  std::vector<analytics::NormalisedPolygon> polygons;
+  for (auto region : list.children()) {
+    auto& polygon = polygons.emplace_back();
+    for (auto point : child(region, "RegionCoordinatesList").children()) {
+      const auto x = parse_int(text_at(point, {"positionX"}).value_or(""));
+      const auto y = parse_int(text_at(point, {"positionY"}).value_or(""));
+      if (!x || !y) return make_error(ErrorCode::invalid_argument, std::string(what) + ": positionX and positionY are integers");
+      polygon.emplace_back(static_cast<float>(*x) / k_screen_width, static_cast<float>(*y) / k_screen_height);
+    }
+    if (auto valid = analytics::validate_polygon(polygon, what); !valid) return valid.error();
+  }
+  return analytics::polygons_to_json(polygons);
+}
+
+void append_screen(pugi::xml_node node) {
+  auto screen = node.append_child("normalizedScreenSize");
+  screen.append_child("normalizedScreenWidth").text() = k_screen_width;
+  screen.append_child("normalizedScreenHeight").text() = k_screen_height;
+}
+
+void append_layout(pugi::xml_node layout, const Channel& c) {
+  layout.append_child("sensitivityLevel").text() = c.text("motion.sensitivity").c_str();
+  layout.append_child("layout").append_child("gridMap").text() = c.text("motion.grid").c_str();
+}
+
+Result<void> collect_layout(pugi::xml_node layout, const Channel& c, Changes& w) {
+  (void)want(layout, {"sensitivityLevel"}, c, "motion.sensitivity", w);
+  if (auto grid = text_at(layout, {"layout", "gridMap"})) {
+    if (auto parsed = analytics::parse_grid_map(*grid); !parsed) return parsed.error();
+    w.emplace_back(c.key("motion.grid"), *grid);
+  }
+  return {};
+}
+
+using Reader = std::function<void(pugi::xml_node, const Channel&)>;
+using Collector = std::function<Result<void>(pugi::xml_node, const Channel&, Changes&)>;
+
+void add_document(http::Router& router, const DeviceServices& services, const std::string& path, const char* root_name,
+                  Reader append, Collector collect) {
+  router.add(verb::get, path, security::Permission::parameter_settings,
+             [services, root_name, append](http::RequestContext& context) -> Result<http::Reply> {
+               auto channel = find_channel(services, context.path_parameters.at("id"));
+               if (!channel) return channel.error();
+               pugi::xml_document doc;
+               append(new_document(doc, root_name), *channel);
+               return xml_reply(doc);
+             });
+  router.add(verb::put, path, security::Permission::parameter_settings,
+             [services, root_name, collect](http::RequestContext& context) -> Result<http::Reply> {
+               auto channel = find_channel(services, context.path_parameters.at("id"));
+               if (!channel) return channel.error();
+               pugi::xml_document doc;
+               auto parsed = parse_body(doc, context, root_name);
+               if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);
+               Changes wanted;
+               if (auto collected = collect(std::get<pugi::xml_node>(parsed), *channel, wanted); !collected)
+                 return collected.error();
+               if (auto applied = apply_changes(*services.config, *channel, wanted); !applied) return applied.error();
+               return status_reply(context, ResponseStatus{});
+             });
+}
+
+// Enabled + sensitivity: defocus and scene change.
+void add_simple(http::Router& router, const DeviceServices& services, const std::string& path, const char* root,
+                const std::string& family) {
+  add_document(
+      router, services, path, root,
+      [family](pugi::xml_node node, const Channel& c) {
+        node.append_child("id").text() = c.id;
+        node.append_child("enabled").text() = c.text(family + ".enabled").c_str();
+        node.append_child("sensitivityLevel").text() = c.text(family + ".sensitivity").c_str();
+      },
+      [family](pugi::xml_node node, const Channel& c, Changes& w) -> Result<void> {
+        (void)want(node, {"enabled"}, c, family + ".enabled", w);
+        (void)want(node, {"sensitivityLevel"}, c, family + ".sensitivity", w);
+        return {};
+      });
+}
+
+}  // namespace
+
+void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
+  const std::string input = "/ISAPI/System/Video/inputs/channels/{id}";
+  add_document(
+      router, services, input + "/motionDetection", "MotionDetection",
+      [](pugi::xml_node root, const Channel& c) {
+        root.append_child("enabled").text() = c.text("motion.enabled").c_str();
+        root.append_child("configurationMode").text() = c.text("motion.mode").c_str();
+        root.append_child("regionType").text() = "grid";
+        auto grid = root.append_child("Grid");
+        grid.append_child("rowGranularity").text() = analytics::kMotionGridRows;
+        grid.append_child("columnGranularity").text() = analytics::kMotionGridColumns;
+        append_layout(root.append_child("MotionDetectionLayout"), c);
+        auto expert = root.append_child("ExpertParams");
+        expert.append_child("dayNightSwitch").text() = c.text("motion.day_night").c_str();
+        for (const char* period : {"day", "night"}) {
+          auto node = expert.append_child(period[0] == 'd' ? "Day" : "Night");
+          node.append_child("sensitivityLevel").text() = c.text(std::string("motion.") + period + ".sensitivity").c_str();
+          node.append_child("proportion").text() = c.text(std::string("motion.") + period + ".proportion").c_str();
+        }
+      },
+      [](pugi::xml_node root, const Channel& c, Changes& w) -> Result<void> {
+        (void)want(root, {"enabled"}, c, "motion.enabled", w);
+        (void)want(root, {"configurationMode"}, c, "motion.mode", w);
+        if (auto layout = child(root, "MotionDetectionLayout"))
+          if (auto done = collect_layout(layout, c, w); !done) return done;
+        (void)want(root, {"ExpertParams", "dayNightSwitch"}, c, "motion.day_night", w);
+        (void)want(root, {"ExpertParams", "Day", "sensitivityLevel"}, c, "motion.day.sensitivity", w);
+        (void)want(root, {"ExpertParams", "Day", "proportion"}, c, "motion.day.proportion", w);
+        (void)want(root, {"ExpertParams", "Night", "sensitivityLevel"}, c, "motion.night.sensitivity", w);
+        (void)want(root, {"ExpertParams", "Night", "proportion"}, c, "motion.night.proportion", w);
+        return {};
+      });
+  add_document(router, services, input + "/motionDetection/layout/gridLayout", "MotionDetectionLayout", append_layout,
+               collect_layout);
+  add_document(
+      router, services, input + "/tamperDetection", "TamperDetection",
+      [](pugi::xml_node root, const Channel& c) {
+        root.append_child("enabled").text() = c.text("tamper.enabled").c_str();
+        root.append_child("sensitivityLevel").text() = c.text("tamper.sensitivity").c_str();
+        append_screen(root);
+        append_polygons(root.append_child("TamperDetectionRegionList"), "TamperDetectionRegion", c.text("tamper.areas"));
+      },
+      [](pugi::xml_node root, const Channel& c, Changes& w) -> Result<void> {
+        (void)want(root, {"enabled"}, c, "tamper.enabled", w);
+        (void)want(root, {"sensitivityLevel"}, c, "tamper.sensitivity", w);
+        if (auto list = child(root, "TamperDetectionRegionList")) {
+          auto json = collect_polygons(list, "a tampering area");
+          if (!json) return json.error();
+          w.emplace_back(c.key("tamper.areas"), *json);
+        }
+        return {};
+      });
+  add_simple(router, services, "/ISAPI/Smart/DefocusDetection/{id}", "DefocusDetection", "defocus");
+  add_simple(router, services, "/ISAPI/Smart/SceneChangeDetection/{id}", "SceneChangeDetection", "scene_change");
+  add_document(
+      router, services, "/ISAPI/Smart/FaceDetect/{id}", "FaceDetect",
+      [](pugi::xml_node root, const Channel& c) {
+        root.append_child("id").text() = c.id;
+        root.append_child("enabled").text() = c.text("face.enabled").c_str();
+        root.append_child("sensitivityLevel").text() = c.text("face.sensitivity").c_str();
+        auto filter = root.append_child("FaceSizeFilter");
+        filter.append_child("minWidth").text() = c.text("face.min_size").c_str();
+        filter.append_child("maxWidth").text() = c.text("face.max_size").c_str();
+        append_screen(root);
+        append_polygons(root.append_child("ShieldRegionList"), "ShieldRegion", c.text("face.shield_regions"));
+      },
+      [](pugi::xml_node root, const Channel& c, Changes& w) -> Result<void> {
+        (void)want(root, {"enabled"}, c, "face.enabled", w);
+        (void)want(root, {"sensitivityLevel"}, c, "face.sensitivity", w);
+        (void)want(root, {"FaceSizeFilter", "minWidth"}, c, "face.min_size", w);
+        (void)want(root, {"FaceSizeFilter", "maxWidth"}, c, "face.max_size", w);
+        if (auto list = child(root, "ShieldRegionList")) {
+          auto json = collect_polygons(list, "a shield region");
+          if (!json) return json.error();
+          w.emplace_back(c.key("face.shield_regions"), *json);
+        }
+        return {};
+      });
+}
+
+}  // namespace camrig::isapi

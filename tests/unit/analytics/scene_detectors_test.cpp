@@ -1,0 +1,410 @@
+// Accuracy of the scene detectors (motion, tamper, defocus, scene change, video loss, faces) on
+// the simulated world: the camera's own rendered frames go through VideoAnalytics, and the
+// detectors' events are matched with the world's ground truth (scene events, actor and face boxes).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "device/analytics/defocus_detector.hpp"
+#include "device/analytics/face_detector.hpp"
+#include "device/analytics/motion_detector.hpp"
+#include "device/analytics/scene_change_detector.hpp"
+#include "device/analytics/tamper_detector.hpp"
+#include "device/analytics/video_analytics.hpp"
+#include "device/analytics/video_loss_detector.hpp"
+#include "sim/world/actor_parts.hpp"
+#include "sim/world/world_description.hpp"
+#include "sim/world_video_source.hpp"
+
+namespace camrig::analytics {
+namespace {
+
+using events::Event;
+using events::EventKind;
+using events::EventState;
+
+double seconds_of(hal::Nanos t) { return static_cast<double>(t.count()) / 1e9; }
+
+//! One run of a world description through one channel's analytics, frame by frame.
+class WorldRun {
+ public:
+  WorldRun(const std::string& yaml, hal::VideoFormat format) {
+    auto description = sim::parse_world_description(yaml, "test scene");
+    if (!description) throw std::runtime_error(description.error().message);
+    auto world = sim::World::create(*description);
+    if (!world) throw std::runtime_error(world.error().message);
+    world_ = std::move(*world);
+    world_->on_event([this](const sim::WorldEvent& e) { truth.push_back(e); });
+    shared_ = std::make_unique<sim::SharedWorld>(*world_);
+    renderer_ = std::make_unique<sim::SceneRenderer>(world_->layout(), description->seed, format.frame_rate.value());
+    source_ = std::make_unique<sim::WorldVideoSource>(*shared_, *renderer_, world_->cameras().at(0), format,
+                                                      sim::FramePacer{});
+    VideoAnalyticsOptions options;
+    analytics_ = std::make_unique<VideoAnalytics>(options, [this](Event e) { events.push_back(std::move(e)); });
+  }
+
+  void add(std::shared_ptr<Detector> detector) { analytics_->add(std::move(detector)); }
+
+  using Filter = std::function<hal::VideoFramePtr(hal::VideoFramePtr)>;
+
+  //! Reads frames until `seconds` of world time; `on_frame` sees each frame's ground truth first
+  //! and `filter` may replace the frame (a frozen sensor).
+  void run(double seconds, const sim::GroundTruthCallback& on_frame = {}, const Filter& filter = {}) {
+    if (on_frame) source_->on_ground_truth(on_frame);
+    std::stop_source stop;
+    while (true) {
+      auto frame = source_->read(stop.get_token());
+      if (!frame) break;
+      if (filter) frame = filter(frame);
+      analytics_->process(frame);
+      if (seconds_of(frame->timestamp) >= seconds) break;
+    }
+  }
+
+  std::vector<Event> events;
+  std::vector<sim::WorldEvent> truth;
+
+ private:
+  std::unique_ptr<sim::World> world_;
+  std::unique_ptr<sim::SharedWorld> shared_;
+  std::unique_ptr<sim::SceneRenderer> renderer_;
+  std::unique_ptr<sim::WorldVideoSource> source_;
+  std::unique_ptr<VideoAnalytics> analytics_;
+};
+
+struct Score {
+  int true_positives = 0, false_positives = 0, false_negatives = 0;
+  double f1() const {
+    const int d = 2 * true_positives + false_positives + false_negatives;
+    return d == 0 ? 1.0 : 2.0 * true_positives / d;
+  }
+};
+
+//! Each truth instant is matched by the first unused detection within [t, t + window].
+Score score(const std::vector<double>& truth, const std::vector<double>& detected, double window) {
+  Score s;
+  std::vector<bool> used(detected.size(), false);
+  for (double t : truth) {
+    bool hit = false;
+    for (std::size_t i = 0; i < detected.size() && !hit; ++i) {
+      if (!used[i] && detected[i] >= t && detected[i] <= t + window) used[i] = hit = true;
+    }
+    hit ? ++s.true_positives : ++s.false_negatives;
+  }
+  s.false_positives = static_cast<int>(std::count(used.begin(), used.end(), false));
+  return s;
+}
+
+std::vector<double> truth_times(const WorldRun& run, const std::string& kind, const std::string& name = {}) {
+  std::vector<double> out;
+  for (const auto& e : run.truth)
+    if (e.kind == kind && (name.empty() || e.name == name)) out.push_back(seconds_of(e.time));
+  return out;
+}
+
+std::vector<double> detected_times(const WorldRun& run, EventKind kind, EventState state) {
+  std::vector<double> out;
+  for (const auto& e : run.events)
+    if (e.kind == kind && e.state == state) out.push_back(seconds_of(e.device_time));
+  return out;
+}
+
+std::string join(const std::vector<double>& times) {
+  std::string out;
+  for (double t : times) out += (out.empty() ? "" : " ") + std::to_string(t).substr(0, 5);
+  return out;
+}
+
+// A road with people and cars, the light switched (dusk, dimmed, back), the lens covered twice,
+// the focus lost twice and the camera turned away and back twice. 640x360 keeps the run short:
+// the analytics work at 640 wide whatever the sensor size.
+constexpr const char* k_tamper_scene = R"(
+seed: 7
+scene: {type: road, lanes: 2, sidewalk_width: 3}
+cameras: [{position: [6, -2], height: 6, pan: -8, tilt: 14, fov: 70, resolution: [640, 360]}]
+weather: {sensor_noise: 2}
+actors:
+  - {kind: car, lane: 0, speed: 11, spawn: 1, every: 7, jitter: 3}
+  - {kind: car, lane: 1, speed: 12, spawn: 4, every: 9, jitter: 4}
+  - {kind: person, path: [[-6, 2], [-6, 60]], spawn: 0, every: 10}
+events:
+  - {at: 8, kind: light_switch, mode: dusk}
+  - {at: 12, kind: camera_covered, amount: 1}
+  - {at: 16, kind: camera_uncovered}
+  - {at: 20, kind: light_switch, mode: day, level: 1}
+  - {at: 24, kind: defocus, pixels: 14, name: defocus on}
+  - {at: 29, kind: defocus, pixels: 0, name: defocus off}
+  - {at: 33, kind: camera_moved, pan: 14, tilt: 3}
+  - {at: 40, kind: camera_moved, pan: 0, tilt: 0}
+  - {at: 44, kind: light_switch, mode: day, level: 0.6}
+  - {at: 48, kind: light_switch, mode: day, level: 1}
+  - {at: 52, kind: camera_covered, amount: 1}
+  - {at: 56, kind: camera_uncovered}
+  - {at: 60, kind: defocus, pixels: 20, name: defocus on}
+  - {at: 65, kind: defocus, pixels: 0, name: defocus off}
+  - {at: 69, kind: camera_moved, pan: -16, tilt: 0}
+  - {at: 76, kind: camera_moved, pan: 0, tilt: 0}
+  - {at: 80, kind: light_switch, mode: dusk, level: 0.8}
+  - {at: 85, kind: light_switch, mode: day, level: 1}
+)";
+
+TEST(SceneDetectorsTest, TamperDefocusAndSceneChangeMatchTheWorldsCameraEvents) {
+  WorldRun run(k_tamper_scene, {640, 360, {25, 2}});
+  TamperSettings tamper;
+  tamper.enabled = true;
+  DefocusSettings defocus;
+  defocus.enabled = true;
+  SceneChangeSettings scene;
+  scene.enabled = true;
+  auto scene_detector = std::make_shared<SceneChangeDetector>(scene);
+  run.add(std::make_shared<TamperDetector>(tamper));
+  run.add(std::make_shared<DefocusDetector>(defocus));
+  run.add(scene_detector);
+  run.run(90);
+
+  // Detected within 3 s of the world's event (1 s confirmation plus margin).
+  const auto tamper_score = score(truth_times(run, "camera_covered"),
+                                  detected_times(run, EventKind::tamper, EventState::active), 3.0);
+  const auto defocus_score = score(truth_times(run, "defocus", "defocus on"),
+                                   detected_times(run, EventKind::defocus, EventState::active), 3.0);
+  const auto scene_score = score(truth_times(run, "camera_moved"),
+                                 detected_times(run, EventKind::scene_change, EventState::pulse), 3.0);
+  std::printf("tamper: truth [%s] detected [%s] F1 %.3f\n", join(truth_times(run, "camera_covered")).c_str(),
+              join(detected_times(run, EventKind::tamper, EventState::active)).c_str(), tamper_score.f1());
+  std::printf("defocus: truth [%s] detected [%s] F1 %.3f\n", join(truth_times(run, "defocus", "defocus on")).c_str(),
+              join(detected_times(run, EventKind::defocus, EventState::active)).c_str(), defocus_score.f1());
+  std::printf("scene change: truth [%s] detected [%s] F1 %.3f\n", join(truth_times(run, "camera_moved")).c_str(),
+              join(detected_times(run, EventKind::scene_change, EventState::pulse)).c_str(), scene_score.f1());
+  RecordProperty("tamper_f1", std::to_string(tamper_score.f1()));
+  RecordProperty("defocus_f1", std::to_string(defocus_score.f1()));
+  RecordProperty("scene_change_f1", std::to_string(scene_score.f1()));
+  EXPECT_EQ(truth_times(run, "camera_covered").size(), 2u);
+  EXPECT_EQ(truth_times(run, "camera_moved").size(), 4u);
+  EXPECT_GE(tamper_score.f1(), 0.95);
+  EXPECT_GE(defocus_score.f1(), 0.95);
+  EXPECT_GE(scene_score.f1(), 0.95);
+  // Every alarm with a duration ends once the cause is gone.
+  EXPECT_EQ(detected_times(run, EventKind::tamper, EventState::inactive).size(),
+            detected_times(run, EventKind::tamper, EventState::active).size());
+  EXPECT_EQ(detected_times(run, EventKind::defocus, EventState::inactive).size(),
+            detected_times(run, EventKind::defocus, EventState::active).size());
+}
+
+//! Runs a detector with its own event list, beside the others on the same frames.
+class Separate final : public Detector {
+ public:
+  explicit Separate(std::shared_ptr<Detector> inner) : inner_(std::move(inner)) {}
+  std::string_view name() const override { return inner_->name(); }
+  void analyse(const AnalysisFrame& frame, const EventSink&) override {
+    inner_->analyse(frame, [this](Event e) { events.push_back(std::move(e)); });
+  }
+  std::vector<Event> events;
+
+ private:
+  std::shared_ptr<Detector> inner_;
+};
+
+// An empty road with sensor noise for 20 s, then one person crossing it.
+constexpr const char* k_motion_scene = R"(
+seed: 3
+scene: {type: road, lanes: 2, sidewalk_width: 3}
+cameras: [{position: [6, -2], height: 6, pan: -8, tilt: 14, fov: 70, resolution: [640, 360]}]
+weather: {sensor_noise: 3}
+actors:
+  - {kind: person, path: [[-9, 18], [9, 18]], spawn: 20}
+)";
+
+TEST(SceneDetectorsTest, MotionFollowsAMovingPersonAndStaysQuietOnANoisyStaticScene) {
+  WorldRun run(k_motion_scene, {640, 360, {25, 2}});
+  MotionSettings normal;
+  normal.enabled = true;
+  normal.grid = full_motion_grid();
+  normal.sensitivity = 60;
+  normal.hold_seconds = 1.0;
+  MotionSettings off = normal;
+  off.sensitivity = 0;
+  MotionSettings sky = normal;  // only the top two rows, which show the sky
+  sky.grid.reset();
+  for (int c = 0; c < kMotionGridColumns * 2; ++c) sky.grid.set(static_cast<std::size_t>(c));
+  MotionSettings expert = normal;
+  expert.mode = MotionMode::expert;
+  expert.day = {60, 50};  // half the area must move: one person never does
+  auto off_detector = std::make_shared<Separate>(std::make_shared<MotionDetector>(off));
+  auto sky_detector = std::make_shared<Separate>(std::make_shared<MotionDetector>(sky));
+  auto expert_detector = std::make_shared<Separate>(std::make_shared<MotionDetector>(expert));
+  run.add(std::make_shared<MotionDetector>(normal));
+  run.add(off_detector);
+  run.add(sky_detector);
+  run.add(expert_detector);
+  double first_visible = -1, last_visible = -1;
+  run.run(40, [&](std::uint64_t, const sim::WorldSnapshot& snapshot, const sim::CameraModel& camera) {
+    for (const auto& actor : snapshot.actors) {
+      if (actor.kind != sim::ActorKind::person) continue;
+      const double t = seconds_of(snapshot.time);
+      // Visible once its feet are in the picture.
+      const auto p = camera.project({actor.position.x, actor.position.y, 0.0});
+      if (p && p->x >= 0 && p->x < 640 && p->y >= 0 && p->y < 360) {
+        if (first_visible < 0) first_visible = t;
+        last_visible = t;
+      }
+    }
+  });
+  const auto starts = detected_times(run, EventKind::motion, EventState::active);
+  const auto ends = detected_times(run, EventKind::motion, EventState::inactive);
+  std::printf("motion: person visible %.2f..%.2f s; active at [%s], inactive at [%s]\n", first_visible, last_visible,
+              join(starts).c_str(), join(ends).c_str());
+  ASSERT_GT(first_visible, 19.0);
+  ASSERT_FALSE(starts.empty());
+  EXPECT_GE(starts.front(), first_visible) << "motion on a static scene with noise";
+  EXPECT_LE(starts.front(), first_visible + 1.0);
+  ASSERT_FALSE(ends.empty());
+  EXPECT_GE(ends.back(), last_visible);
+  EXPECT_LE(ends.back(), last_visible + 2.5);
+  EXPECT_EQ(starts.size(), ends.size());
+  EXPECT_TRUE(off_detector->events.empty()) << "sensitivity 0 is off";
+  EXPECT_TRUE(sky_detector->events.empty()) << "motion outside the drawn area";
+  EXPECT_TRUE(expert_detector->events.empty()) << "below the expert proportion";
+}
+
+TEST(SceneDetectorsTest, AFrozenPictureIsVideoLossUntilItMovesAgain) {
+  WorldRun run(k_motion_scene, {640, 360, {25, 2}});
+  VideoLossSettings settings;
+  settings.enabled = true;
+  settings.frozen_seconds = 2.0;
+  run.add(std::make_shared<VideoLossDetector>(settings));
+  hal::VideoFramePtr frozen;
+  // The sensor hands out the picture of 4 s again and again until 9 s.
+  run.run(12, {}, [&](hal::VideoFramePtr frame) {
+    const double t = seconds_of(frame->timestamp);
+    if (t < 4 || t >= 9) return frame;
+    if (!frozen) frozen = frame;
+    auto copy = std::make_shared<hal::VideoFrame>(*frozen);
+    copy->timestamp = frame->timestamp;
+    copy->sequence = frame->sequence;
+    return hal::VideoFramePtr(copy);
+  });
+  const auto starts = detected_times(run, EventKind::video_loss, EventState::active);
+  const auto ends = detected_times(run, EventKind::video_loss, EventState::inactive);
+  std::printf("video loss: active at [%s], inactive at [%s]\n", join(starts).c_str(), join(ends).c_str());
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_NEAR(starts[0], 6.0, 0.1);
+  ASSERT_EQ(ends.size(), 1u);
+  EXPECT_NEAR(ends[0], 9.0, 0.1);
+}
+
+// People walking up to a camera at head height, three abreast, one after another.
+constexpr const char* k_face_scene = R"(
+seed: 11
+scene: {type: plaza, plaza_size: 40, start_y: -5}
+cameras: [{position: [0, 0], height: 2.0, pan: 0, tilt: 4, fov: 40, resolution: [1280, 720]}]
+weather: {sensor_noise: 2}
+actors:
+  - {kind: person, path: [[-1.3, 13], [-1.3, 1.2]], spawn: 2.5, every: 4, count: 6}
+  - {kind: person, path: [[0.1, 14], [0.1, 1.2]], spawn: 3.5, every: 4.5, count: 5}
+  - {kind: person, path: [[1.4, 13.5], [1.4, 1.2]], spawn: 4.2, every: 5, count: 5}
+)";
+
+//! Scores the face detector on each analysed frame against the ground-truth face boxes.
+class FaceProbe final : public Detector {
+ public:
+  FaceProbe(std::shared_ptr<FaceDetector> plain, std::shared_ptr<FaceDetector> shielded)
+      : plain_(std::move(plain)), shielded_(std::move(shielded)) {}
+  std::string_view name() const override { return "face probe"; }
+  void analyse(const AnalysisFrame& frame, const EventSink& sink) override {
+    plain_->analyse(frame, sink);
+    if (!frame.background_ready()) return;
+    const auto found = plain_->detect(frame);
+    ++frames;
+    std::vector<bool> matched(found.size(), false);
+    for (const auto& truth : wanted) {
+      bool hit = false;
+      for (std::size_t i = 0; i < found.size(); ++i) {
+        const double inter = (found[i] & truth).area();
+        if (inter / (found[i].area() + truth.area() - inter) >= 0.3) hit = matched[i] = true;
+      }
+      ++faces;
+      found_faces += hit;
+    }
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      // Faces under 60 px, cut by the frame edge or turned are neither wanted nor false.
+      const bool other_face = std::any_of(others.begin(), others.end(), [&](const cv::Rect& o) {
+        return (found[i] & o).area() > 0;
+      });
+      false_detections += !matched[i] && !other_face;
+    }
+    for (const auto& box : shielded_->detect(frame)) shielded_in_left_half += box.x + box.width / 2 < 640;
+    left_half_faces += std::count_if(found.begin(), found.end(), [](const cv::Rect& b) { return b.x + b.width / 2 < 640; });
+  }
+
+  std::vector<cv::Rect> wanted;  //!< frontal, >= 60 px, whole in the picture: must be found
+  std::vector<cv::Rect> others;  //!< any other face box of the frame
+  int frames = 0, faces = 0, found_faces = 0, false_detections = 0;
+  int shielded_in_left_half = 0, left_half_faces = 0;
+
+ private:
+  std::shared_ptr<FaceDetector> plain_;
+  std::shared_ptr<FaceDetector> shielded_;
+};
+
+TEST(SceneDetectorsTest, FacesOfPeopleWalkingUpAreFoundAtTheirGroundTruthBoxes) {
+  WorldRun run(k_face_scene, {1280, 720, {25, 2}});
+  FaceSettings settings;
+  settings.enabled = true;
+  settings.min_size = 50;  // a little below the 60 px that must be found: no misses at the edge
+  auto plain = FaceDetector::create(settings);
+  ASSERT_TRUE(plain) << plain.error().message;
+  FaceSettings shield = settings;
+  shield.shield_regions.push_back({{0, 0}, {0.5f, 0}, {0.5f, 1}, {0, 1}});
+  auto shielded = FaceDetector::create(shield);
+  ASSERT_TRUE(shielded) << shielded.error().message;
+  auto probe = std::make_shared<FaceProbe>(*plain, *shielded);
+  run.add(probe);
+  int smallest = 1 << 30, largest = 0;
+  run.run(26, [&](std::uint64_t, const sim::WorldSnapshot& snapshot, const sim::CameraModel& camera) {
+    probe->wanted.clear();
+    probe->others.clear();
+    for (const auto& actor : snapshot.actors) {
+      const auto face = sim::face_of(actor, camera);
+      if (!face) continue;
+      const auto box = sim::image_box(*face, camera);
+      if (!box) continue;
+      const cv::Rect rect(box->x, box->y, box->width, box->height);
+      // A face cut by the frame's edge is no whole face: keep a margin.
+      constexpr int margin = 8;
+      const bool whole = rect.x >= margin && rect.y >= margin && rect.x + rect.width <= 1280 - margin &&
+                         rect.y + rect.height <= 720 - margin;
+      if (face->frontal && whole && rect.width >= 60) {
+        probe->wanted.push_back(rect);
+        smallest = std::min(smallest, rect.width);
+        largest = std::max(largest, rect.width);
+      } else {
+        probe->others.push_back(rect);
+      }
+    }
+  });
+  const double recall = probe->faces == 0 ? 0.0 : static_cast<double>(probe->found_faces) / probe->faces;
+  const double false_rate = probe->frames == 0 ? 1.0 : static_cast<double>(probe->false_detections) / probe->frames;
+  const auto face_events = detected_times(run, EventKind::face_detection, EventState::pulse);
+  std::printf("faces: %d frontal >= 60 px (%d..%d px) in %d frames: recall %.3f, false detections per frame %.3f, "
+              "%zu face events; shield: %d of %d left-half faces kept\n",
+              probe->faces, smallest, largest, probe->frames, recall, false_rate, face_events.size(),
+              probe->shielded_in_left_half, probe->left_half_faces);
+  RecordProperty("face_recall", std::to_string(recall));
+  RecordProperty("face_false_per_frame", std::to_string(false_rate));
+  EXPECT_GE(probe->faces, 100);
+  EXPECT_GE(recall, 0.9);
+  EXPECT_LE(false_rate, 0.05);
+  EXPECT_GT(probe->left_half_faces, 0);
+  EXPECT_EQ(probe->shielded_in_left_half, 0);
+  // One event per person who showed a face, not one per frame.
+  EXPECT_GE(face_events.size(), 10u);
+  EXPECT_LE(face_events.size(), 24u);
+}
+
+}  // namespace
+}  // namespace camrig::analytics

@@ -1,0 +1,105 @@
+// The scene detector ISAPI resources through the router: documents map to channel.<id>.{motion,
+// tamper, defocus, scene_change, face}.* and back; bad grids, regions and sizes are refused and
+// change nothing.
+#include <gtest/gtest.h>
+#include <pugixml.hpp>
+
+#include "device/isapi/isapi.hpp"
+#include "tests/support/isapi_harness.hpp"
+
+namespace camrig::isapi {
+namespace {
+
+using http::beast_http::status;
+using http::beast_http::verb;
+
+std::string doc(const std::string& root, const std::string& inner) {
+  return "<?xml version=\"1.0\"?><" + root + " xmlns=\"http://www.hikvision.com/ver20/XMLSchema\">" + inner + "</" + root + ">";
+}
+
+class SceneResourcesTest : public ::testing::Test, protected test::IsapiHarness {
+ protected:
+  void SetUp() override {
+    open_device("network-camera");
+    route(services());
+  }
+};
+
+TEST_F(SceneResourcesTest, MotionDetectionReadsAndWritesTheGridAndExpertSettings) {
+  auto answer = send(verb::get, "/ISAPI/System/Video/inputs/channels/1/motionDetection");
+  ASSERT_EQ(answer->http_status, status::ok) << answer->body;
+  EXPECT_EQ(answer->text({"enabled"}), "false");
+  EXPECT_EQ(answer->text({"Grid", "columnGranularity"}), "22");
+  EXPECT_EQ(answer->text({"MotionDetectionLayout", "layout", "gridMap"}).substr(0, 6), "fffffc");
+  const std::string grid = "800000" + std::string(102, '0');
+  auto put = send(verb::put, "/ISAPI/System/Video/inputs/channels/1/motionDetection",
+                  doc("MotionDetection", "<enabled>true</enabled><configurationMode>expert</configurationMode>"
+                                         "<MotionDetectionLayout><sensitivityLevel>70</sensitivityLevel><layout><gridMap>" +
+                                             grid + "</gridMap></layout></MotionDetectionLayout>"
+                                         "<ExpertParams><Day><proportion>20</proportion></Day></ExpertParams>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_TRUE(config->get_bool("channel.1.motion.enabled"));
+  EXPECT_EQ(config->get_string("channel.1.motion.mode"), "expert");
+  EXPECT_EQ(config->get_int("channel.1.motion.sensitivity"), 70);
+  EXPECT_EQ(config->get_int("channel.1.motion.day.proportion"), 20);
+  EXPECT_EQ(send(verb::get, "/ISAPI/System/Video/inputs/channels/1/motionDetection/layout/gridLayout")
+                ->text({"layout", "gridMap"}),
+            grid);
+  // A gridMap of the wrong length is refused and nothing changes.
+  put = send(verb::put, "/ISAPI/System/Video/inputs/channels/1/motionDetection/layout/gridLayout",
+             doc("MotionDetectionLayout", "<sensitivityLevel>10</sensitivityLevel><layout><gridMap>fff</gridMap></layout>"));
+  EXPECT_EQ(put->http_status, status::bad_request) << put->body;
+  EXPECT_EQ(config->get_int("channel.1.motion.sensitivity"), 70);
+  EXPECT_EQ(send(verb::get, "/ISAPI/System/Video/inputs/channels/9/motionDetection")->http_status, status::not_found);
+}
+
+TEST_F(SceneResourcesTest, TamperAreasAndFaceShieldsAreStoredAsNormalisedPolygons) {
+  auto put = send(verb::put, "/ISAPI/System/Video/inputs/channels/1/tamperDetection",
+                  doc("TamperDetection", "<enabled>true</enabled><sensitivityLevel>80</sensitivityLevel>"
+                                         "<TamperDetectionRegionList><TamperDetectionRegion><id>1</id><RegionCoordinatesList>"
+                                         "<RegionCoordinates><positionX>0</positionX><positionY>0</positionY></RegionCoordinates>"
+                                         "<RegionCoordinates><positionX>352</positionX><positionY>0</positionY></RegionCoordinates>"
+                                         "<RegionCoordinates><positionX>352</positionX><positionY>576</positionY></RegionCoordinates>"
+                                         "</RegionCoordinatesList></TamperDetectionRegion></TamperDetectionRegionList>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_EQ(config->get_string("channel.1.tamper.areas"), "[[[0.0,0.0],[0.5,0.0],[0.5,1.0]]]");
+  auto answer = send(verb::get, "/ISAPI/System/Video/inputs/channels/1/tamperDetection");
+  EXPECT_EQ(answer->text({"TamperDetectionRegionList", "TamperDetectionRegion", "RegionCoordinatesList", "RegionCoordinates",
+                          "positionX"}),
+            "0");
+  // Two points are no area.
+  put = send(verb::put, "/ISAPI/System/Video/inputs/channels/1/tamperDetection",
+             doc("TamperDetection", "<TamperDetectionRegionList><TamperDetectionRegion><RegionCoordinatesList>"
+                                    "<RegionCoordinates><positionX>0</positionX><positionY>0</positionY></RegionCoordinates>"
+                                    "<RegionCoordinates><positionX>9</positionX><positionY>9</positionY></RegionCoordinates>"
+                                    "</RegionCoordinatesList></TamperDetectionRegion></TamperDetectionRegionList>"));
+  EXPECT_EQ(put->http_status, status::bad_request) << put->body;
+
+  put = send(verb::put, "/ISAPI/Smart/FaceDetect/1",
+             doc("FaceDetect", "<enabled>true</enabled><FaceSizeFilter><minWidth>80</minWidth><maxWidth>300</maxWidth></FaceSizeFilter>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_EQ(config->get_int("channel.1.face.min_size"), 80);
+  put = send(verb::put, "/ISAPI/Smart/FaceDetect/1",
+             doc("FaceDetect", "<FaceSizeFilter><minWidth>400</minWidth></FaceSizeFilter>"));
+  EXPECT_EQ(put->http_status, status::bad_request) << "minimum above the maximum";
+  EXPECT_EQ(config->get_int("channel.1.face.min_size"), 80);
+}
+
+TEST_F(SceneResourcesTest, DefocusAndSceneChangeTakeEnableAndSensitivity) {
+  auto put = send(verb::put, "/ISAPI/Smart/DefocusDetection/1",
+                  doc("DefocusDetection", "<enabled>true</enabled><sensitivityLevel>30</sensitivityLevel>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_TRUE(config->get_bool("channel.1.defocus.enabled"));
+  EXPECT_EQ(send(verb::get, "/ISAPI/Smart/DefocusDetection/1")->text({"sensitivityLevel"}), "30");
+  put = send(verb::put, "/ISAPI/Smart/SceneChangeDetection/1",
+             doc("SceneChangeDetection", "<enabled>true</enabled><sensitivityLevel>101</sensitivityLevel>"));
+  EXPECT_EQ(put->http_status, status::bad_request) << put->body;
+  EXPECT_FALSE(config->get_bool("channel.1.scene_change.enabled"));
+  EXPECT_EQ(send_as(test::k_viewer_basic, verb::put, "/ISAPI/Smart/SceneChangeDetection/1",
+                    doc("SceneChangeDetection", "<enabled>true</enabled>"))
+                ->http_status,
+            status::unauthorized);
+}
+
+}  // namespace
+}  // namespace camrig::isapi
