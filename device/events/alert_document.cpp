@@ -1,6 +1,7 @@
 #include "device/events/alert_document.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <sstream>
 
@@ -21,17 +22,27 @@ const char* state_of(const Event& event) { return event.state == EventState::ina
 
 }  // namespace
 
-std::string iso8601(hal::WallTime wall_time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(wall_time));
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
+std::string iso8601(hal::WallTime wall_time, std::chrono::seconds utc_offset) {
+  // The device clock is UTC; the local time is UTC shifted by the offset, then named with it.
+  const std::time_t seconds =
+      std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(wall_time) + utc_offset);
+  std::tm local{};
+  gmtime_r(&seconds, &local);
   char text[32];
-  // The device clock is UTC; a time zone setting would supply the offset here.
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S+00:00", &utc);
-  return text;
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &local);
+  const auto offset_minutes = std::chrono::duration_cast<std::chrono::minutes>(utc_offset).count();
+  const auto magnitude = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  char zone[8];
+  std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+', static_cast<int>(magnitude / 60),
+                static_cast<int>(magnitude % 60));
+  return std::string(text) + zone;
 }
 
-std::string alert_xml(const Event& event, const DeviceIdentity& device) {
+std::string alert_time(hal::WallTime wall_time, const DeviceIdentity& device) {
+  return iso8601(wall_time, device.utc_offset ? device.utc_offset(wall_time) : std::chrono::seconds{});
+}
+
+std::string alert_xml(const Event& event, const DeviceIdentity& device, const AlertPicture* picture) {
   pugi::xml_document doc;
   auto declaration = doc.append_child(pugi::node_declaration);
   declaration.append_attribute("version") = "1.0";
@@ -44,7 +55,7 @@ std::string alert_xml(const Event& event, const DeviceIdentity& device) {
   root.append_child("protocol").text() = device.protocol.c_str();
   root.append_child("macAddress").text() = device.mac_address.c_str();
   root.append_child("channelID").text() = channel_of(event);
-  root.append_child("dateTime").text() = iso8601(event.wall_time).c_str();
+  root.append_child("dateTime").text() = alert_time(event.wall_time, device).c_str();
   root.append_child("activePostCount").text() = event.active_post_count;
   root.append_child("eventType").text() = std::string(isapi_event_type(event.kind)).c_str();
   root.append_child("eventState").text() = state_of(event);
@@ -58,6 +69,11 @@ std::string alert_xml(const Event& event, const DeviceIdentity& device) {
     auto anpr = root.append_child("ANPR");
     anpr.append_child("licensePlate").text() = event.target->plate.c_str();
   }
+  if (picture) {
+    root.append_child("detectionPictureTransType").text() = "binary";
+    root.append_child("detectionPicturesNumber").text() = 1;
+    root.append_child("bkgUrl").text() = ("cid:" + picture->content_id).c_str();
+  }
   std::ostringstream out;
   doc.save(out, "", pugi::format_raw);
   return out.str();
@@ -69,7 +85,7 @@ std::string alert_json(const Event& event, const DeviceIdentity& device) {
                        {"protocol", device.protocol},
                        {"macAddress", device.mac_address},
                        {"channelID", channel_of(event)},
-                       {"dateTime", iso8601(event.wall_time)},
+                       {"dateTime", alert_time(event.wall_time, device)},
                        {"activePostCount", event.active_post_count},
                        {"eventType", isapi_event_type(event.kind)},
                        {"eventState", state_of(event)},
@@ -94,6 +110,13 @@ Event heartbeat_event(hal::Nanos device_time, hal::WallTime wall_time) {
 std::string alert_stream_part(const std::string& xml) {
   return "--boundary\r\nContent-Type: application/xml; charset=\"UTF-8\"\r\nContent-Length: " +
          std::to_string(xml.size()) + "\r\n\r\n" + xml + "\r\n";
+}
+
+std::string alert_picture_part(const Event& event, const AlertPicture& picture) {
+  const std::string name(isapi_event_type(event.kind));
+  return "--boundary\r\nContent-Disposition: form-data; name=\"" + name + "Image\"; filename=\"" + name +
+         ".jpg\"\r\nContent-Type: image/jpeg\r\nContent-Length: " + std::to_string(picture.jpeg.size()) +
+         "\r\nContent-ID: <" + picture.content_id + ">\r\n\r\n" + picture.jpeg + "\r\n";
 }
 
 }  // namespace camrig::events

@@ -62,7 +62,8 @@ void AlertStreams::open(std::shared_ptr<http::ResponseStream> stream) {
   reap_locked();
   Client::arm_heartbeat(clock_, client);
   auto identity = options_.identity;
-  client->writer = std::jthread([client_ptr = client.get(), identity, &clock = clock_](std::stop_token stop) {
+  auto picture_of = options_.picture;
+  client->writer = std::jthread([client_ptr = client.get(), identity, picture_of, &clock = clock_](std::stop_token stop) {
     auto& self = *client_ptr;
     auto logger = log::get("events");
     std::uint64_t reported_drops = 0;
@@ -74,7 +75,10 @@ void AlertStreams::open(std::shared_ptr<http::ResponseStream> stream) {
         reported_drops = dropped;
       }
       const bool heartbeat = notification->event.sequence == 0;
-      const auto part = alert_stream_part(alert_xml(notification->event, identity()));
+      const auto picture = heartbeat || !picture_of ? std::nullopt : picture_of(notification->event);
+      auto part = alert_stream_part(alert_xml(notification->event, identity(), picture ? &*picture : nullptr));
+      // The document and its picture are one write, so no other alert comes between them.
+      if (picture) part += alert_picture_part(notification->event, *picture);
       // The response stream is bounded; while it is full this client waits, alone, and its
       // mailbox drops its oldest alerts.
       bool written = false;

@@ -1,6 +1,7 @@
 // The alertStream clients: each open /ISAPI/Event/notification/alertStream response gets its own
 // bounded queue of center notifications (drop-oldest, counted), a writer thread that turns them
-// into multipart EventNotificationAlert parts, and a heartbeat while idle. A slow or dead client
+// into multipart EventNotificationAlert parts (followed by the alert's picture, when it has one),
+// and a heartbeat while idle. A slow or dead client
 // only loses its own oldest alerts; the engine and other clients never wait for it.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "device/core/event_bus.hpp"
@@ -24,6 +26,8 @@ struct AlertStreamOptions {
   //! The heartbeat interval, read at each heartbeat so a changed setting applies at once.
   std::function<std::chrono::seconds()> heartbeat_interval = [] { return std::chrono::seconds(10); };
   std::function<DeviceIdentity()> identity = [] { return DeviceIdentity{}; };
+  //! The picture to send with an alert, when its linkage asks for one; empty: none.
+  std::function<std::optional<AlertPicture>(const Event&)> picture;
 };
 
 struct AlertStreamClientStats {

@@ -55,6 +55,10 @@ struct Target {
   std::string object_class;  //!< "human", "vehicle"
   std::optional<std::uint64_t> track_id;
   std::string plate;
+  //! ANPR: the plate's list verdict ("allowed", "blocked", "expired", "unknown") and the
+  //! vehicle's direction ("approaching", "leaving", "unknown").
+  std::string list_verdict;
+  std::string direction;
   std::string face_id;
 };
 

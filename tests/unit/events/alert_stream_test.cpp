@@ -66,7 +66,7 @@ Event io_alarm(int post_count) {
 }
 
 TEST(AlertDocument, CarriesTheFieldsClientsParseAndNoEmptyElement) {
-  const auto xml = alert_xml(io_alarm(1), {"192.168.1.64", 80, "44:19:b6:00:00:01", "HTTP"});
+  const auto xml = alert_xml(io_alarm(1), {"192.168.1.64", 80, "44:19:b6:00:00:01", "HTTP", {}});
   pugi::xml_document doc;
   ASSERT_TRUE(doc.load_string(xml.c_str()));
   const auto root = doc.child("EventNotificationAlert");
