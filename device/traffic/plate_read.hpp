@@ -33,6 +33,7 @@ struct PlateRead {
   PixelBox plate_box;          //!< in the frame that voted best
   std::optional<PixelBox> vehicle_box;
   std::string plate_colour;    //!< "white", "yellow", "blue", ... or ""
+  std::string vehicle_colour;  //!< "white", "silver", "grey", "black", "red", "blue", ... or ""
   std::string vehicle_type;    //!< "car", "van", "truck", "motorcycle" or ""
   VehicleDirection direction = VehicleDirection::unknown;
   CaptureTrigger trigger = CaptureTrigger::video;

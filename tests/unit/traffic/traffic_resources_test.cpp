@@ -7,7 +7,7 @@
 #include "device/isapi/isapi.hpp"
 #include "device/isapi/xml.hpp"
 #include "device/traffic/list_file.hpp"
-#include "tests/support/lockstep_test_clock.hpp"
+#include "tests/support/isapi_harness.hpp"
 
 namespace camrig::isapi {
 namespace {
@@ -15,20 +15,10 @@ namespace {
 using http::beast_http::status;
 using http::beast_http::verb;
 
-constexpr const char* k_admin = "YWRtaW46QWRtaW4xMjM0";          // admin:Admin1234
-constexpr const char* k_operator = "b3BlcmF0b3I6T3BlcmF0b3IxMjM=";  // operator:Operator123
-constexpr const char* k_viewer = "dmlld2VyOlZpZXdlcjEyMw==";        // viewer:Viewer123
+constexpr const char* k_admin = test::k_admin_basic;
+constexpr const char* k_operator = test::k_operator_basic;
+constexpr const char* k_viewer = test::k_viewer_basic;
 const std::string k_base = "/ISAPI/Traffic/channels/1/licensePlateAuditData";
-
-struct Answer {
-  status http_status;
-  pugi::xml_document doc;
-  std::string body;
-  std::string content_type;
-  std::string text(std::initializer_list<std::string_view> path) const {
-    return text_at(doc.document_element(), path).value_or("<absent>");
-  }
-};
 
 std::string doc(const std::string& root, const std::string& inner) {
   return "<?xml version=\"1.0\"?><" + root + " xmlns=\"http://www.hikvision.com/ver20/XMLSchema\">" + inner + "</" + root + ">";
@@ -39,56 +29,26 @@ std::string plate_info(const std::string& plate, const std::string& list, const 
          "</LicensePlateInfo>";
 }
 
-class TrafficResourcesTest : public ::testing::Test {
+class TrafficResourcesTest : public ::testing::Test, protected test::IsapiHarness {
  protected:
   void SetUp() override { start("lpr-camera"); }
 
   void start(const char* profile_name) {
-    profile = *core::DeviceProfile::builtin(profile_name);
-    auto schema = core::ConfigSchema::builtin();
-    ASSERT_TRUE(schema) << schema.error().message;
-    config = std::move(core::ConfigService::open(*schema, profile, ":memory:", nullptr).value());
-    accounts = std::move(security::UserAccounts::open(":memory:", profile.device.model,
-                                                      security::PasswordPolicy::for_profile(profile.name)).value());
-    ASSERT_TRUE(accounts->activate("Admin1234"));
-    ASSERT_TRUE(accounts->add("operator", "Operator123", security::UserLevel::operator_level));
-    ASSERT_TRUE(accounts->add("viewer", "Viewer123", security::UserLevel::user));
-    lock = std::make_unique<security::IllegalLoginLock>(clock, [] { return security::IllegalLoginLockSettings{}; });
-    security::AuthenticatorOptions options;
-    options.basic_enabled = [] { return true; };
-    authenticator = std::make_unique<security::Authenticator>(*accounts, *lock, clock, options);
+    open_device(profile_name);
+    add_operator();
+    add_viewer();
     plates = std::move(traffic::PlateList::open(":memory:", clock).value());
-    DeviceServices services;
-    services.profile = &profile;
-    services.config = config.get();
-    services.accounts = accounts.get();
-    services.plates = plates.get();
-    router = std::make_unique<http::Router>();
-    add_routes(*router, services);
+    auto with = services();
+    with.plates = plates.get();
+    route(with);
   }
 
-  std::unique_ptr<Answer> send(verb method, const std::string& target, const std::string& body = {},
-                               const std::string& basic = k_admin) {
-    http::Request request{method, target, 11};
-    request.set(http::beast_http::field::authorization, std::string("Basic ") + basic);
-    request.body() = body;
-    auto reply = router->handle(request, "192.0.2.7", authenticator.get());
-    auto answer = std::make_unique<Answer>();
-    answer->http_status = reply.response.result();
-    answer->body = reply.response.body();
-    answer->content_type = std::string(reply.response[http::beast_http::field::content_type]);
-    answer->doc.load_string(answer->body.c_str());
-    return answer;
+  std::unique_ptr<test::IsapiAnswer> send(verb method, const std::string& target, const std::string& body = {},
+                                          const std::string& basic = k_admin) {
+    return send_as(basic, method, target, body);
   }
 
-  test::LockstepTestClock clock;
-  core::DeviceProfile profile;
-  std::unique_ptr<core::ConfigService> config;
-  std::unique_ptr<security::UserAccounts> accounts;
-  std::unique_ptr<security::IllegalLoginLock> lock;
-  std::unique_ptr<security::Authenticator> authenticator;
   std::unique_ptr<traffic::PlateList> plates;
-  std::unique_ptr<http::Router> router;
 };
 
 TEST_F(TrafficResourcesTest, AddSearchEditAndDeleteEntries) {

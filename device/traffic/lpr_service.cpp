@@ -1,0 +1,122 @@
+#include "device/traffic/lpr_service.hpp"
+
+#include <stdexcept>
+
+#include "device/core/log.hpp"
+
+namespace camrig::traffic {
+namespace {
+
+// The alarm output holder name of the blocklist alarm (AlarmOutputs counts holders by name).
+constexpr const char* k_blocklist_holder = "vehicleBlocklist";
+
+}  // namespace
+
+LprService::LprService(LprServiceParts parts) : parts_(std::move(parts)) {
+  if (!parts_.clock || !parts_.config || !parts_.plates || !parts_.relays || !parts_.engine)
+    throw std::invalid_argument("LprService needs a clock, config, plate list, relays and event engine");
+  auto* config = parts_.config;
+  capture_ = std::make_unique<VehicleCapture>([config] { return CaptureSettings::from_config(*config); },
+                                              parts_.request_capture, [this](const VehiclePass& pass) { on_pass(pass); });
+  barrier_ = std::make_unique<BarrierControl>(
+      *parts_.clock, *parts_.relays,
+      [config] {
+        auto settings = BarrierSettings::from_config(*config);
+        if (settings) return *settings;
+        // Only a schedule written before a parser change can fail; the barrier keeps working without it.
+        log::get("traffic")->warn("always-open schedule ignored: {}", settings.error().message);
+        BarrierSettings fallback;
+        fallback.enabled = config->get_bool("traffic.barrier.enabled");
+        return fallback;
+      },
+      [capture = capture_.get()] { return capture->lane_occupied(); });
+}
+
+LprService::~LprService() { stop(); }
+
+void LprService::start() { barrier_->start(); }
+
+void LprService::stop() { barrier_->stop(); }
+
+void LprService::submit(const PlateRead& read) { capture_->submit(read); }
+
+void LprService::on_input(int index, bool closed, hal::Nanos at) { capture_->on_input(index, closed, at); }
+
+void LprService::on_pass(const VehiclePass& pass) {
+  VehicleRecord record;
+  record.read = pass.read;
+  record.read.frame.reset();
+  record.speed_kmh = pass.speed_kmh;
+  record.backing = pass.backing;
+  record.snapshots = pass.snapshots;
+  const auto& clock = *parts_.clock;
+  // The read's time is on the device clock; the wall clock advanced with it since.
+  record.wall_time = clock.wall_time() - std::chrono::duration_cast<hal::WallTime::duration>(clock.now() - pass.read.time);
+
+  auto fuzzy = FuzzySettings::from_config(*parts_.config);
+  if (!fuzzy) log::get("traffic")->warn("fuzzy matching off: {}", fuzzy.error().message);
+  const FuzzyMatcher matcher(fuzzy ? *fuzzy : FuzzySettings{});
+  if (!pass.read.plate.empty()) {
+    auto lookup = parts_.plates->lookup(pass.read.plate, matcher);
+    record.verdict = lookup.verdict;
+    record.match = std::move(lookup.match);
+  }
+  // A vehicle backing away is reported, but it does not open the barrier.
+  record.barrier = pass.backing ? BarrierAction::not_controlled : barrier_->on_vehicle(pass.read.plate, record.verdict);
+  if (record.verdict == PlateVerdict::blocked) raise_blocklist_alarm(record);
+
+  {
+    std::lock_guard lock(mutex_);
+    record.id = next_id_++;
+    recent_.push_back(record);
+    if (recent_.size() > k_recent_capacity) recent_.pop_front();
+  }
+
+  events::Event event;
+  event.kind = events::EventKind::vehicle_detection;
+  event.channel = pass.read.channel;
+  event.state = events::EventState::pulse;
+  event.device_time = pass.read.time;
+  event.wall_time = record.wall_time;
+  events::Target target;
+  target.object_class = "vehicle";
+  target.plate = pass.read.plate;
+  target.list_verdict = std::string(to_string(record.verdict));
+  target.direction = std::string(to_string(pass.read.direction));
+  event.target = std::move(target);
+  event.description = pass.backing                               ? "Backing and leaving"
+                      : record.verdict == PlateVerdict::blocked ? "Blocklist vehicle"
+                      : pass.read.plate.empty()                 ? "Unlicensed vehicle"
+                                                                : "ANPR";
+  parts_.engine->submit(std::move(event));
+  log::get("traffic")->info("vehicle {} '{}' {} {}: barrier {}", record.id, pass.read.plate, to_string(record.verdict),
+                            to_string(pass.read.direction), to_string(record.barrier));
+}
+
+void LprService::raise_blocklist_alarm(const VehicleRecord& record) {
+  const auto& config = *parts_.config;
+  if (!config.get_bool("traffic.blocklist_alarm.enabled")) return;
+  const int output = static_cast<int>(config.get_int("traffic.blocklist_alarm.alarm_output"));
+  if (output == 0) return;
+  auto& outputs = parts_.engine->outputs();
+  // One pulse per vehicle: the output stays on for its Delay plus the post-alarm time.
+  if (auto held = outputs.hold(output, k_blocklist_holder); !held) {
+    log::get("traffic")->warn("blocklist alarm for '{}': {}", record.read.plate, held.error().message);
+    return;
+  }
+  (void)outputs.release(output, k_blocklist_holder, std::chrono::seconds(config.get_int("traffic.blocklist_alarm.post_alarm")));
+}
+
+std::vector<VehicleRecord> LprService::recent(std::uint64_t after_id, std::optional<hal::WallTime> after_time,
+                                              std::size_t max) const {
+  std::vector<VehicleRecord> found;
+  std::lock_guard lock(mutex_);
+  for (const auto& record : recent_) {
+    if (found.size() >= max) break;
+    if (record.id <= after_id || (after_time && record.wall_time < *after_time)) continue;
+    found.push_back(record);
+  }
+  return found;
+}
+
+}  // namespace camrig::traffic
