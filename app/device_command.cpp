@@ -153,6 +153,7 @@ int run_device_command(const DeviceCommandOptions& options) {
             << " world, scene " << (*world)->scene_name() << ", configuration in " << camera_options.data_directory << "\n";
   for (const auto& channel : profile->channels) {
     for (const auto& stream : channel.streams) {
+      if (!camera::stream_exists((*camera)->config(), stream.id)) continue;
       const auto settings = camera::stream_settings_from_config((*camera)->config(), stream.id);
       std::cout << "  rtsp://" << host << ":" << (*camera)->rtsp_port() << "/Streaming/Channels/" << stream.id
                 << "  " << channel.name << " " << stream.name << ": " << media::to_string(settings.codec)

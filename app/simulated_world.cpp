@@ -37,6 +37,8 @@ Result<std::unique_ptr<SimulatedWorld>> SimulatedWorld::create(const core::Devic
   self->scene_name_ = description->source;
   self->inputs_ = std::make_unique<sim::VirtualInputs>(clock, profile.capabilities.alarm_inputs);
   self->relays_ = std::make_unique<sim::VirtualRelays>(clock, profile.capabilities.alarm_outputs);
+  if (profile.capabilities.rs485_ports > 0) self->rs485_ = std::make_unique<sim::VirtualSerialPort>();
+  if (profile.capabilities.rs232_ports > 0) self->rs232_ = std::make_unique<sim::VirtualSerialPort>();
   // A scene with a barrier gets a boom on the first two relays (open, close), as an LPR camera
   // is wired: the camera's relay decisions let vehicles through or keep them waiting.
   if (description->scene.type == sim::SceneType::gate_lane && profile.capabilities.alarm_outputs >= 2)
@@ -103,6 +105,8 @@ camera::CameraHardware SimulatedWorld::hardware() {
   for (auto& [id, source] : sources_) hardware.video_sources[id] = source.get();
   hardware.inputs = inputs_.get();
   hardware.relays = relays_.get();
+  if (rs485_) hardware.serial_ports[1] = rs485_.get();
+  if (rs232_) hardware.serial_ports[2] = rs232_.get();
   return hardware;
 }
 

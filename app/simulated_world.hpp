@@ -15,6 +15,7 @@
 #include "sim/ptz_motor_model.hpp"
 #include "sim/virtual_inputs.hpp"
 #include "sim/virtual_relays.hpp"
+#include "sim/virtual_serial_port.hpp"
 #include "sim/world/ground_truth.hpp"
 #include "sim/world/world.hpp"
 #include "sim/world_video_source.hpp"
@@ -41,6 +42,11 @@ class SimulatedWorld {
   //! Video sources, alarm inputs and relays for the camera; valid while this object lives.
   camera::CameraHardware hardware();
   const std::string& scene_name() const { return scene_name_; }
+  //! The bench's side of the wiring (`camrig run`): scenarios toggle the sensors on the inputs
+  //! and watch the relays and the barrier, as a test rig would.
+  sim::VirtualInputs& inputs() { return *inputs_; }
+  sim::VirtualRelays& relays() { return *relays_; }
+  sim::BarrierGate* barrier() { return barrier_.get(); }
 
  private:
   SimulatedWorld() = default;
@@ -49,6 +55,9 @@ class SimulatedWorld {
   std::string scene_name_;
   std::unique_ptr<sim::VirtualInputs> inputs_;
   std::unique_ptr<sim::VirtualRelays> relays_;
+  //! The RS-485 terminal (port 1) on profiles that have one; nothing is wired to its far end yet.
+  std::unique_ptr<sim::VirtualSerialPort> rs485_;
+  std::unique_ptr<sim::VirtualSerialPort> rs232_;
   std::unique_ptr<sim::BarrierGate> barrier_;
   std::unique_ptr<sim::World> world_;
   std::unique_ptr<sim::SharedWorld> shared_;

@@ -1,0 +1,516 @@
+#include "app/run_command.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/simulated_world.hpp"
+#include "conformance/clients.hpp"
+#include "conformance/evaluator.hpp"
+#include "conformance/scenario.hpp"
+#include "device/camera/camera.hpp"
+#include "device/core/lockstep_clock.hpp"
+#include "device/core/realtime_clock.hpp"
+#include "reports/report_writers.hpp"
+
+namespace camrig::app {
+namespace {
+
+using namespace std::chrono_literals;
+using conformance::ActionKind;
+using conformance::Scenario;
+using SteadyClock = std::chrono::steady_clock;
+
+double seconds_of(hal::Nanos t) { return std::chrono::duration<double>(t).count(); }
+hal::Nanos nanos_of(double seconds) {
+  return std::chrono::duration_cast<hal::Nanos>(std::chrono::duration<double>(seconds));
+}
+
+std::optional<std::time_t> parse_utc(const std::string& text) {
+  std::tm parts{};
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &parts.tm_year, &parts.tm_mon, &parts.tm_mday, &parts.tm_hour,
+                  &parts.tm_min, &parts.tm_sec) != 6)
+    return std::nullopt;
+  parts.tm_year -= 1900;
+  parts.tm_mon -= 1;
+  return timegm(&parts);
+}
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+// A TCP port on 127.0.0.1 that was free a moment ago; each run's camera gets its own. Drawn at
+// random rather than from the kernel's ephemeral sequence, which hands the same port to runs in
+// parallel processes (ctest -j) that probe at the same moment.
+int free_port() {
+  static std::mutex mutex;
+  static std::mt19937 random(static_cast<std::uint32_t>(::getpid()) ^ std::random_device{}());
+  std::lock_guard lock(mutex);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = std::uniform_int_distribution<int>(20000, 59999)(random);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  return 0;
+}
+
+// Holds the simulated world at a timeline step in lockstep runs: the channels' frame pacers
+// wait here until the runner has acted, so an action always lands at the same device time.
+class TimeGate {
+ public:
+  bool pass(hal::Nanos deadline, std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    if (deadline <= limit_) return true;
+    ++waiting_;
+    const bool open = changed_.wait(lock, stop, [&] { return deadline <= limit_; });
+    --waiting_;
+    return open;
+  }
+  void open_to(hal::Nanos limit) {
+    {
+      std::lock_guard lock(mutex_);
+      limit_ = limit;
+    }
+    changed_.notify_all();
+  }
+  int waiting() const {
+    std::lock_guard lock(mutex_);
+    return waiting_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable_any changed_;
+  hal::Nanos limit_{0};
+  int waiting_ = 0;
+};
+
+std::mutex output_mutex;
+
+void say(const std::string& line) {
+  std::lock_guard lock(output_mutex);
+  std::cout << line << std::endl;
+}
+
+class ScenarioRun {
+ public:
+  ScenarioRun(const Scenario& scenario, const RunCommandOptions& options, int number)
+      : scenario_(scenario), options_(options), number_(number) {}
+
+  reports::ScenarioReport run() {
+    report_.name = scenario_.name;
+    report_.file = scenario_.file.string();
+    report_.profile = scenario_.profile;
+    report_.seed = scenario_.seed;
+    report_.mode = options_.realtime ? "realtime" : "lockstep";
+    report_.duration_seconds = scenario_.duration;
+    started_ = SteadyClock::now();
+    work_ = std::filesystem::temp_directory_path() /
+            fmt::format("camrig-run-{}-{}-{}", scenario_.name, ::getpid(), number_);
+    std::filesystem::remove_all(work_);
+    std::filesystem::create_directories(work_);
+
+    if (auto error = play(); !error.empty()) report_.error = error;
+    stop();
+    read_ground_truth();
+    observed_.end = std::max(observed_.end, 0.0);
+    report_.expectations = conformance::evaluate(scenario_, observed_);
+    report_.metrics = conformance::compute_metrics(observed_);
+    report_.timeline = conformance::timeline_marks(observed_);
+    report_.real_seconds = std::chrono::duration<double>(SteadyClock::now() - started_).count();
+    report_.simulated_seconds = observed_.end;
+    if (options_.keep) report_.work_directory = work_.string();
+    else std::filesystem::remove_all(work_);
+    progress(true);
+    return report_;
+  }
+
+ private:
+  // Runs setup and timeline; returns why it could not go on, or nothing.
+  std::string play() {
+    auto profile = core::DeviceProfile::builtin(scenario_.profile);
+    if (!profile) return profile.error().message;
+    profile_ = *profile;
+    const auto start = parse_utc(scenario_.start_time);
+    if (!start) return "start_time " + scenario_.start_time + " is not a UTC time";
+    start_time_ = *start;
+    const auto wall = std::chrono::system_clock::from_time_t(*start);
+
+    sim::FramePacer pacer;
+    if (options_.realtime) {
+      auto clock = std::make_unique<core::RealtimeClock>(wall);
+      pacer = [clock = clock.get()](hal::Nanos deadline, std::stop_token stop) { return clock->sleep_until(deadline, stop); };
+      clock_ = std::move(clock);
+    } else {
+      auto clock = std::make_unique<core::LockstepClock>(wall);
+      lockstep_ = clock.get();
+      pacer = [this](hal::Nanos deadline, std::stop_token stop) {
+        if (!gate_.pass(deadline, stop)) return false;
+        lockstep_->advance_to(deadline);
+        return !stop.stop_requested();
+      };
+      clock_ = std::move(clock);
+    }
+
+    SimulatedWorldOptions world_options;
+    world_options.seed = scenario_.seed;
+    world_options.ground_truth_path = (work_ / "ground-truth.jsonl").string();
+    world_options.scene = scenario_.world.scene;
+    if (!scenario_.world.file.empty()) world_options.scene = scenario_.world.file;
+    if (!scenario_.world.description.empty()) {
+      const auto path = work_ / "world.yaml";
+      std::ofstream(path) << scenario_.world.description << "\n";
+      world_options.scene = path.string();
+    }
+    auto world = SimulatedWorld::create(profile_, *clock_, pacer, world_options);
+    if (!world) return "world: " + world.error().message;
+    world_ = std::move(*world);
+    observed_.has_barrier = world_->barrier() != nullptr;
+
+    camera_options_.data_directory = (work_ / "data").string();
+    camera_options_.drop_frames_when_busy = options_.realtime;
+    camera_options_.rtsp_bind_address = "127.0.0.1";
+    camera_options_.http_bind_address = "127.0.0.1";
+    camera_options_.admin_password = scenario_.admin_password;
+    camera_options_.settings = {{"network.rtsp_port", std::to_string(free_port())},
+                                {"network.http_port", std::to_string(free_port())},
+                                {"network.https_port", std::to_string(free_port())}};
+    camera_options_.on_restart = [this](system::RestartReason) { restart_requested_ = true; };
+    auto camera = camera::Camera::start(profile_, world_->hardware(), camera_options_);
+    if (!camera) return "the camera did not start: " + camera.error().message;
+    camera_ = std::move(*camera);
+    camera_options_.admin_password.clear();  // later boots keep what is stored
+    http_ = {"127.0.0.1", camera_->http_port()};
+    rtsp_ = {"127.0.0.1", camera_->rtsp_port()};
+
+    alerts_ = std::make_unique<conformance::AlertStreamClient>(
+        http_, "admin", scenario_.admin_password, [this](conformance::AlertDocument alert) { on_alert(std::move(alert)); });
+    if (!alerts_->wait_connected(10s)) return "alertStream did not open: " + alerts_->last_error();
+
+    for (const auto& user : scenario_.users) {
+      conformance::IsapiCall call;
+      call.method = "POST";
+      call.path = "/ISAPI/Security/users";
+      call.body = fmt::format("<User><userName>{}</userName><password>{}</password><userLevel>{}</userLevel></User>",
+                              user.name, user.password, user.level);
+      if (auto error = setup_call(call); !error.empty()) return "adding user " + user.name + ": " + error;
+    }
+    for (std::size_t i = 0; i < scenario_.setup.size(); ++i)
+      if (auto error = setup_call(scenario_.setup[i]); !error.empty())
+        return fmt::format("setup call {} ({} {}): {}", i + 1, scenario_.setup[i].method, scenario_.setup[i].path, error);
+
+    for (const auto& step : scenario_.timeline) {
+      advance_to(nanos_of(step.at));
+      if (auto error = act(step); !error.empty()) return fmt::format("step {} (line {}): {}", step.id, step.line, error);
+    }
+    advance_to(nanos_of(scenario_.duration));
+    drain_alerts();
+    return {};
+  }
+
+  std::string setup_call(const conformance::IsapiCall& call) {
+    const auto user = call.user.empty() ? std::string("admin") : call.user;
+    const auto password = call.user.empty() ? scenario_.admin_password : call.password;
+    const auto response = conformance::isapi_request(http_, call, user, password);
+    if (response.status == 0) return "no response: " + response.error;
+    if (response.status >= 300) {
+      // The camera's own words say what it refused; show them.
+      auto body = response.body.substr(0, 400);
+      std::replace(body.begin(), body.end(), '\n', ' ');
+      return fmt::format("answered {}: {}", response.status, body);
+    }
+    return {};
+  }
+
+  std::string act(const conformance::TimelineStep& step) {
+    conformance::ObservedStep record{step.id, seconds_of(clock_->now()), step.kind, {}, step.input, step.active};
+    switch (step.kind) {
+      case ActionKind::input: {
+        record.label = fmt::format("input {} {}", step.input, step.active ? "active" : "inactive");
+        add_step(record);
+        if (auto set = world_->inputs().set_active(step.input - 1, step.active); !set)
+          return fmt::format("alarm input {}: {}", step.input, set.error().message);
+        break;
+      }
+      case ActionKind::isapi: {
+        record.label = step.isapi.method + " " + step.isapi.path + (step.repeat > 1 ? fmt::format(" x{}", step.repeat) : "");
+        add_step(record);
+        const auto user = step.isapi.user.empty() ? std::string("admin") : step.isapi.user;
+        const auto password = step.isapi.user.empty() ? scenario_.admin_password : step.isapi.password;
+        for (int i = 0; i < step.repeat; ++i) record_response(step.id, conformance::isapi_request(http_, step.isapi, user, password));
+        break;
+      }
+      case ActionKind::rtsp: {
+        record.label = "DESCRIBE " + step.rtsp.stream + (step.repeat > 1 ? fmt::format(" x{}", step.repeat) : "");
+        add_step(record);
+        const auto user = step.rtsp.user.empty() ? std::string("admin") : step.rtsp.user;
+        const auto password = step.rtsp.user.empty() ? scenario_.admin_password : step.rtsp.password;
+        for (int i = 0; i < step.repeat; ++i)
+          record_response(step.id, conformance::rtsp_describe(rtsp_, step.rtsp.stream, user, password));
+        break;
+      }
+      case ActionKind::wait:
+        record.label = fmt::format("wait {} s", step.wait_seconds);
+        add_step(record);
+        std::this_thread::sleep_for(std::chrono::duration<double>(step.wait_seconds));
+        break;
+      case ActionKind::restart:
+        record.label = "restart";
+        add_step(record);
+        return restart();
+    }
+    return {};
+  }
+
+  void add_step(const conformance::ObservedStep& step) {
+    std::lock_guard lock(mutex_);
+    observed_.steps.push_back(step);
+  }
+
+  void record_response(const std::string& step, const conformance::Response& response) {
+    std::lock_guard lock(mutex_);
+    observed_.responses.push_back({step, seconds_of(clock_->now()), response.status, response.body, response.error,
+                                   response.real_milliseconds});
+  }
+
+  std::string restart() {
+    camera_options_.wall_time_offset = camera_->device_clock().offset();
+    camera_->stop();
+    camera_.reset();
+    // The subscription must see the old stream end, or it would look connected to the new camera.
+    for (int i = 0; i < 300 && alerts_->connected(); ++i) std::this_thread::sleep_for(10ms);
+    auto camera = camera::Camera::start(profile_, world_->hardware(), camera_options_);
+    if (!camera) return "the camera did not start again: " + camera.error().message;
+    camera_ = std::move(*camera);
+    if (!alerts_->wait_connected(10s)) return "alertStream did not open again: " + alerts_->last_error();
+    return {};
+  }
+
+  // Moves device time to `target`. Lockstep: the channels run up to the gate, then the clock
+  // lands exactly on the target; a channel that is not pulling frames (a camera restarting)
+  // is not waited for beyond a short stall.
+  void advance_to(hal::Nanos target) {
+    if (!lockstep_) {
+      std::stop_source never;
+      while (clock_->now() < target) {
+        clock_->sleep_until(std::min(target, clock_->now() + nanos_of(1)), never.get_token());
+        handle_restart_request();
+        progress(false);
+      }
+      observed_.end = seconds_of(clock_->now());
+      return;
+    }
+    gate_.open_to(target);
+    const int channels = static_cast<int>(profile_.channels.size());
+    auto last_time = clock_->now();
+    auto last_change = SteadyClock::now();
+    while (gate_.waiting() < channels) {
+      std::this_thread::sleep_for(1ms);
+      handle_restart_request();
+      progress(false);
+      if (clock_->now() != last_time) {
+        last_time = clock_->now();
+        last_change = SteadyClock::now();
+      } else if (SteadyClock::now() - last_change > 2s) {
+        say(fmt::format("[{}] no channel moved device time for 2 s at {:.3f} s: moving it on to {:.3f} s", scenario_.name,
+                        seconds_of(last_time), seconds_of(target)));
+        break;
+      }
+    }
+    lockstep_->advance_to(target);
+    observed_.end = seconds_of(clock_->now());
+  }
+
+  void handle_restart_request() {
+    if (!restart_requested_.exchange(false)) return;
+    if (auto error = restart(); !error.empty()) say(fmt::format("[{}] {}", scenario_.name, error));
+  }
+
+  void on_alert(conformance::AlertDocument alert) {
+    conformance::ObservedAlert observed;
+    observed.received_at = clock_ ? seconds_of(clock_->now()) : 0;
+    observed.type = alert.fields["eventType"];
+    observed.state = alert.fields["eventState"];
+    // The camera's idle heartbeat is not an event.
+    if (observed.type == "videoloss" && observed.state == "inactive" && alert.fields["activePostCount"] == "0") return;
+    observed.channel = std::atoi(alert.fields["channelID"].c_str());
+    if (const auto at = parse_utc(alert.fields["dateTime"])) observed.device_time = static_cast<double>(*at - start_time_);
+    observed.fields = std::move(alert.fields);
+    observed.document = std::move(alert.document);
+    std::lock_guard lock(mutex_);
+    observed_.alerts.push_back(std::move(observed));
+    last_alert_ = SteadyClock::now();
+  }
+
+  // Alerts travel in real time: give the last ones a moment to arrive before judging.
+  void drain_alerts() {
+    const auto until = SteadyClock::now() + 2s;
+    while (SteadyClock::now() < until) {
+      {
+        std::lock_guard lock(mutex_);
+        if (SteadyClock::now() - last_alert_ > 300ms) break;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    std::this_thread::sleep_for(300ms);
+  }
+
+  void stop() {
+    alerts_.reset();
+    if (world_) {
+      for (const auto& change : world_->relays().history())
+        observed_.relays.push_back({seconds_of(change.at), change.index + 1, change.closed ? "closed" : "open"});
+      if (const auto* barrier = world_->barrier())
+        for (const auto& transition : barrier->transitions())
+          observed_.barrier.push_back({seconds_of(transition.at), 0, sim::to_string(transition.state)});
+    }
+    if (camera_) camera_->stop();
+    camera_.reset();
+    world_.reset();  // flushes the ground truth
+  }
+
+  void read_ground_truth() {
+    std::ifstream in(work_ / "ground-truth.jsonl");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.find("\"type\":\"event\"") == std::string::npos) continue;
+      const auto doc = nlohmann::json::parse(line, nullptr, false);
+      if (doc.is_discarded()) continue;
+      observed_.truth.push_back(
+          {doc.value("time", 0.0), doc.value("kind", ""), doc.value("name", ""), doc.value("direction", "")});
+    }
+  }
+
+  void progress(bool final) {
+    const auto now = SteadyClock::now();
+    if (!final && now - last_progress_ < 2s) return;
+    last_progress_ = now;
+    const double real = std::chrono::duration<double>(now - started_).count();
+    const double simulated = clock_ ? seconds_of(clock_->now()) : 0;
+    if (final) {
+      say(fmt::format("[{}] {}: {:.1f} s simulated in {:.1f} s real ({:.2f}x), {}/{} expectations held{}", scenario_.name,
+                      report_.passed() ? "PASSED" : "FAILED", report_.simulated_seconds, report_.real_seconds,
+                      report_.real_seconds > 0 ? report_.simulated_seconds / report_.real_seconds : 0.0,
+                      std::count_if(report_.expectations.begin(), report_.expectations.end(), [](const auto& e) { return e.passed; }),
+                      report_.expectations.size(), report_.error.empty() ? "" : " (" + report_.error + ")"));
+      return;
+    }
+    say(fmt::format("[{}] sim {:.1f}/{:.0f} s, real {:.1f} s, {:.2f}x", scenario_.name, simulated, scenario_.duration, real,
+                    real > 0 ? simulated / real : 0.0));
+  }
+
+  const Scenario& scenario_;
+  const RunCommandOptions& options_;
+  const int number_;
+  std::filesystem::path work_;
+  SteadyClock::time_point started_;
+  SteadyClock::time_point last_progress_ = SteadyClock::now();
+  std::time_t start_time_ = 0;
+  core::DeviceProfile profile_;
+  std::unique_ptr<hal::Clock> clock_;
+  core::LockstepClock* lockstep_ = nullptr;
+  TimeGate gate_;
+  std::unique_ptr<SimulatedWorld> world_;
+  camera::CameraOptions camera_options_;
+  std::unique_ptr<camera::Camera> camera_;
+  std::atomic<bool> restart_requested_ = false;
+  conformance::Endpoint http_;
+  conformance::Endpoint rtsp_;
+  std::unique_ptr<conformance::AlertStreamClient> alerts_;
+  std::mutex mutex_;
+  SteadyClock::time_point last_alert_{};
+  conformance::Observations observed_;
+  reports::ScenarioReport report_;
+};
+
+}  // namespace
+
+CLI::App* add_run_command(CLI::App& app, RunCommandOptions& options) {
+  auto* run = app.add_subcommand("run", "Play scenario files against a simulated camera, judge them and write reports");
+  run->add_option("scenarios", options.paths, "Scenario files (YAML) or folders of them")->required();
+  run->add_option("-j,--jobs", options.jobs, "Scenarios run at once")->check(CLI::Range(1, 64))->capture_default_str();
+  run->add_flag("--realtime", options.realtime, "Pace the world to the wall clock (default: lockstep, repeatable and faster)");
+  run->add_flag("--keep", options.keep, "Keep each run's device data, ground truth and world files (their folder is reported)");
+  run->add_option("--report-dir", options.report_directory, "Where junit.xml, report.json, report.html and history.jsonl go")
+      ->capture_default_str();
+  return run;
+}
+
+int run_run_command(const RunCommandOptions& options, const std::string& command_line) {
+  std::vector<Scenario> scenarios;
+  bool bad = false;
+  for (const auto& path : options.paths) {
+    auto files = conformance::scenario_files(path);
+    if (!files) {
+      std::cerr << "camrig run: " << files.error().message << "\n";
+      bad = true;
+      continue;
+    }
+    for (const auto& file : *files) {
+      auto scenario = conformance::load_scenario(file);
+      if (!scenario) {
+        std::cerr << "camrig run: " << scenario.error().message << "\n";
+        bad = true;
+        continue;
+      }
+      scenarios.push_back(std::move(*scenario));
+    }
+  }
+  if (bad) return 2;
+
+  reports::RunReport run;
+  run.started_at = utc_now();
+  run.command = command_line;
+  run.scenarios.resize(scenarios.size());
+  say(fmt::format("camrig run: {} scenario(s), {}, {} at a time", scenarios.size(),
+                  options.realtime ? "realtime" : "lockstep", options.jobs));
+  std::atomic<std::size_t> next = 0;
+  std::vector<std::thread> workers;
+  for (int i = 0; i < std::min<int>(options.jobs, static_cast<int>(scenarios.size())); ++i) {
+    workers.emplace_back([&] {
+      for (std::size_t index = next++; index < scenarios.size(); index = next++)
+        run.scenarios[index] = ScenarioRun(scenarios[index], options, static_cast<int>(index)).run();
+    });
+  }
+  for (auto& worker : workers) worker.join();
+
+  const std::filesystem::path directory(options.report_directory);
+  if (auto written = reports::write_reports(run, directory); !written) {
+    std::cerr << "camrig run: " << written.error().message << "\n";
+    return 2;
+  }
+  int failed = 0;
+  for (const auto& scenario : run.scenarios) failed += scenario.passed() ? 0 : 1;
+  say(fmt::format("{}: {} of {} scenario(s) passed. Report: {} (also junit.xml, report.json, history.jsonl there)",
+                  failed == 0 ? "PASSED" : "FAILED", scenarios.size() - static_cast<std::size_t>(failed), scenarios.size(),
+                  (directory / "report.html").string()));
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace camrig::app

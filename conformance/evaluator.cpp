@@ -1,0 +1,404 @@
+#include "conformance/evaluator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <pugixml.hpp>
+
+namespace camrig::conformance {
+namespace {
+
+struct Span {
+  double from = 0;
+  double to = 0;
+};
+
+Span resolve(const TimeWindow& window, const Observations& observed) {
+  Span span{window.from, window.to.value_or(observed.end)};
+  if (!window.after.empty()) {
+    const auto step = std::find_if(observed.steps.begin(), observed.steps.end(),
+                                   [&](const ObservedStep& s) { return s.id == window.after; });
+    span.from = step != observed.steps.end() ? step->at : observed.end;  // a step never reached: nothing after it
+    if (!window.to) span.to = observed.end;
+  }
+  if (window.within) span.to = span.from + *window.within;
+  return span;
+}
+
+std::string describe(const Span& span) { return fmt::format("between {:.3f} s and {:.3f} s", span.from, span.to); }
+
+std::string describe(const ObservedAlert& alert) {
+  std::string text = fmt::format("{} {} on channel {} (dateTime +{:.0f} s, received at {:.3f} s)", alert.type, alert.state,
+                                 alert.channel, alert.device_time, alert.received_at);
+  return text;
+}
+
+// An alert's dateTime is floored to the second: the moment lies in [t, t + 1).
+bool overlaps(const ObservedAlert& alert, const Span& span) {
+  return alert.device_time <= span.to && alert.device_time + 1 > span.from;
+}
+
+bool matches(const EventExpectation& e, const ObservedAlert& alert) {
+  if (alert.type != e.type) return false;
+  if (e.channel && alert.channel != *e.channel) return false;
+  if (e.state && alert.state != *e.state) return false;
+  for (const auto& [name, value] : e.fields) {
+    const auto it = alert.fields.find(name);
+    if (it == alert.fields.end() || it->second != value) return false;
+  }
+  return true;
+}
+
+std::string statement(const EventExpectation& e, const Span& span) {
+  std::string what = e.type;
+  if (e.state) what += " " + *e.state;
+  if (e.channel) what += fmt::format(" on channel {}", *e.channel);
+  for (const auto& [name, value] : e.fields) what += fmt::format(" {}={}", name, value);
+  if (e.none) return fmt::format("no {} alert {}", what, describe(span));
+  return fmt::format("{}{} alert {}", e.at_least > 1 ? fmt::format("at least {} x ", e.at_least) : "", what, describe(span));
+}
+
+reports::ExpectationOutcome judge_event(const EventExpectation& e, const Observations& observed) {
+  reports::ExpectationOutcome out;
+  const auto span = resolve(e.window, observed);
+  out.statement = statement(e, span);
+  std::vector<const ObservedAlert*> found;
+  for (const auto& alert : observed.alerts)
+    if (matches(e, alert) && overlaps(alert, span)) found.push_back(&alert);
+  std::string seen;
+  for (const auto& alert : observed.alerts) seen += describe(alert) + "\n";
+  if (e.none) {
+    out.passed = found.empty();
+    out.evidence = found.empty() ? fmt::format("none came ({} alerts in the whole run)", observed.alerts.size())
+                                 : "came: " + describe(*found.front());
+    out.detail = found.empty() ? seen : found.front()->document;
+  } else {
+    out.passed = static_cast<int>(found.size()) >= e.at_least;
+    if (found.empty()) {
+      out.evidence = fmt::format("no matching alert; {} alerts in the whole run", observed.alerts.size());
+      out.detail = seen;
+    } else {
+      out.evidence = fmt::format("{} matching: {}", found.size(), describe(*found.front()));
+      out.detail = found.front()->document;
+    }
+  }
+  return out;
+}
+
+// State of a relay (or the barrier) at `t`: the last change at or before it.
+std::string state_at(const std::vector<ObservedSwitch>& changes, int index, double t, const std::string& initial) {
+  std::string state = initial;
+  for (const auto& change : changes)
+    if (change.index == index && change.at <= t) state = change.state;
+  return state;
+}
+
+reports::ExpectationOutcome judge_io(const IoExpectation& e, const Observations& observed) {
+  reports::ExpectationOutcome out;
+  const bool relay = e.relay.has_value();
+  const int index = relay ? *e.relay : 0;
+  const auto& changes = relay ? observed.relays : observed.barrier;
+  const std::string subject = relay ? fmt::format("relay {}", index) : "barrier";
+  if (!relay && !observed.has_barrier) {
+    out.statement = fmt::format("barrier {}", e.state);
+    out.evidence = "this scene has no barrier (a gate_lane scene on a camera with two relays has one)";
+    return out;
+  }
+  std::string history;
+  for (const auto& change : changes)
+    if (change.index == index) history += fmt::format("{:.3f} s: {}\n", change.at, change.state);
+  out.detail = history.empty() ? subject + " never changed" : history;
+  if (e.at) {
+    out.statement = fmt::format("{} {} at {:.3f} s", subject, e.state, *e.at);
+    const auto state = state_at(changes, index, *e.at, relay ? "open" : "closed");
+    out.passed = state == e.state;
+    out.evidence = fmt::format("{} was {} at {:.3f} s", subject, state, *e.at);
+    return out;
+  }
+  const auto span = resolve(e.window, observed);
+  out.statement = fmt::format("{} {}{} {}", subject, e.never ? "never " : "", e.state, describe(span));
+  const std::string initial = relay ? "open" : "closed";
+  if (e.never) {
+    if (state_at(changes, index, span.from, initial) == e.state) {
+      out.evidence = fmt::format("{} was {} at {:.3f} s", subject, e.state, span.from);
+      return out;
+    }
+    for (const auto& change : changes) {
+      if (change.index == index && change.state == e.state && change.at >= span.from && change.at <= span.to) {
+        out.evidence = fmt::format("{} became {} at {:.3f} s", subject, e.state, change.at);
+        return out;
+      }
+    }
+    out.passed = true;
+    out.evidence = fmt::format("{} stayed out of {} ({})", subject, e.state, history.empty() ? "no change at all" : "see changes");
+    return out;
+  }
+  if (state_at(changes, index, span.from, initial) == e.state) {
+    out.passed = true;
+    out.evidence = fmt::format("{} already {} at {:.3f} s", subject, e.state, span.from);
+    return out;
+  }
+  for (const auto& change : changes) {
+    if (change.index == index && change.state == e.state && change.at >= span.from && change.at <= span.to) {
+      out.passed = true;
+      out.evidence = fmt::format("{} became {} at {:.3f} s", subject, e.state, change.at);
+      return out;
+    }
+  }
+  out.evidence = fmt::format("{} did not become {} in the window", subject, e.state);
+  return out;
+}
+
+std::optional<std::string> xml_field(const std::string& body, const std::string& name) {
+  pugi::xml_document doc;
+  if (!doc.load_string(body.c_str())) return std::nullopt;
+  std::optional<std::string> found;
+  const std::function<bool(pugi::xml_node)> walk = [&](pugi::xml_node node) {
+    for (auto child = node.first_child(); child; child = child.next_sibling()) {
+      if (child.type() != pugi::node_element) continue;
+      std::string local = child.name();
+      if (const auto colon = local.find(':'); colon != std::string::npos) local = local.substr(colon + 1);
+      if (local == name) {
+        found = child.text().get();
+        return true;
+      }
+      if (walk(child)) return true;
+    }
+    return false;
+  };
+  walk(doc);
+  return found;
+}
+
+// "a=<name>:<value>" of an SDP, so `fields: {x-dimensions: "1280,720"}` reads naturally.
+std::optional<std::string> sdp_field(const std::string& body, const std::string& name) {
+  const auto key = "a=" + name + ":";
+  const auto at = body.find(key);
+  if (at == std::string::npos) return std::nullopt;
+  const auto end = body.find_first_of("\r\n", at);
+  return body.substr(at + key.size(), end == std::string::npos ? std::string::npos : end - at - key.size());
+}
+
+reports::ExpectationOutcome judge_api(const ApiExpectation& e, const Observations& observed) {
+  reports::ExpectationOutcome out;
+  std::string demands;
+  if (e.status) demands += fmt::format(" status {}", *e.status);
+  for (const auto& [name, value] : e.fields) demands += fmt::format(" {}={}", name, value);
+  for (const auto& text : e.contains) demands += fmt::format(" contains '{}'", text);
+  out.statement = "response to " + e.step + ":" + demands;
+  const ObservedResponse* response = nullptr;
+  for (const auto& r : observed.responses)
+    if (r.step == e.step) response = &r;
+  if (!response) {
+    out.evidence = "the step did not run (the run ended before it)";
+    return out;
+  }
+  out.detail = response->body;
+  if (response->status == 0) {
+    out.evidence = "no response: " + response->error;
+    return out;
+  }
+  std::vector<std::string> broken;
+  for (const auto& [name, value] : e.fields) {
+    auto actual = xml_field(response->body, name);
+    if (!actual) actual = sdp_field(response->body, name);
+    if (!actual || *actual != value) broken.push_back(fmt::format("{}={}", name, actual ? "'" + *actual + "'" : "(absent)"));
+  }
+  for (const auto& text : e.contains)
+    if (response->body.find(text) == std::string::npos) broken.push_back(fmt::format("no '{}' in the body", text));
+  out.passed = broken.empty() && (!e.status || response->status == *e.status);
+  if (out.passed) {
+    out.evidence = fmt::format("status {}", response->status);
+    for (const auto& [name, value] : e.fields) out.evidence += fmt::format(", {}={}", name, value);
+  } else {
+    out.evidence = fmt::format("got status {}", response->status);
+    for (const auto& item : broken) out.evidence += ", " + item;
+  }
+  return out;
+}
+
+std::optional<double> percentile(std::vector<double> values, double p) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(p / 100 * static_cast<double>(values.size())));
+  return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+// Time from each alarm input becoming active to the first relay closing at or after it.
+std::vector<double> relay_latencies_ms(const Observations& observed) {
+  std::vector<double> latencies;
+  for (const auto& step : observed.steps) {
+    if (step.kind != ActionKind::input || !step.active) continue;
+    for (const auto& change : observed.relays) {
+      if (change.state == "closed" && change.at >= step.at && change.at <= step.at + 10) {
+        latencies.push_back((change.at - step.at) * 1000);
+        break;
+      }
+    }
+  }
+  return latencies;
+}
+
+std::vector<double> api_latencies_ms(const Observations& observed) {
+  std::vector<double> out;
+  for (const auto& r : observed.responses)
+    if (r.status != 0) out.push_back(r.real_milliseconds);
+  return out;
+}
+
+// Ground-truth kinds and the ISAPI eventType that reports each; a detector that lands adds a row.
+struct DetectionKind {
+  const char* truth;
+  const char* event_type;
+};
+constexpr DetectionKind k_detections[] = {
+    {"line_crossing", "linedetection"},     {"region_entrance", "regionEntrance"}, {"region_exit", "regionExiting"},
+    {"object_left", "unattendedBaggage"},   {"object_removed", "attendedBaggage"}, {"camera_covered", "shelteralarm"},
+    {"defocus", "defocus"},
+};
+
+// The moment of a ground-truth event is matched by an active alert whose dateTime second starts
+// at most 1 s before it and at most 3 s after (detectors confirm over a few frames).
+constexpr double k_match_before = 1;
+constexpr double k_match_after = 3;
+
+struct Matching {
+  int truth = 0;
+  int alerts = 0;
+  int matched = 0;
+  std::vector<double> latencies;  //!< received_at - truth moment, seconds
+};
+
+Matching match(const Observations& observed, const DetectionKind& kind) {
+  Matching m;
+  std::vector<const ObservedAlert*> alerts;
+  for (const auto& alert : observed.alerts)
+    if (alert.type == kind.event_type && alert.state == "active") alerts.push_back(&alert);
+  m.alerts = static_cast<int>(alerts.size());
+  std::vector<bool> used(alerts.size(), false);
+  for (const auto& truth : observed.truth) {
+    if (truth.kind != kind.truth) continue;
+    ++m.truth;
+    for (std::size_t i = 0; i < alerts.size(); ++i) {
+      if (used[i] || alerts[i]->device_time + k_match_before < truth.at || alerts[i]->device_time > truth.at + k_match_after)
+        continue;
+      used[i] = true;
+      ++m.matched;
+      m.latencies.push_back(alerts[i]->received_at - truth.at);
+      break;
+    }
+  }
+  return m;
+}
+
+std::vector<MetricDefinition> build_catalogue() {
+  std::vector<MetricDefinition> catalogue{
+      {"alerts.count", "alerts", "alerts received on the alertStream (heartbeats left out)",
+       [](const Observations& o) -> std::optional<double> { return static_cast<double>(o.alerts.size()); }},
+      {"relay.latency_ms.max", "ms", "alarm input active -> first relay closing, worst case",
+       [](const Observations& o) { return percentile(relay_latencies_ms(o), 100); }},
+      {"relay.latency_ms.p50", "ms", "alarm input active -> first relay closing, median",
+       [](const Observations& o) { return percentile(relay_latencies_ms(o), 50); }},
+      {"api.failures", "calls", "timeline calls that got no response at all",
+       [](const Observations& o) -> std::optional<double> {
+         return static_cast<double>(std::count_if(o.responses.begin(), o.responses.end(), [](const auto& r) { return r.status == 0; }));
+       }},
+      {"api.latency_ms.p95", "ms", "real time from request to complete response, 95th percentile",
+       [](const Observations& o) { return percentile(api_latencies_ms(o), 95); }},
+  };
+  for (const auto& kind : k_detections) {
+    const std::string suffix = kind.truth;
+    catalogue.push_back({"precision." + suffix, "ratio", std::string(kind.event_type) + " alerts that match a ground-truth " + suffix,
+                         [kind](const Observations& o) -> std::optional<double> {
+                           const auto m = match(o, kind);
+                           if (m.alerts == 0) return std::nullopt;
+                           return static_cast<double>(m.matched) / m.alerts;
+                         }});
+    catalogue.push_back({"recall." + suffix, "ratio", "ground-truth " + suffix + " events reported by an alert",
+                         [kind](const Observations& o) -> std::optional<double> {
+                           const auto m = match(o, kind);
+                           if (m.truth == 0) return std::nullopt;
+                           return static_cast<double>(m.matched) / m.truth;
+                         }});
+    catalogue.push_back({"f1." + suffix, "ratio", "harmonic mean of precision and recall for " + suffix,
+                         [kind](const Observations& o) -> std::optional<double> {
+                           const auto m = match(o, kind);
+                           if (m.truth == 0 || m.alerts == 0) return std::nullopt;
+                           return 2.0 * m.matched / (m.truth + m.alerts);
+                         }});
+    for (const int p : {50, 95, 99})
+      catalogue.push_back({fmt::format("latency_s.p{}.{}", p, suffix), "s",
+                           fmt::format("ground-truth {} -> its alert at the bench, {}th percentile", suffix, p),
+                           [kind, p](const Observations& o) { return percentile(match(o, kind).latencies, p); }});
+  }
+  return catalogue;
+}
+
+reports::ExpectationOutcome judge_metric(const MetricExpectation& e, const Observations& observed) {
+  reports::ExpectationOutcome out;
+  std::string bounds;
+  if (e.min) bounds += fmt::format(" >= {}", *e.min);
+  if (e.max) bounds += fmt::format("{} <= {}", e.min ? " and" : "", *e.max);
+  out.statement = e.name + bounds;
+  const auto* metric = find_metric(e.name);
+  const auto value = metric ? metric->compute(observed) : std::nullopt;
+  if (!value) {
+    out.evidence = "undefined for this run (" + (metric ? metric->description : std::string("unknown metric")) + ")";
+    return out;
+  }
+  out.passed = (!e.min || *value >= *e.min) && (!e.max || *value <= *e.max);
+  out.evidence = fmt::format("{} = {:.6g} {}", e.name, *value, metric->unit);
+  return out;
+}
+
+}  // namespace
+
+const std::vector<MetricDefinition>& metric_catalogue() {
+  static const std::vector<MetricDefinition> catalogue = build_catalogue();
+  return catalogue;
+}
+
+const MetricDefinition* find_metric(std::string_view name) {
+  for (const auto& metric : metric_catalogue())
+    if (metric.name == name) return &metric;
+  return nullptr;
+}
+
+std::vector<reports::ExpectationOutcome> evaluate(const Scenario& scenario, const Observations& observed) {
+  std::vector<reports::ExpectationOutcome> outcomes;
+  for (const auto& e : scenario.expectations) {
+    reports::ExpectationOutcome out;
+    switch (e.kind) {
+      case ExpectationKind::event: out = judge_event(e.event, observed); break;
+      case ExpectationKind::io: out = judge_io(e.io, observed); break;
+      case ExpectationKind::api: out = judge_api(e.api, observed); break;
+      case ExpectationKind::metric: out = judge_metric(e.metric, observed); break;
+    }
+    out.id = e.id;
+    out.kind = to_string(e.kind);
+    outcomes.push_back(std::move(out));
+  }
+  return outcomes;
+}
+
+std::vector<reports::MetricValue> compute_metrics(const Observations& observed) {
+  std::vector<reports::MetricValue> values;
+  for (const auto& metric : metric_catalogue())
+    if (const auto value = metric.compute(observed)) values.push_back({metric.name, *value, metric.unit});
+  return values;
+}
+
+std::vector<reports::TimelineMark> timeline_marks(const Observations& observed) {
+  std::vector<reports::TimelineMark> marks;
+  for (const auto& step : observed.steps) marks.push_back({step.at, "step", step.id + ": " + step.label});
+  for (const auto& alert : observed.alerts) marks.push_back({alert.received_at, "alert", describe(alert)});
+  for (const auto& change : observed.relays) marks.push_back({change.at, "io", fmt::format("relay {} {}", change.index, change.state)});
+  for (const auto& change : observed.barrier) marks.push_back({change.at, "io", "barrier " + change.state});
+  for (const auto& truth : observed.truth)
+    marks.push_back({truth.at, "truth", truth.kind + (truth.name.empty() ? "" : " " + truth.name) +
+                                            (truth.direction.empty() ? "" : " " + truth.direction)});
+  return marks;
+}
+
+}  // namespace camrig::conformance

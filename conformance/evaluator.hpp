@@ -1,0 +1,87 @@
+// The expectation evaluator: judges a scenario's expectations against what was observed (alerts
+// from the alertStream, responses to timeline calls, relay and barrier changes of the bench's
+// I/O devices) and computes the figures of the metric catalogue, some against ground truth.
+// Each verdict carries the evidence that decided it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conformance/scenario.hpp"
+#include "reports/run_report.hpp"
+
+namespace camrig::conformance {
+
+struct ObservedAlert {
+  double received_at = 0;  //!< device time when the bench had it, seconds from the start
+  double device_time = 0;  //!< the alert's dateTime from the start; whole seconds, as cameras send it
+  std::string type;        //!< eventType
+  std::string state;       //!< eventState
+  int channel = 0;
+  std::map<std::string, std::string> fields;
+  std::string document;
+};
+
+struct ObservedResponse {
+  std::string step;
+  double at = 0;
+  int status = 0;
+  std::string body;
+  std::string error;
+  double real_milliseconds = 0;
+};
+
+struct ObservedStep {
+  std::string id;
+  double at = 0;
+  ActionKind kind = ActionKind::wait;
+  std::string label;
+  int input = 0;
+  bool active = false;
+};
+
+struct ObservedSwitch {
+  double at = 0;
+  int index = 0;  //!< relays: 1-based; the barrier: 0
+  std::string state;
+};
+
+struct TruthEvent {
+  double at = 0;
+  std::string kind;
+  std::string name;
+  std::string direction;
+};
+
+struct Observations {
+  double end = 0;  //!< device time the run reached
+  std::vector<ObservedStep> steps;
+  std::vector<ObservedAlert> alerts;  //!< heartbeats left out
+  std::vector<ObservedResponse> responses;
+  std::vector<ObservedSwitch> relays;
+  bool has_barrier = false;
+  std::vector<ObservedSwitch> barrier;  //!< starts with {0, closed} when there is one
+  std::vector<TruthEvent> truth;
+};
+
+//! A figure a scenario can put a threshold on. `compute` answers nothing when the figure is
+//! undefined for the run (a recall without ground-truth events), which fails a threshold.
+struct MetricDefinition {
+  std::string name;
+  std::string unit;
+  std::string description;
+  std::function<std::optional<double>(const Observations&)> compute;
+};
+
+const std::vector<MetricDefinition>& metric_catalogue();
+const MetricDefinition* find_metric(std::string_view name);
+
+std::vector<reports::ExpectationOutcome> evaluate(const Scenario& scenario, const Observations& observed);
+//! Every catalogue figure that is defined for this run.
+std::vector<reports::MetricValue> compute_metrics(const Observations& observed);
+std::vector<reports::TimelineMark> timeline_marks(const Observations& observed);
+
+}  // namespace camrig::conformance

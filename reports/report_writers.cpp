@@ -1,0 +1,330 @@
+#include "reports/report_writers.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+
+namespace camrig::reports {
+namespace {
+
+int failed_expectations(const ScenarioReport& scenario) {
+  return static_cast<int>(std::count_if(scenario.expectations.begin(), scenario.expectations.end(),
+                                        [](const ExpectationOutcome& e) { return !e.passed; }));
+}
+
+std::string escape_html(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string format_number(double value) {
+  if (std::isnan(value)) return "n/a";
+  return fmt::format("{:.6g}", value);
+}
+
+constexpr const char* k_style = R"(
+body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
+h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.5em 0;width:100%}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;font-size:.92em}
+th{background:#f3f3f3}.pass{color:#17702e;font-weight:bold}.fail{color:#b3171d;font-weight:bold}
+.summary span{display:inline-block;margin-right:2em;font-size:1.1em}
+pre{white-space:pre-wrap;background:#f7f7f7;padding:.5em;max-height:20em;overflow:auto;font-size:.85em}
+.error{background:#fde8e8;padding:.5em;border-left:4px solid #b3171d}
+svg text{font-size:11px;font-family:sans-serif}
+)";
+
+// One lane per kind of mark, time on x; labels show on hover (<title>), so dense runs stay legible.
+std::string timeline_svg(const ScenarioReport& scenario) {
+  const std::vector<std::pair<std::string, std::string>> lanes{
+      {"step", "#3465a4"}, {"alert", "#c4a000"}, {"io", "#75507b"}, {"truth", "#4e9a06"}};
+  const double width = 1000, left = 70, right = 20, lane_height = 28;
+  double end = std::max(scenario.duration_seconds, scenario.simulated_seconds);
+  for (const auto& mark : scenario.timeline) end = std::max(end, mark.at_seconds);
+  if (end <= 0) end = 1;
+  const double height = lane_height * static_cast<double>(lanes.size()) + 30;
+  const auto x_of = [&](double t) { return left + (width - left - right) * t / end; };
+  std::ostringstream svg;
+  svg << fmt::format(R"(<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" role="img">)",
+                     width, height);
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    const double y = lane_height * static_cast<double>(i) + 15;
+    svg << fmt::format(R"(<text x="4" y="{}">{}</text><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ddd"/>)", y + 4,
+                       lanes[i].first, left, y, width - right, y);
+    for (const auto& mark : scenario.timeline) {
+      if (mark.lane != lanes[i].first) continue;
+      svg << fmt::format(R"(<circle cx="{:.1f}" cy="{}" r="5" fill="{}"><title>{:.3f} s: {}</title></circle>)",
+                         x_of(mark.at_seconds), y, lanes[i].second, mark.at_seconds, escape_html(mark.label));
+    }
+  }
+  const double axis = lane_height * static_cast<double>(lanes.size()) + 10;
+  for (int tick = 0; tick <= 10; ++tick) {
+    const double t = end * tick / 10;
+    svg << fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle">{:.3g} s</text>)", x_of(t), axis + 12, t);
+  }
+  svg << "</svg>";
+  return svg.str();
+}
+
+// Share of expectations that held, per run, oldest left: a drop shows when a change broke things.
+std::string trend_svg(const std::vector<HistoryEntry>& history) {
+  const double width = 1000, height = 160, left = 40, bottom = 20, top = 10;
+  std::ostringstream svg;
+  svg << fmt::format(R"(<svg class="trend" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" role="img">)", width,
+                     height);
+  svg << fmt::format(R"(<text x="2" y="{}">100%</text><text x="2" y="{}">0%</text>)", top + 4, height - bottom);
+  svg << fmt::format(R"(<line x1="{0}" y1="{1}" x2="{0}" y2="{2}" stroke="#999"/>)", left, top, height - bottom);
+  const std::size_t shown = std::min<std::size_t>(history.size(), 50);
+  const auto first = history.end() - static_cast<std::ptrdiff_t>(shown);
+  std::string points;
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto& entry = *(first + static_cast<std::ptrdiff_t>(i));
+    const double ratio = entry.expectations > 0 ? static_cast<double>(entry.expectations_passed) / entry.expectations : 0;
+    const double x = left + 10 + (width - left - 20) * (shown > 1 ? static_cast<double>(i) / (shown - 1) : 0.5);
+    const double y = top + (height - top - bottom) * (1 - ratio);
+    points += fmt::format("{:.1f},{:.1f} ", x, y);
+    svg << fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="{}"><title>{}: {}/{} expectations, {}/{} scenarios</title></circle>)",
+                       x, y, entry.expectations_passed == entry.expectations ? "#17702e" : "#b3171d",
+                       escape_html(entry.at), entry.expectations_passed, entry.expectations, entry.scenarios_passed,
+                       entry.scenarios);
+  }
+  if (shown > 1) svg << R"(<polyline fill="none" stroke="#3465a4" points=")" << points << R"("/>)";
+  svg << "</svg>";
+  return svg.str();
+}
+
+nlohmann::ordered_json to_json(const ScenarioReport& scenario) {
+  nlohmann::ordered_json out;
+  out["name"] = scenario.name;
+  out["file"] = scenario.file;
+  out["profile"] = scenario.profile;
+  out["seed"] = scenario.seed;
+  out["mode"] = scenario.mode;
+  out["passed"] = scenario.passed();
+  out["duration_seconds"] = scenario.duration_seconds;
+  out["simulated_seconds"] = scenario.simulated_seconds;
+  out["real_seconds"] = scenario.real_seconds;
+  if (!scenario.error.empty()) out["error"] = scenario.error;
+  if (!scenario.work_directory.empty()) out["work_directory"] = scenario.work_directory;
+  auto& expectations = out["expectations"] = nlohmann::ordered_json::array();
+  for (const auto& e : scenario.expectations)
+    expectations.push_back({{"id", e.id}, {"kind", e.kind}, {"statement", e.statement}, {"passed", e.passed},
+                            {"evidence", e.evidence}, {"detail", e.detail}});
+  auto& metrics = out["metrics"] = nlohmann::ordered_json::object();
+  for (const auto& m : scenario.metrics) metrics[m.name] = {{"value", m.value}, {"unit", m.unit}};
+  auto& timeline = out["timeline"] = nlohmann::ordered_json::array();
+  for (const auto& mark : scenario.timeline)
+    timeline.push_back({{"at", mark.at_seconds}, {"lane", mark.lane}, {"label", mark.label}});
+  return out;
+}
+
+}  // namespace
+
+std::string junit_xml(const RunReport& run) {
+  pugi::xml_document doc;
+  auto declaration = doc.append_child(pugi::node_declaration);
+  declaration.append_attribute("version") = "1.0";
+  declaration.append_attribute("encoding") = "UTF-8";
+  auto suites = doc.append_child("testsuites");
+  suites.append_attribute("name") = "camrig run";
+  int tests = 0, failures = 0, errors = 0;
+  for (const auto& scenario : run.scenarios) {
+    auto suite = suites.append_child("testsuite");
+    suite.append_attribute("name") = scenario.name.c_str();
+    suite.append_attribute("tests") = static_cast<int>(std::max<std::size_t>(scenario.expectations.size(), 1));
+    suite.append_attribute("failures") = failed_expectations(scenario);
+    suite.append_attribute("errors") = scenario.error.empty() ? 0 : 1;
+    suite.append_attribute("time") = scenario.real_seconds;
+    suite.append_attribute("timestamp") = run.started_at.c_str();
+    auto properties = suite.append_child("properties");
+    for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+             {"file", scenario.file}, {"profile", scenario.profile}, {"seed", std::to_string(scenario.seed)},
+             {"mode", scenario.mode}, {"simulated_seconds", format_number(scenario.simulated_seconds)}}) {
+      auto property = properties.append_child("property");
+      property.append_attribute("name") = name.c_str();
+      property.append_attribute("value") = value.c_str();
+    }
+    if (!scenario.error.empty()) {
+      // A scenario that could not run still shows up as a red test, with the reason.
+      auto testcase = suite.append_child("testcase");
+      testcase.append_attribute("classname") = scenario.name.c_str();
+      testcase.append_attribute("name") = "run";
+      auto error = testcase.append_child("error");
+      error.append_attribute("message") = scenario.error.c_str();
+      ++errors;
+      ++tests;
+    }
+    for (const auto& expectation : scenario.expectations) {
+      auto testcase = suite.append_child("testcase");
+      testcase.append_attribute("classname") = scenario.name.c_str();
+      testcase.append_attribute("name") = expectation.id.c_str();
+      ++tests;
+      if (expectation.passed) {
+        testcase.append_child("system-out").text() = (expectation.statement + "\n" + expectation.evidence).c_str();
+      } else {
+        ++failures;
+        auto failure = testcase.append_child("failure");
+        failure.append_attribute("message") = (expectation.statement + ": " + expectation.evidence).c_str();
+        failure.append_attribute("type") = expectation.kind.c_str();
+        failure.text() = expectation.detail.c_str();
+      }
+    }
+  }
+  suites.append_attribute("tests") = tests;
+  suites.append_attribute("failures") = failures;
+  suites.append_attribute("errors") = errors;
+  std::ostringstream out;
+  doc.save(out, "  ");
+  return out.str();
+}
+
+std::string json_text(const RunReport& run) {
+  nlohmann::ordered_json out;
+  out["started_at"] = run.started_at;
+  out["command"] = run.command;
+  out["passed"] = run.passed();
+  auto& scenarios = out["scenarios"] = nlohmann::ordered_json::array();
+  for (const auto& scenario : run.scenarios) scenarios.push_back(to_json(scenario));
+  return out.dump(2);
+}
+
+std::string html_page(const RunReport& run, const std::vector<HistoryEntry>& history) {
+  int scenarios_passed = 0, expectations = 0, expectations_passed = 0;
+  for (const auto& scenario : run.scenarios) {
+    scenarios_passed += scenario.passed() ? 1 : 0;
+    expectations += static_cast<int>(scenario.expectations.size());
+    expectations_passed += static_cast<int>(scenario.expectations.size()) - failed_expectations(scenario);
+  }
+  std::ostringstream html;
+  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>camrig run " << escape_html(run.started_at)
+       << "</title><style>" << k_style << "</style></head><body>\n";
+  html << "<h1>camrig run: <span class=\"" << (run.passed() ? "pass\">PASSED" : "fail\">FAILED") << "</span></h1>\n";
+  html << "<div class=\"summary\" id=\"summary\"><span>started " << escape_html(run.started_at) << "</span><span>scenarios "
+       << scenarios_passed << "/" << run.scenarios.size() << " passed</span><span>expectations " << expectations_passed << "/"
+       << expectations << " held</span></div>\n";
+  if (!run.command.empty()) html << "<p>Command: <code>" << escape_html(run.command) << "</code></p>\n";
+
+  html << "<table id=\"scenarios\"><tr><th>scenario</th><th>result</th><th>profile</th><th>mode</th><th>simulated</th>"
+          "<th>real</th><th>speed-up</th></tr>\n";
+  for (const auto& s : run.scenarios) {
+    html << fmt::format("<tr><td><a href=\"#{0}\">{0}</a></td><td class=\"{1}\">{2}</td><td>{3}</td><td>{4}</td>"
+                        "<td>{5:.1f} s</td><td>{6:.1f} s</td><td>{7}</td></tr>\n",
+                        escape_html(s.name), s.passed() ? "pass" : "fail", s.passed() ? "passed" : "failed",
+                        escape_html(s.profile), s.mode, s.simulated_seconds, s.real_seconds,
+                        s.real_seconds > 0 ? fmt::format("{:.2f}x", s.simulated_seconds / s.real_seconds) : "n/a");
+  }
+  html << "</table>\n";
+
+  for (const auto& s : run.scenarios) {
+    html << "<section class=\"scenario\" id=\"" << escape_html(s.name) << "\"><h2>" << escape_html(s.name) << " <span class=\""
+         << (s.passed() ? "pass\">passed" : "fail\">failed") << "</span></h2>\n";
+    html << "<p>" << escape_html(s.file) << ", profile " << escape_html(s.profile) << ", seed " << s.seed << ", "
+         << escape_html(s.mode) << (s.work_directory.empty() ? "" : ", files kept in " + escape_html(s.work_directory))
+         << "</p>\n";
+    if (!s.error.empty()) html << "<p class=\"error\">Could not run to the end: " << escape_html(s.error) << "</p>\n";
+    html << "<table class=\"expectations\"><tr><th>expectation</th><th>kind</th><th>demands</th><th>result</th>"
+            "<th>evidence</th></tr>\n";
+    for (const auto& e : s.expectations) {
+      html << "<tr class=\"expectation\"><td>" << escape_html(e.id) << "</td><td>" << escape_html(e.kind) << "</td><td>"
+           << escape_html(e.statement) << "</td><td class=\"" << (e.passed ? "pass\">held" : "fail\">broken") << "</td><td>"
+           << escape_html(e.evidence);
+      if (!e.detail.empty()) html << "<details><summary>details</summary><pre>" << escape_html(e.detail) << "</pre></details>";
+      html << "</td></tr>\n";
+    }
+    html << "</table>\n<h3>Timeline: steps, alerts, I/O and ground truth</h3>\n" << timeline_svg(s) << "\n";
+    if (!s.metrics.empty()) {
+      html << "<h3>Figures</h3><table class=\"metrics\"><tr><th>metric</th><th>value</th><th>unit</th></tr>\n";
+      for (const auto& m : s.metrics)
+        html << "<tr><td>" << escape_html(m.name) << "</td><td>" << format_number(m.value) << "</td><td>"
+             << escape_html(m.unit) << "</td></tr>\n";
+      html << "</table>\n";
+    }
+    html << "</section>\n";
+  }
+  html << "<h2>Trend</h2><p>Share of expectations that held in each of the last " << std::min<std::size_t>(history.size(), 50)
+       << " runs recorded in the history file.</p>\n"
+       << trend_svg(history) << "\n</body></html>\n";
+  return html.str();
+}
+
+HistoryEntry history_entry(const RunReport& run) {
+  HistoryEntry entry;
+  entry.at = run.started_at;
+  for (const auto& scenario : run.scenarios) {
+    ++entry.scenarios;
+    entry.scenarios_passed += scenario.passed() ? 1 : 0;
+    entry.expectations += static_cast<int>(scenario.expectations.size());
+    entry.expectations_passed += static_cast<int>(scenario.expectations.size()) - failed_expectations(scenario);
+    for (const auto& metric : scenario.metrics)
+      if (!std::isnan(metric.value)) entry.metrics[scenario.name + "/" + metric.name] = metric.value;
+  }
+  return entry;
+}
+
+std::vector<HistoryEntry> read_history(const std::filesystem::path& path) {
+  std::vector<HistoryEntry> history;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto doc = nlohmann::json::parse(line, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) continue;
+    HistoryEntry entry;
+    entry.at = doc.value("at", "");
+    entry.scenarios = doc.value("scenarios", 0);
+    entry.scenarios_passed = doc.value("scenarios_passed", 0);
+    entry.expectations = doc.value("expectations", 0);
+    entry.expectations_passed = doc.value("expectations_passed", 0);
+    if (const auto metrics = doc.find("metrics"); metrics != doc.end() && metrics->is_object())
+      for (const auto& [name, value] : metrics->items())
+        if (value.is_number()) entry.metrics[name] = value.get<double>();
+    history.push_back(std::move(entry));
+  }
+  return history;
+}
+
+Result<void> append_history(const std::filesystem::path& path, const HistoryEntry& entry) {
+  nlohmann::ordered_json line{{"at", entry.at},
+                              {"scenarios", entry.scenarios},
+                              {"scenarios_passed", entry.scenarios_passed},
+                              {"expectations", entry.expectations},
+                              {"expectations_passed", entry.expectations_passed},
+                              {"metrics", entry.metrics}};
+  std::ofstream out(path, std::ios::app);
+  if (!out) return make_error(ErrorCode::io_error, "cannot append to the history file " + path.string());
+  out << line.dump() << "\n";
+  if (!out) return make_error(ErrorCode::io_error, "could not write the history file " + path.string() + " (disk full?)");
+  return {};
+}
+
+Result<void> write_reports(const RunReport& run, const std::filesystem::path& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) return make_error(ErrorCode::io_error, "cannot create the report directory " + directory.string() + ": " + ec.message());
+  const auto history_path = directory / "history.jsonl";
+  if (auto appended = append_history(history_path, history_entry(run)); !appended) return appended;
+  const auto history = read_history(history_path);
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"junit.xml", junit_xml(run)}, {"report.json", json_text(run)}, {"report.html", html_page(run, history)}}) {
+    std::ofstream out(directory / name, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) return make_error(ErrorCode::io_error, "cannot write " + (directory / name).string());
+  }
+  return {};
+}
+
+}  // namespace camrig::reports

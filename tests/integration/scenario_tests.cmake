@@ -1,0 +1,16 @@
+# `camrig run` in CI: the failure paths (gtest) and every scenario of the default suite as its
+# own ctest, each writing its reports under the build tree.
+camrig_add_test(scenario_run_test LABEL integration TIMEOUT 180
+  SOURCES scenario_run_test.cpp
+  LIBS camrig_test_support nlohmann_json::nlohmann_json)
+target_compile_definitions(scenario_run_test PRIVATE CAMRIG_BINARY="$<TARGET_FILE:camrig>")
+add_dependencies(scenario_run_test camrig)
+
+file(GLOB default_scenarios CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/default/*.yaml)
+foreach(file IN LISTS default_scenarios)
+  get_filename_component(stem ${file} NAME_WE)
+  add_test(NAME scenario.${stem}
+    COMMAND camrig run ${file} --report-dir ${CMAKE_BINARY_DIR}/scenario-reports/${stem})
+  set_tests_properties(scenario.${stem} PROPERTIES LABELS integration TIMEOUT 240
+    ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/scenario_lsan.supp")
+endforeach()
