@@ -14,8 +14,8 @@ packages=(
   opencv-data fonts-dejavu-core tesseract-ocr-eng
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # real clients used by integration tests; iproute2 sets up the multicast test's network namespace
-  ffmpeg iproute2 gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav vlc-bin vlc-plugin-base
+  # real clients used by integration tests; iproute2 sets up the multicast test's network namespace; exim4 is the real mail server of the email test
+  ffmpeg iproute2 exim4-daemon-light gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav vlc-bin vlc-plugin-base
   # peers of the benchmarks: GStreamer's RTSP server, wrk
   libgstrtspserver-1.0-dev gstreamer1.0-rtsp wrk
   # libFuzzer targets (the fuzz preset)

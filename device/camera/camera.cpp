@@ -8,6 +8,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "device/analytics/behaviour_analysis.hpp"
+#include "device/analytics/plates/plate_recognition.hpp"
+#include "device/analytics/scene_detectors.hpp"
 #include "device/analytics/video_analytics.hpp"
 #include "device/camera/image_config.hpp"
 #include "device/camera/stream_config.hpp"
@@ -20,8 +23,11 @@
 #include "device/security/ip_filter.hpp"
 #include "device/storage/system_log_store.hpp"
 #include "device/system/firmware_package.hpp"
+#include "device/system/serial_ports.hpp"
 #include "device/system/sntp_client.hpp"
 #include "device/system/time_settings.hpp"
+#include "device/traffic/input_tap.hpp"
+#include "device/traffic/lpr_service.hpp"
 #include "device/traffic/plate_list.hpp"
 
 namespace camrig::camera {
@@ -36,6 +42,9 @@ struct Camera::Parts {
   std::unique_ptr<core::ConfigService> config;
   std::unique_ptr<system::NtpSynchronizer> ntp;
   std::unique_ptr<system::Maintenance> maintenance;
+  std::unique_ptr<system::SerialPorts> serial_ports;
+  //! LPR camera: the alarm inputs shared by the event engine and the vehicle loops; outlives both.
+  std::unique_ptr<traffic::InputTap> input_tap;
   std::unique_ptr<events::EventService> events;
   std::map<int, std::shared_ptr<media::StreamPipeline>> streams;
   //! The video analytics of each channel, by channel id.
@@ -45,6 +54,12 @@ struct Camera::Parts {
   std::unique_ptr<security::UserAccounts> accounts;
   //! The vehicle allowlist and blocklist; only on profiles with licence plate recognition.
   std::unique_ptr<traffic::PlateList> plates;
+  //! LPR camera: capture, barrier control and vehicle events; destroyed before the lists and events.
+  std::unique_ptr<traffic::LprService> lpr;
+  //! Plate recognition on the LPR channel's analysed frames; its reads go to `lpr`.
+  std::shared_ptr<analytics::PlateRecognition> plate_recognition;
+  //! Logins, logouts and refused credentials of every protocol, in the system log.
+  std::unique_ptr<security::LoginLog> login_log;
   std::unique_ptr<security::IllegalLoginLock> login_lock;
   std::unique_ptr<security::Authenticator> authenticator;
   //! RTSP's own instance: same accounts and lock, its own Basic switch ("RTSP Authentication").
@@ -70,6 +85,20 @@ struct Camera::Parts {
     (void)system_log->append(std::move(entry));  // the change is made; a full disk only loses its trace
   }
 
+  // The profile's capacity caps the setting (the LPR camera serves up to 10 users).
+  std::size_t max_rtsp_sessions() const {
+    return static_cast<std::size_t>(
+        std::min<std::int64_t>(config->get_int("network.rtsp_max_sessions"), profile.capabilities.max_rtsp_sessions));
+  }
+
+  // Without a restart; rtsp::Server::rebind says what the clients of the old port see.
+  void apply_rtsp_settings() {
+    rtsp->set_max_sessions(max_rtsp_sessions());
+    const auto port = static_cast<std::uint16_t>(config->get_int("network.rtsp_port"));
+    if (auto moved = rtsp->rebind(port); !moved)
+      log::get("camera")->error("the RTSP service stays on port {}: {}", rtsp->port(), moved.error().message);
+  }
+
   // Applies configuration changes to the running streams, in the order they were made.
   void watch_config(std::stop_token stop, std::shared_ptr<core::Mailbox<core::ConfigChanged>> changes) {
     std::stop_callback wake(stop, [&] { changes->close(); });
@@ -77,6 +106,7 @@ struct Camera::Parts {
       std::set<int> touched;
       std::set<int> touched_channels;
       bool restart_web = false;
+      bool rtsp_changed = false;
       bool time_changed = false;
       for (const auto& key : change->keys) {
         if (key.starts_with("time.")) {
@@ -84,12 +114,20 @@ struct Camera::Parts {
           continue;
         }
         if (key.starts_with("channel.")) {
-          touched_channels.insert(std::stoi(key.substr(8, key.find('.', 8) - 8)));
+          const int channel_id = std::stoi(key.substr(8, key.find('.', 8) - 8));
+          touched_channels.insert(channel_id);
+          // Rotate swaps the width and height of every stream of the channel.
+          if (const auto* channel = profile.find_channel(channel_id); channel && key.ends_with(".image.rotate"))
+            for (const auto& stream : channel->streams) touched.insert(stream.id);
           continue;
         }
         if (!key.starts_with("stream.")) {
           if (http::WebListeners::affects(key)) {
             restart_web = true;
+            continue;
+          }
+          if (key == "network.rtsp_port" || key == "network.rtsp_max_sessions") {
+            rtsp_changed = true;
             continue;
           }
           if (key.starts_with("network."))
@@ -98,8 +136,14 @@ struct Camera::Parts {
         }
         touched.insert(std::stoi(key.substr(7, key.find('.', 7) - 7)));
       }
+      if (lpr && std::any_of(change->keys.begin(), change->keys.end(),
+                             [](const std::string& key) { return key.starts_with("traffic.barrier."); }))
+        lpr->settings_changed();
       if (restart_web && web) web->restart();
+      if (rtsp_changed && rtsp) apply_rtsp_settings();
       if (time_changed && ntp) ntp->synchronize_now();
+      if (auto applied = serial_ports->apply_changed(change->keys); !applied)
+        log::get("camera")->error("{}", applied.error().message);
       log_parameter_change(change->keys);
       for (const int id : touched)
         if (auto it = streams.find(id); it != streams.end())
@@ -188,12 +232,20 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
       return config_service->get_string("security.rtsp_authentication") == "digest/basic";
     };
     auth_options.accept_digest_without_qop = true;  // GStreamer and live555 answer RFC 2069 style
+    auth_options.protocol = "RTSP";
     parts->rtsp_authenticator = std::make_unique<security::Authenticator>(*parts->accounts, *parts->login_lock,
                                                                           *parts->hardware.clock, auth_options);
     parts->login_lock->set_reporting(parts->system_log.get(), &parts->bus);
     parts->web_sessions = std::make_unique<security::WebSessions>(
         *parts->hardware.clock, [config_service] { return security::WebSessionSettings::from_config(*config_service); });
     parts->authenticator->set_sessions(parts->web_sessions.get());
+    // A client idle for the Control Timeout logs in anew, as a web session would have expired.
+    parts->login_log = std::make_unique<security::LoginLog>(*parts->hardware.clock, *parts->system_log, [config_service] {
+      return security::WebSessionSettings::from_config(*config_service).idle_timeout;
+    });
+    parts->authenticator->set_login_log(parts->login_log.get());
+    parts->rtsp_authenticator->set_login_log(parts->login_log.get());
+    parts->web_sessions->set_login_log(parts->login_log.get());
     parts->ip_filter = std::make_unique<security::IpFilter>(
         [config_service] { return security::IpFilterSettings::from_config(*config_service); });
   }
@@ -207,15 +259,44 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
   }
 
   auto* raw = parts.get();
+  if (raw->plates && raw->hardware.inputs)
+    raw->input_tap = std::make_unique<traffic::InputTap>(*raw->hardware.inputs);
   // Events first: the video detectors of the channels submit to the engine from their first frame.
   // Alarm inputs, exceptions and linkage, and their notification of the surveillance center.
   raw->events = std::make_unique<events::EventService>(
-      *raw->hardware.clock, raw->bus, *raw->config, raw->profile, raw->hardware.inputs, raw->hardware.relays,
+      *raw->hardware.clock, raw->bus, *raw->config, raw->profile,
+      raw->input_tap ? raw->input_tap.get() : raw->hardware.inputs, raw->hardware.relays,
       [raw, address = options.http_bind_address] {
-        return events::DeviceIdentity{address, static_cast<std::uint16_t>(raw->config->get_int("network.http_port")),
-                                      raw->profile.device.mac_address, "HTTP"};
+        events::DeviceIdentity identity{address, static_cast<std::uint16_t>(raw->config->get_int("network.http_port")),
+                                        raw->profile.device.mac_address, "HTTP", {}};
+        // Alerts and mails show local time; the zone is read per alert so a changed one applies at once.
+        identity.utc_offset = [config = raw->config.get()](hal::WallTime at) {
+          auto zone = system::configured_time_zone(*config);
+          return zone ? system::local_offset(*zone, at) : std::chrono::seconds{};
+        };
+        return identity;
       });
   raw->events->start();
+  if (raw->plates && raw->hardware.relays) {
+    traffic::LprServiceParts lpr_parts;
+    lpr_parts.clock = raw->hardware.clock;
+    lpr_parts.config = raw->config.get();
+    lpr_parts.plates = raw->plates.get();
+    lpr_parts.relays = raw->hardware.relays;
+    lpr_parts.engine = &raw->events->engine();
+    // Recognition reports to the service, which asks recognition for loop captures; the service
+    // exists before the first frame is analysed.
+    raw->plate_recognition = std::make_shared<analytics::PlateRecognition>(
+        analytics::PlateRecognitionOptions{}, [raw](const traffic::PlateRead& read) { raw->lpr->submit(read); });
+    lpr_parts.request_capture = [recognition = raw->plate_recognition.get()](traffic::CaptureTrigger trigger,
+                                                                             hal::Nanos at) {
+      recognition->trigger(trigger, at);
+    };
+    raw->lpr = std::make_unique<traffic::LprService>(std::move(lpr_parts));
+    if (raw->input_tap)
+      raw->input_tap->set_listener([lpr = raw->lpr.get()](int index, bool closed, hal::Nanos at) { lpr->on_input(index, closed, at); });
+    raw->lpr->start();
+  }
 
   // Streams and channels: each channel's sensor feeds its streams and its video analytics.
   auto changes = parts->bus.subscribe<core::ConfigChanged>(1024);
@@ -236,11 +317,29 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     auto video_analytics = std::make_shared<analytics::VideoAnalytics>(
         analytics_options, [engine = &raw->events->engine()](events::Event event) { engine->submit(std::move(event)); });
     // The channel's detectors, in the order they run on each analysed frame.
+    video_analytics->add(std::make_shared<analytics::SceneDetectors>(*raw->config, raw->bus, channel.id));
+    auto behaviour = std::make_shared<analytics::BehaviourAnalysis>();
+    behaviour->set_settings_source(analytics::config_settings_source(*raw->config, raw->bus, channel.id));
+    video_analytics->add(std::move(behaviour));
+    if (raw->plate_recognition && channel.id == raw->profile.channels.front().id)
+      video_analytics->add(raw->plate_recognition);
     raw->analytics.emplace(channel.id, video_analytics);
     channel_options.sensor_consumers.push_back(std::move(video_analytics));
     raw->channels.push_back(std::make_unique<media::ChannelPipeline>(
         *raw->hardware.video_sources.at(channel.id), std::move(channel_streams), channel_options));
   }
+  // Event pictures (email attachments): the channel's latest sensor frame at its own size.
+  raw->events->set_picture_provider([raw](int channel_id) -> Result<std::string> {
+    for (std::size_t i = 0; i < raw->profile.channels.size(); ++i) {
+      if (raw->profile.channels[i].id != channel_id) continue;
+      const auto frame = raw->channels[i]->latest_frame();
+      if (!frame) return make_error(ErrorCode::unavailable, "channel " + std::to_string(channel_id) + " has no picture yet");
+      auto snapshot = media::take_snapshot(frame, {frame->width(), frame->height()});
+      if (!snapshot) return snapshot.error();
+      return std::string(snapshot->jpeg.begin(), snapshot->jpeg.end());
+    }
+    return make_error(ErrorCode::not_found, "no video channel " + std::to_string(channel_id));
+  });
   raw->ntp = std::make_unique<system::NtpSynchronizer>(
       *raw->device_clock, [config = raw->config.get()] { return system::ntp_settings_from_config(*config); },
       [log = raw->system_log.get()](const std::string&, const Result<system::SntpSample>& outcome) {
@@ -251,14 +350,15 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
         entry.description = outcome.error().message;
         (void)log->append(std::move(entry));
       });
+  // Before the watcher starts, which applies later changes to the same ports.
+  raw->serial_ports = std::make_unique<system::SerialPorts>(raw->profile, *raw->config, raw->hardware.serial_ports);
+  if (auto applied = raw->serial_ports->apply_all(); !applied) logger->error("{}", applied.error().message);
   raw->config_watcher = std::jthread([raw, changes](std::stop_token stop) { raw->watch_config(stop, changes); });
 
   rtsp::ServerOptions rtsp_options;
   rtsp_options.bind_address = options.rtsp_bind_address;
   rtsp_options.port = static_cast<std::uint16_t>(raw->config->get_int("network.rtsp_port"));
-  // The profile's capacity caps the setting (the LPR camera serves up to 10 users).
-  rtsp_options.max_sessions = static_cast<std::size_t>(
-      std::min<std::int64_t>(raw->config->get_int("network.rtsp_max_sessions"), raw->profile.capabilities.max_rtsp_sessions));
+  rtsp_options.max_sessions = raw->max_rtsp_sessions();
   rtsp_options.authentication.authenticator = raw->rtsp_authenticator.get();
   rtsp_options.admit = [filter = raw->ip_filter.get()](const std::string& address) { return filter->allowed(address); };
   rtsp_options.authentication.digest_algorithms = [config = raw->config.get()] {
@@ -278,7 +378,8 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
       raw->io, rtsp_options,
       [raw](int stream_id) -> std::shared_ptr<media::StreamHub> {
         auto it = raw->streams.find(stream_id);
-        return it == raw->streams.end() ? nullptr : it->second->hub();
+        if (it == raw->streams.end() || !stream_exists(*raw->config, stream_id)) return nullptr;
+        return it->second->hub();
       },
       *raw->hardware.clock);
   isapi::DeviceServices isapi_services;
@@ -315,6 +416,7 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
   isapi_services.inputs = raw->hardware.inputs;
   isapi_services.relays = raw->hardware.relays;
   isapi_services.plates = raw->plates.get();
+  isapi_services.lpr = raw->lpr.get();
   isapi::add_routes(raw->router, isapi_services);
   http::WebListenerParts web_parts;
   web_parts.io = &raw->io;
@@ -323,6 +425,7 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
   web_parts.router = &raw->router;
   web_parts.authenticator = raw->authenticator.get();
   web_parts.system_log = raw->system_log.get();
+  web_parts.clock = raw->device_clock.get();
   web_parts.admit = [filter = raw->ip_filter.get()](const std::string& address) { return filter->allowed(address); };
   web_parts.base.bind_address = options.http_bind_address;
   raw->web = std::make_unique<http::WebListeners>(std::move(web_parts));
@@ -359,6 +462,8 @@ void Camera::stop() {
   if (parts_->web) parts_->web->stop();
   parts_->io.stop();
   if (parts_->io_thread.joinable()) parts_->io_thread.join();
+  if (parts_->input_tap) parts_->input_tap->set_listener(nullptr);
+  if (parts_->lpr) parts_->lpr->stop();
   if (parts_->events) parts_->events->stop();
   parts_->config_watcher.request_stop();
   if (parts_->config_watcher.joinable()) parts_->config_watcher.join();
@@ -371,6 +476,7 @@ core::ConfigService& Camera::config() { return *parts_->config; }
 storage::SystemLog& Camera::system_log() { return *parts_->system_log; }
 system::DeviceClock& Camera::device_clock() { return *parts_->device_clock; }
 events::EventService& Camera::events() { return *parts_->events; }
+const http::Router& Camera::router() const { return parts_->router; }
 
 std::shared_ptr<media::StreamHub> Camera::stream(int stream_id) const {
   auto it = parts_->streams.find(stream_id);

@@ -17,6 +17,8 @@
 #include "device/events/event_service.hpp"
 #include "device/hal/digital_inputs.hpp"
 #include "device/hal/relay_outputs.hpp"
+#include "device/hal/serial_port.hpp"
+#include "device/http/router.hpp"
 #include "device/hal/clock.hpp"
 #include "device/hal/video_source.hpp"
 #include "device/media/stream_hub.hpp"
@@ -33,6 +35,8 @@ struct CameraHardware {
   //! Alarm input terminals and alarm output relays; null on a camera without them.
   hal::DigitalInputs* inputs = nullptr;
   hal::RelayOutputs* relays = nullptr;
+  //! Serial terminals by ISAPI port id (1: RS-485); a profile's port missing here keeps its settings unapplied.
+  std::map<int, hal::SerialPort*> serial_ports{};
 };
 
 struct CameraOptions {
@@ -78,6 +82,8 @@ class Camera {
   system::DeviceClock& device_clock();
   //! The event engine, alertStream clients and HTTP hosts.
   events::EventService& events();
+  //! Every HTTP route the camera serves (ISAPI), as its listeners route requests.
+  const http::Router& router() const;
   //! The hub of stream `stream_id` (e.g. 101), or nullptr.
   std::shared_ptr<media::StreamHub> stream(int stream_id) const;
   std::uint16_t rtsp_port() const;

@@ -36,12 +36,16 @@ void add_routes(http::Router& router, DeviceServices services) {
   add_security_routes(router, services);
   add_network_routes(router, services);
   add_image_routes(router, services);
+  add_analytics_rules_routes(router, services);
+  add_analytics_scene_routes(router, services);
   if (services.clock) add_time_routes(router, services);
   if (services.maintenance) add_maintenance_routes(router, services);
   if (services.system_log) add_log_routes(router, services);
   add_io_routes(router, services);
   add_event_routes(router, services);
+  add_email_routes(router, services);
   if (services.plates && services.profile->capabilities.license_plate_recognition) add_traffic_routes(router, services);
+  if (services.lpr && services.profile->capabilities.license_plate_recognition) add_lpr_routes(router, services);
 }
 
 }  // namespace camrig::isapi

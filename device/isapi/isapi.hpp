@@ -18,6 +18,7 @@
 #include "device/storage/system_log.hpp"
 #include "device/system/device_clock.hpp"
 #include "device/system/maintenance.hpp"
+#include "device/traffic/lpr_service.hpp"
 #include "device/traffic/plate_list.hpp"
 
 namespace camrig::isapi {
@@ -48,6 +49,8 @@ struct DeviceServices {
   events::EventService* events = nullptr;
   //! The LPR allowlist and blocklist; null: no Traffic routes (only LPR profiles have them).
   traffic::PlateList* plates = nullptr;
+  //! The LPR vehicle service (capture, barrier, recent vehicles); null: no vehicle routes.
+  traffic::LprService* lpr = nullptr;
 };
 
 //! Adds every ISAPI route, the ResponseStatus error renderer and the activation gate.
@@ -62,9 +65,16 @@ void add_maintenance_routes(http::Router& router, DeviceServices services);
 void add_log_routes(http::Router& router, DeviceServices services);
 void add_io_routes(http::Router& router, DeviceServices services);
 void add_event_routes(http::Router& router, DeviceServices services);
+void add_email_routes(http::Router& router, DeviceServices services);
 void add_picture_routes(http::Router& router, DeviceServices services);
 void add_network_routes(http::Router& router, DeviceServices services);
 void add_image_routes(http::Router& router, DeviceServices services);
 void add_traffic_routes(http::Router& router, DeviceServices services);
+void add_lpr_routes(http::Router& router, DeviceServices services);
+//! /ISAPI/Smart/{LineDetection,FieldDetection,regionEntrance,regionExiting,unattendedBaggage,attendedBaggage}/<id>.
+void add_analytics_rules_routes(http::Router& router, DeviceServices services);
+//! /ISAPI/System/Video/inputs/channels/<id>/{motionDetection,tamperDetection},
+//! /ISAPI/Smart/{DefocusDetection,SceneChangeDetection,FaceDetect}/<id>.
+void add_analytics_scene_routes(http::Router& router, DeviceServices services);
 
 }  // namespace camrig::isapi
