@@ -12,6 +12,7 @@
 #include <pugixml.hpp>
 
 #include "device/core/config_schema.hpp"
+#include "device/core/event_bus.hpp"
 #include "device/isapi/isapi.hpp"
 #include "device/isapi/xml.hpp"
 #include "device/security/authenticator.hpp"
@@ -54,7 +55,7 @@ class IsapiHarness {
     auto schema = core::ConfigSchema::builtin();
     ASSERT_TRUE(schema) << schema.error().message;
     auto in = [&](const char* file) { return data_directory.empty() ? std::string(":memory:") : data_directory + "/" + file; };
-    auto opened_config = core::ConfigService::open(*schema, profile, in("config.db"), nullptr);
+    auto opened_config = core::ConfigService::open(*schema, profile, in("config.db"), &bus);
     ASSERT_TRUE(opened_config) << opened_config.error().message;
     config = std::move(*opened_config);
     auto opened = security::UserAccounts::open(in("users.db"), profile.device.model,
@@ -113,6 +114,8 @@ class IsapiHarness {
   }
 
   LockstepTestClock clock;
+  //! The config service publishes its changes here (services such as events listen).
+  core::EventBus bus;
   core::DeviceProfile profile;
   std::unique_ptr<core::ConfigService> config;
   std::unique_ptr<security::UserAccounts> accounts;

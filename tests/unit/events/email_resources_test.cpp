@@ -4,12 +4,9 @@
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
 
-#include "device/core/config_schema.hpp"
-#include "device/isapi/isapi.hpp"
-#include "device/isapi/xml.hpp"
 #include "sim/virtual_inputs.hpp"
 #include "sim/virtual_relays.hpp"
-#include "tests/support/lockstep_test_clock.hpp"
+#include "tests/support/isapi_harness.hpp"
 #include "tests/support/smtp_test_server.hpp"
 
 namespace camrig::isapi {
@@ -18,37 +15,20 @@ namespace {
 using http::beast_http::status;
 using http::beast_http::verb;
 
-constexpr const char* k_admin = "YWRtaW46QWRtaW4xMjM0";  // admin:Admin1234
-
-class EmailResourcesTest : public ::testing::Test {
+class EmailResourcesTest : public ::testing::Test, protected test::IsapiHarness {
  protected:
   void SetUp() override {
-    profile = *core::DeviceProfile::builtin("network-camera");
-    config = core::ConfigService::open(*core::ConfigSchema::builtin(), profile, ":memory:", &bus).value();
-    accounts = security::UserAccounts::open(":memory:", profile.device.model,
-                                            security::PasswordPolicy::for_profile(profile.name))
-                   .value();
-    ASSERT_TRUE(accounts->activate("Admin1234"));
-    lock = std::make_unique<security::IllegalLoginLock>(clock, [] { return security::IllegalLoginLockSettings{}; });
-    security::AuthenticatorOptions options;
-    options.basic_enabled = [] { return true; };
-    authenticator = std::make_unique<security::Authenticator>(*accounts, *lock, clock, options);
+    open_device("network-camera");
     events = std::make_unique<events::EventService>(clock, bus, *config, profile, &inputs, &relays,
                                                     [] { return events::DeviceIdentity{}; });
-    DeviceServices services;
-    services.profile = &profile;
-    services.config = config.get();
-    services.accounts = accounts.get();
-    services.events = events.get();
-    add_routes(router, services);
+    auto with = services();
+    with.events = events.get();
+    route(with);
   }
 
   std::pair<status, std::string> send(verb method, const std::string& target, const std::string& body = {}) {
-    http::Request request{method, target, 11};
-    request.set(http::beast_http::field::authorization, std::string("Basic ") + k_admin);
-    request.body() = body;
-    auto reply = router.handle(request, "192.0.2.7", authenticator.get());
-    return {reply.response.result(), reply.response.body()};
+    const auto answer = IsapiHarness::send(method, target, body);
+    return {answer->http_status, answer->body};
   }
 
   static std::string mailing(std::uint16_t port, const std::string& extra_smtp = {}) {
@@ -61,17 +41,9 @@ class EmailResourcesTest : public ::testing::Test {
            "<Attachment><Snapshot><enabled>true</enabled><interval>4</interval></Snapshot></Attachment></Mailing></MailingList>";
   }
 
-  test::LockstepTestClock clock;
-  core::EventBus bus;
-  core::DeviceProfile profile;
   sim::VirtualInputs inputs{clock, 1};
   sim::VirtualRelays relays{clock, 1};
-  std::unique_ptr<core::ConfigService> config;
-  std::unique_ptr<security::UserAccounts> accounts;
-  std::unique_ptr<security::IllegalLoginLock> lock;
-  std::unique_ptr<security::Authenticator> authenticator;
   std::unique_ptr<events::EventService> events;
-  http::Router router;
 };
 
 TEST_F(EmailResourcesTest, SettingsAreStoredAndReadBackWithoutThePassword) {
