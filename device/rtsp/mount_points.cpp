@@ -85,9 +85,9 @@ Result<MountTarget> resolve_mount(std::string_view url) {
     const auto type_text = query_value(query, "Streamtype");
     const auto channel = channel_text ? parse_int(*channel_text) : std::nullopt;
     const auto type = type_text ? parse_int(*type_text) : std::optional<int>(0);
-    if (!channel || !type || (*type != 0 && *type != 1)) return not_found(url);
+    // The channel is bounded before it is scaled, so a huge Ch cannot overflow into a valid id.
+    if (!channel || *channel < 1 || *channel > 99 || !type || (*type != 0 && *type != 1)) return not_found(url);
     target.stream_id = *channel * 100 + (*type == 0 ? 1 : 2);
-    if (!valid_stream_id(target.stream_id)) return not_found(url);
     return target;
   }
   return not_found(url);

@@ -41,7 +41,8 @@ TEST(MountPoints, RejectsUnknownUrlsAndBadIds) {
                           "rtsp://cam/Streaming/Channels/100", "rtsp://cam/Streaming/Channels/1",
                           "rtsp://cam/Streaming/Channels/10001", "rtsp://cam/Streaming/Channels/-101",
                           "rtsp://cam/video/livemedia?Ch=1&Streamtype=2", "rtsp://cam/video/livemedia?Streamtype=0",
-                          "rtsp://cam/video/livemedia?Ch=x", "rtsp://cam/other/101"}) {
+                          "rtsp://cam/video/livemedia?Ch=x", "rtsp://cam/video/livemedia?Ch=001095280755&Streamtype=0",
+                          "rtsp://cam/video/livemedia?Ch=0&Streamtype=0", "rtsp://cam/other/101"}) {
     auto target = resolve_mount(url);
     ASSERT_FALSE(target.ok()) << url;
     EXPECT_EQ(target.error().code, ErrorCode::not_found) << url;
