@@ -10,6 +10,8 @@ packages=(
   libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libopencv-dev libfreetype-dev libyaml-cpp-dev zlib1g-dev libtesseract-dev
+  # ONVIF: gSOAP's code generators, runtime library and plugin sources; libxml2 validates responses against the XSDs
+  gsoap libgsoap-dev libxml2-dev libxml2-utils
   # data: the face cascades of the sim's face test and analytics, the plate and OSD font
   opencv-data fonts-dejavu-core tesseract-ocr-eng
   # tests and benchmarks
@@ -18,6 +20,8 @@ packages=(
   ffmpeg iproute2 exim4-daemon-light gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav vlc-bin vlc-plugin-base
   # peers of the benchmarks: GStreamer's RTSP server, wrk
   libgstrtspserver-1.0-dev gstreamer1.0-rtsp wrk
+  # ONVIF client peers (onvif-util) and the headless browser that renders the HTML report in a test
+  onvif-tools chromium chromium-driver
   # libFuzzer targets (the fuzz preset)
   clang-14 libclang-rt-14-dev
 )
