@@ -76,6 +76,8 @@ Result<std::unique_ptr<UserAccounts>> UserAccounts::open(const std::string& data
     sqlite3_free(message);
     return make_error(ErrorCode::io_error, "cannot create user table in " + database_path + ": " + text);
   }
+  // Added after the first release: fails harmlessly ("duplicate column") on databases that have it.
+  sqlite3_exec(db, "ALTER TABLE users ADD COLUMN token_password TEXT NOT NULL DEFAULT ''", nullptr, nullptr, nullptr);
   return accounts;
 }
 
@@ -90,13 +92,15 @@ Result<void> UserAccounts::store_password(int id, std::string_view name, std::st
   const auto salt_hex = to_hex(salt.data(), salt.size());
   const std::string credentials = std::string(name) + ":" + realm_ + ":" + std::string(password);
   core::SqliteStatement update(db_,
-                   "UPDATE users SET salt=?1, password_hash=?2, realm=?3, ha1_md5=?4, ha1_sha256=?5 WHERE id=?6");
+                   "UPDATE users SET salt=?1, password_hash=?2, realm=?3, ha1_md5=?4, ha1_sha256=?5, token_password=?7"
+                   " WHERE id=?6");
   update.bind(1, salt_hex)
       .bind(2, pbkdf2_hex(password, salt_hex))
       .bind(3, realm_)
       .bind(4, digest_hex(DigestAlgorithm::md5, credentials))
       .bind(5, digest_hex(DigestAlgorithm::sha256, credentials))
-      .bind(6, id);
+      .bind(6, id)
+      .bind(7, password);
   if (update.step() != SQLITE_DONE) return make_error(ErrorCode::io_error, std::string("cannot store password: ") + sqlite3_errmsg(db_));
   return {};
 }
@@ -204,6 +208,14 @@ std::optional<std::string> UserAccounts::digest_ha1(std::string_view name, Diges
   query.bind(1, name);
   if (query.step() != SQLITE_ROW || query.column_text(0) != realm_) return std::nullopt;
   return query.column_text(algorithm == DigestAlgorithm::md5 ? 1 : 2);
+}
+
+std::optional<std::string> UserAccounts::token_password(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  core::SqliteStatement query(db_, "SELECT token_password FROM users WHERE name=?1");
+  query.bind(1, name);
+  if (query.step() != SQLITE_ROW || query.column_text(0).empty()) return std::nullopt;
+  return std::string(query.column_text(0));
 }
 
 }  // namespace camrig::security

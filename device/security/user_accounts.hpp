@@ -1,6 +1,7 @@
 // The device's accounts: the administrator ("admin", id 1) and up to 31 added accounts, each with
 // a level; stored in SQLite with a salted PBKDF2-SHA256 hash for Basic/web logins and the Digest
-// HA1 for the device realm (MD5 and SHA-256). The device is not activated until admin has a password.
+// HA1 for the device realm (MD5 and SHA-256), plus the password ONVIF's UsernameToken digest needs.
+// The device is not activated until admin has a password.
 #pragma once
 
 #include <cstddef>
@@ -61,6 +62,9 @@ class UserAccounts {
   std::optional<UserAccount> verify_password(std::string_view name, std::string_view password) const;
   //! HA1 of `name` for the realm, as lowercase hex.
   std::optional<std::string> digest_ha1(std::string_view name, DigestAlgorithm algorithm) const;
+  //! The password itself, for WS-Security UsernameToken digests (SHA-1 of nonce, time and password,
+  //! which no stored hash can check); nullopt for an unknown name or one set before it was kept.
+  std::optional<std::string> token_password(std::string_view name) const;
 
  private:
   UserAccounts(sqlite3* db, std::string realm, PasswordPolicy policy)

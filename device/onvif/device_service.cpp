@@ -1,0 +1,681 @@
+#include "device/onvif/device_service.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "device/system/time_settings.hpp"
+#include "device/system/time_zone.hpp"
+
+namespace camrig::onvif {
+namespace {
+
+// The ONVIF release of the WSDLs this firmware is generated from (devicemgmt.wsdl version 26.06).
+constexpr int k_onvif_major = 26;
+constexpr int k_onvif_minor = 6;
+constexpr const char* k_device_namespace = "http://www.onvif.org/ver10/device/wsdl";
+
+// Per operation, from the ONVIF Core specification's access class of each Device operation;
+// an operation not listed needs an administrator (WRITE_SYSTEM).
+const std::map<std::string, AccessClass, std::less<>>& device_access_classes() {
+  static const std::map<std::string, AccessClass, std::less<>> classes = {
+      {"GetWsdlUrl", AccessClass::pre_auth},
+      {"GetServices", AccessClass::pre_auth},
+      {"GetServiceCapabilities", AccessClass::pre_auth},
+      {"GetCapabilities", AccessClass::pre_auth},
+      {"GetSystemDateAndTime", AccessClass::pre_auth},
+      {"GetHostname", AccessClass::pre_auth},
+      {"GetEndpointReference", AccessClass::pre_auth},
+      {"GetDeviceInformation", AccessClass::read_system},
+      {"GetScopes", AccessClass::read_system},
+      {"GetDiscoveryMode", AccessClass::read_system},
+      {"GetDNS", AccessClass::read_system},
+      {"GetNTP", AccessClass::read_system},
+      {"GetNetworkInterfaces", AccessClass::read_system},
+      {"GetNetworkProtocols", AccessClass::read_system},
+      {"GetNetworkDefaultGateway", AccessClass::read_system},
+      {"GetRelayOutputs", AccessClass::read_system},
+      {"GetUsers", AccessClass::read_system_secret},
+      {"SetRelayOutputState", AccessClass::actuate},
+      {"SystemReboot", AccessClass::unrecoverable},
+      {"SetSystemFactoryDefault", AccessClass::unrecoverable},
+  };
+  return classes;
+}
+
+std::optional<security::UserLevel> level_of(tt__UserLevel level) {
+  switch (level) {
+    case tt__UserLevel__Administrator: return security::UserLevel::administrator;
+    case tt__UserLevel__Operator: return security::UserLevel::operator_level;
+    case tt__UserLevel__User: return security::UserLevel::user;
+    default: return std::nullopt;
+  }
+}
+
+tt__UserLevel onvif_level(security::UserLevel level) {
+  switch (level) {
+    case security::UserLevel::administrator: return tt__UserLevel__Administrator;
+    case security::UserLevel::operator_level: return tt__UserLevel__Operator;
+    case security::UserLevel::user: return tt__UserLevel__User;
+  }
+  return tt__UserLevel__User;
+}
+
+bool is_ipv4(const std::string& text) {
+  in_addr address{};
+  return inet_pton(AF_INET, text.c_str(), &address) == 1;
+}
+
+bool is_ipv6(const std::string& text) {
+  in6_addr address{};
+  return inet_pton(AF_INET6, text.c_str(), &address) == 1;
+}
+
+// RFC 1123 host name: dot-separated labels of letters, digits and hyphens, none starting or
+// ending with a hyphen.
+bool is_hostname(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    const auto end = std::min(name.find('.', start), name.size());
+    const auto label = name.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (const char c : label)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+std::vector<std::string> split_scopes(const std::string& text) {
+  std::vector<std::string> scopes;
+  std::istringstream in(text);
+  for (std::string scope; in >> scope;) scopes.push_back(scope);
+  return scopes;
+}
+
+std::string percent_encode_spaces(std::string_view text) {
+  std::string out;
+  for (const char c : text) out += c == ' ' ? std::string("%20") : std::string(1, c);
+  return out;
+}
+
+tt__DateTime* date_time(struct soap* soap, hal::WallTime time) {
+  const auto days = std::chrono::floor<std::chrono::days>(time);
+  const std::chrono::year_month_day date{days};
+  const std::chrono::hh_mm_ss clock{std::chrono::floor<std::chrono::seconds>(time - days)};
+  auto* result = soap_new_tt__DateTime(soap);
+  result->Date = soap_new_tt__Date(soap);
+  result->Date->Year = static_cast<int>(date.year());
+  result->Date->Month = static_cast<int>(static_cast<unsigned>(date.month()));
+  result->Date->Day = static_cast<int>(static_cast<unsigned>(date.day()));
+  result->Time = soap_new_tt__Time(soap);
+  result->Time->Hour = static_cast<int>(clock.hours().count());
+  result->Time->Minute = static_cast<int>(clock.minutes().count());
+  result->Time->Second = static_cast<int>(clock.seconds().count());
+  return result;
+}
+
+std::optional<hal::WallTime> wall_time_of(const tt__DateTime& value) {
+  if (!value.Date || !value.Time) return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year(value.Date->Year),
+                                         std::chrono::month(static_cast<unsigned>(value.Date->Month)),
+                                         std::chrono::day(static_cast<unsigned>(value.Date->Day))};
+  if (!date.ok() || value.Time->Hour < 0 || value.Time->Hour > 23 || value.Time->Minute < 0 ||
+      value.Time->Minute > 59 || value.Time->Second < 0 || value.Time->Second > 59)
+    return std::nullopt;
+  return std::chrono::sys_days(date) + std::chrono::hours(value.Time->Hour) +
+         std::chrono::minutes(value.Time->Minute) + std::chrono::seconds(value.Time->Second);
+}
+
+tt__IPAddress* ip_address(struct soap* soap, const std::string& text) {
+  auto* address = soap_new_tt__IPAddress(soap);
+  if (is_ipv6(text)) {
+    address->Type = tt__IPType__IPv6;
+    address->IPv6Address = soap_new_std__string(soap);
+    *address->IPv6Address = text;
+  } else {
+    address->Type = tt__IPType__IPv4;
+    address->IPv4Address = soap_new_std__string(soap);
+    *address->IPv4Address = text;
+  }
+  return address;
+}
+
+bool* soap_bool(struct soap* soap, bool value) {
+  auto* result = soap_new_bool(soap);
+  *result = value;
+  return result;
+}
+
+int* soap_int(struct soap* soap, int value) {
+  auto* result = soap_new_int(soap);
+  *result = value;
+  return result;
+}
+
+std::string relay_token(int index) { return "AlarmOut_" + std::to_string(index + 1); }
+
+}  // namespace
+
+ServiceMount device_service_mount() {
+  ServiceMount mount;
+  mount.path = "device_service";
+  mount.name_space = k_device_namespace;
+  mount.version_major = k_onvif_major;
+  mount.version_minor = k_onvif_minor;
+  mount.access = [](std::string_view operation) {
+    const auto& classes = device_access_classes();
+    const auto it = classes.find(operation);
+    return it == classes.end() ? AccessClass::write_system : it->second;
+  };
+  mount.dispatch = [](struct soap* soap, const DeviceServices& services, const RequestInfo& request) {
+    DeviceService service(soap, services, request);
+    return service.dispatch();
+  };
+  return mount;
+}
+
+void DeviceService::log_operation(std::string minor, std::string description) const {
+  if (!services_.system_log) return;
+  storage::LogEntry entry;
+  entry.major = storage::LogMajor::operation;
+  entry.minor = std::move(minor);
+  entry.user = request_.user ? request_.user->name : std::string();
+  entry.remote_address = request_.client_address;
+  entry.description = std::move(description);
+  (void)services_.system_log->append(std::move(entry));  // a full log must not fail the operation
+}
+
+int DeviceService::GetServices(_tds__GetServices*, _tds__GetServicesResponse& response) {
+  for (const auto& mount : *request_.mounts) {
+    auto* service = soap_new_tds__Service(soap);
+    service->Namespace = mount.name_space;
+    service->XAddr = xaddr(mount.path);
+    service->Version = soap_new_tt__OnvifVersion(soap);
+    service->Version->Major = mount.version_major;
+    service->Version->Minor = mount.version_minor;
+    response.Service.push_back(service);
+  }
+  return SOAP_OK;
+}
+
+int DeviceService::GetServiceCapabilities(_tds__GetServiceCapabilities*, _tds__GetServiceCapabilitiesResponse& response) {
+  auto* capabilities = soap_new_tds__DeviceServiceCapabilities(soap);
+  capabilities->Network = soap_new_tds__NetworkCapabilities(soap);
+  capabilities->Network->IPFilter = soap_bool(soap, false);
+  capabilities->Network->ZeroConfiguration = soap_bool(soap, false);
+  capabilities->Network->IPVersion6 = soap_bool(soap, false);
+  capabilities->Network->DynDNS = soap_bool(soap, false);
+  capabilities->Network->HostnameFromDHCP = soap_bool(soap, false);
+  capabilities->Network->NTP = soap_int(soap, 1);
+  capabilities->Security = soap_new_tds__SecurityCapabilities(soap);
+  capabilities->Security->UsernameToken = soap_bool(soap, true);
+  capabilities->Security->HttpDigest = soap_bool(soap, true);
+  capabilities->Security->DefaultAccessPolicy = soap_bool(soap, true);
+  capabilities->System = soap_new_tds__SystemCapabilities(soap);
+  capabilities->System->DiscoveryBye = soap_bool(soap, false);
+  capabilities->System->DiscoveryResolve = soap_bool(soap, false);
+  capabilities->System->RemoteDiscovery = soap_bool(soap, false);
+  capabilities->System->SystemLogging = soap_bool(soap, false);
+  capabilities->System->SystemBackup = soap_bool(soap, false);
+  response.Capabilities = capabilities;
+  return SOAP_OK;
+}
+
+int DeviceService::GetCapabilities(_tds__GetCapabilities* request, _tds__GetCapabilitiesResponse& response) {
+  const bool all = request->Category.empty() ||
+                   std::find(request->Category.begin(), request->Category.end(), tt__CapabilityCategory__All) !=
+                       request->Category.end();
+  const bool device = all || std::find(request->Category.begin(), request->Category.end(),
+                                       tt__CapabilityCategory__Device) != request->Category.end();
+  if (!device)
+    return receiver_fault(soap, "ter:ActionNotSupported", "ter:NoSuchService",
+                          "this device serves the Device service only so far");
+  response.Capabilities = soap_new_tt__Capabilities(soap);
+  auto* capabilities = soap_new_tt__DeviceCapabilities(soap);
+  capabilities->XAddr = xaddr("device_service");
+  capabilities->Network = soap_new_tt__NetworkCapabilities(soap);
+  capabilities->Network->IPFilter = soap_bool(soap, false);
+  capabilities->Network->ZeroConfiguration = soap_bool(soap, false);
+  capabilities->Network->IPVersion6 = soap_bool(soap, false);
+  capabilities->Network->DynDNS = soap_bool(soap, false);
+  capabilities->System = soap_new_tt__SystemCapabilities(soap);
+  auto* version = soap_new_tt__OnvifVersion(soap);
+  version->Major = k_onvif_major;
+  version->Minor = k_onvif_minor;
+  capabilities->System->SupportedVersions.push_back(version);
+  capabilities->IO = soap_new_tt__IOCapabilities(soap);
+  capabilities->IO->InputConnectors = soap_int(soap, services_.profile->capabilities.alarm_inputs);
+  capabilities->IO->RelayOutputs = soap_int(soap, services_.relays ? services_.relays->count() : 0);
+  capabilities->Security = soap_new_tt__SecurityCapabilities(soap);
+  response.Capabilities->Device = capabilities;
+  return SOAP_OK;
+}
+
+int DeviceService::GetDeviceInformation(_tds__GetDeviceInformation*, _tds__GetDeviceInformationResponse& response) {
+  const auto& device = services_.profile->device;
+  response.Manufacturer = device.manufacturer;
+  response.Model = device.model;
+  response.FirmwareVersion = device.firmware_version;
+  response.SerialNumber = device.serial_number;
+  response.HardwareId = device.hardware_version;
+  return SOAP_OK;
+}
+
+int DeviceService::GetSystemDateAndTime(_tds__GetSystemDateAndTime*, _tds__GetSystemDateAndTimeResponse& response) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(services_.clock->wall_time());
+  auto* value = soap_new_tt__SystemDateTime(soap);
+  value->DateTimeType = services_.config->get_string("time.mode") == "NTP" ? tt__SetDateTimeType__NTP
+                                                                            : tt__SetDateTimeType__Manual;
+  value->DaylightSavings = services_.config->get_bool("time.dst.enabled");
+  value->UTCDateTime = date_time(soap, now);
+  if (auto zone = system::configured_time_zone(*services_.config)) {
+    value->TimeZone = soap_new_tt__TimeZone(soap);
+    value->TimeZone->TZ = system::format_time_zone(*zone);
+    value->LocalDateTime = date_time(soap, now + system::local_offset(*zone, now));
+  }
+  response.SystemDateAndTime = value;
+  return SOAP_OK;
+}
+
+int DeviceService::SetSystemDateAndTime(_tds__SetSystemDateAndTime* request, _tds__SetSystemDateAndTimeResponse&) {
+  std::vector<core::ConfigService::Change> changes;
+  const bool manual = request->DateTimeType == tt__SetDateTimeType__Manual;
+  changes.emplace_back("time.mode", core::ConfigValue(std::string(manual ? "manual" : "NTP")));
+  changes.emplace_back("time.dst.enabled", core::ConfigValue(request->DaylightSavings));
+  if (request->TimeZone) {
+    auto zone = system::parse_time_zone(request->TimeZone->TZ);
+    if (!zone) return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidTimeZone", zone.error().message);
+    auto zone_changes = system::time_zone_changes(*zone);
+    if (!zone_changes) return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidTimeZone", zone_changes.error().message);
+    changes.insert(changes.end(), zone_changes->begin(), zone_changes->end());
+  }
+  std::optional<hal::WallTime> set_to;
+  if (manual) {
+    if (!request->UTCDateTime)
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidDateTime", "manual time needs UTCDateTime");
+    set_to = wall_time_of(*request->UTCDateTime);
+    if (!set_to)
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidDateTime", "UTCDateTime is not a valid date and time");
+  }
+  if (auto applied = services_.config->apply(changes); !applied) return fault_from(soap, applied.error());
+  if (set_to) {
+    services_.clock->set_wall_time(*set_to);
+    log_operation("Remote: Set Time", "time set over ONVIF");
+  }
+  return SOAP_OK;
+}
+
+int DeviceService::SystemReboot(_tds__SystemReboot*, _tds__SystemRebootResponse& response) {
+  if (!services_.maintenance)
+    return receiver_fault(soap, "ter:ActionNotSupported", nullptr, "this device cannot reboot");
+  services_.maintenance->reboot({request_.user ? request_.user->name : std::string(), request_.client_address});
+  response.Message = "Rebooting";
+  return SOAP_OK;
+}
+
+int DeviceService::SetSystemFactoryDefault(_tds__SetSystemFactoryDefault* request, _tds__SetSystemFactoryDefaultResponse&) {
+  if (!services_.maintenance)
+    return receiver_fault(soap, "ter:ActionNotSupported", nullptr, "this device cannot restore its defaults");
+  // Soft keeps what a network reset would lose (users, network, ports), as the manuals' Restore does.
+  const auto mode = request->FactoryDefault == tt__FactoryDefaultType__Soft ? core::RestoreMode::restore
+                                                                            : core::RestoreMode::factory_default;
+  auto reset = services_.maintenance->factory_reset(
+      mode, {request_.user ? request_.user->name : std::string(), request_.client_address});
+  if (!reset) return fault_from(soap, reset.error());
+  return SOAP_OK;
+}
+
+std::vector<std::string> DeviceService::fixed_scopes() const {
+  return {
+      "onvif://www.onvif.org/type/video_encoder",
+      "onvif://www.onvif.org/type/Network_Video_Transmitter",
+      "onvif://www.onvif.org/hardware/" + percent_encode_spaces(services_.profile->device.model),
+      "onvif://www.onvif.org/name/" + percent_encode_spaces(services_.config->get_string("device.name")),
+  };
+}
+
+std::vector<std::string> DeviceService::configurable_scopes() const {
+  return split_scopes(services_.config->get_string("onvif.scopes"));
+}
+
+int DeviceService::store_scopes(const std::vector<std::string>& scopes) {
+  std::string text;
+  for (const auto& scope : scopes) text += (text.empty() ? "" : " ") + scope;
+  if (auto set = services_.config->set("onvif.scopes", core::ConfigValue(text)); !set)
+    return receiver_fault(soap, "ter:Action", "ter:TooManyScopes", set.error().message);
+  return SOAP_OK;
+}
+
+int DeviceService::GetScopes(_tds__GetScopes*, _tds__GetScopesResponse& response) {
+  for (const auto& [scopes, definition] : {std::pair{fixed_scopes(), tt__ScopeDefinition__Fixed},
+                                           std::pair{configurable_scopes(), tt__ScopeDefinition__Configurable}})
+    for (const auto& item : scopes) {
+      auto* scope = soap_new_tt__Scope(soap);
+      scope->ScopeDef = definition;
+      scope->ScopeItem = item;
+      response.Scopes.push_back(scope);
+    }
+  return SOAP_OK;
+}
+
+int DeviceService::SetScopes(_tds__SetScopes* request, _tds__SetScopesResponse&) {
+  const auto fixed = fixed_scopes();
+  for (const auto& scope : request->Scopes) {
+    if (scope.empty() || scope.find_first_of(" \t\r\n") != std::string::npos)
+      return sender_fault(soap, "ter:InvalidArgVal", nullptr, "'" + scope + "' is not a scope URI");
+    if (std::find(fixed.begin(), fixed.end(), scope) != fixed.end())
+      return sender_fault(soap, "ter:OperationProhibited", "ter:ScopeOverwrite", scope + " is a fixed scope");
+  }
+  return store_scopes(request->Scopes);
+}
+
+int DeviceService::AddScopes(_tds__AddScopes* request, _tds__AddScopesResponse&) {
+  auto scopes = configurable_scopes();
+  for (const auto& scope : request->ScopeItem) {
+    if (scope.empty() || scope.find_first_of(" \t\r\n") != std::string::npos)
+      return sender_fault(soap, "ter:InvalidArgVal", nullptr, "'" + scope + "' is not a scope URI");
+    if (std::find(scopes.begin(), scopes.end(), scope) == scopes.end()) scopes.push_back(scope);
+  }
+  return store_scopes(scopes);
+}
+
+int DeviceService::RemoveScopes(_tds__RemoveScopes* request, _tds__RemoveScopesResponse& response) {
+  const auto fixed = fixed_scopes();
+  auto scopes = configurable_scopes();
+  for (const auto& scope : request->ScopeItem) {
+    if (std::find(fixed.begin(), fixed.end(), scope) != fixed.end())
+      return sender_fault(soap, "ter:OperationProhibited", "ter:FixedScope", scope + " is a fixed scope");
+    const auto it = std::find(scopes.begin(), scopes.end(), scope);
+    if (it == scopes.end()) return sender_fault(soap, "ter:InvalidArgVal", "ter:NoScope", "no scope " + scope);
+    scopes.erase(it);
+  }
+  if (const int stored = store_scopes(scopes); stored != SOAP_OK) return stored;
+  response.ScopeItem = request->ScopeItem;
+  return SOAP_OK;
+}
+
+int DeviceService::GetDiscoveryMode(_tds__GetDiscoveryMode*, _tds__GetDiscoveryModeResponse& response) {
+  response.DiscoveryMode = services_.config->get_string("onvif.discovery_mode") == "NonDiscoverable"
+                               ? tt__DiscoveryMode__NonDiscoverable
+                               : tt__DiscoveryMode__Discoverable;
+  return SOAP_OK;
+}
+
+int DeviceService::SetDiscoveryMode(_tds__SetDiscoveryMode* request, _tds__SetDiscoveryModeResponse&) {
+  const std::string mode = request->DiscoveryMode == tt__DiscoveryMode__NonDiscoverable ? "NonDiscoverable" : "Discoverable";
+  if (auto set = services_.config->set("onvif.discovery_mode", core::ConfigValue(mode)); !set)
+    return fault_from(soap, set.error());
+  return SOAP_OK;
+}
+
+// The host name is the device name (ISAPI deviceInfo deviceName), restricted to host name syntax
+// when set over ONVIF.
+int DeviceService::GetHostname(_tds__GetHostname*, _tds__GetHostnameResponse& response) {
+  response.HostnameInformation = soap_new_tt__HostnameInformation(soap);
+  response.HostnameInformation->FromDHCP = false;
+  response.HostnameInformation->Name = soap_new_std__string(soap);
+  *response.HostnameInformation->Name = services_.config->get_string("device.name");
+  return SOAP_OK;
+}
+
+int DeviceService::SetHostname(_tds__SetHostname* request, _tds__SetHostnameResponse&) {
+  if (!is_hostname(request->Name))
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidHostname",
+                        "'" + request->Name + "' is not a host name (letters, digits and hyphens, dot-separated)");
+  if (auto set = services_.config->set("device.name", core::ConfigValue(request->Name)); !set)
+    return fault_from(soap, set.error(), "ter:InvalidHostname");
+  log_operation("Remote: Set Device Name", "host name set to " + request->Name + " over ONVIF");
+  return SOAP_OK;
+}
+
+int DeviceService::GetDNS(_tds__GetDNS*, _tds__GetDNSResponse& response) {
+  response.DNSInformation = soap_new_tt__DNSInformation(soap);
+  response.DNSInformation->FromDHCP = false;
+  for (const char* key : {"network.interface.dns1", "network.interface.dns2"})
+    if (const auto server = services_.config->get_string(key); !server.empty())
+      response.DNSInformation->DNSManual.push_back(ip_address(soap, server));
+  return SOAP_OK;
+}
+
+int DeviceService::SetDNS(_tds__SetDNS* request, _tds__SetDNSResponse&) {
+  if (request->FromDHCP)
+    return receiver_fault(soap, "ter:ActionNotSupported", nullptr, "DNS servers from DHCP are not supported");
+  if (request->DNSManual.size() > 2)
+    return sender_fault(soap, "ter:InvalidArgVal", nullptr, "the device keeps two DNS servers (preferred, alternate)");
+  std::vector<std::string> servers;
+  for (const auto* address : request->DNSManual) {
+    const bool v6 = address->Type == tt__IPType__IPv6;
+    const std::string* text = v6 ? address->IPv6Address : address->IPv4Address;
+    if (!text || !(v6 ? is_ipv6(*text) : is_ipv4(*text)))
+      return sender_fault(soap, "ter:InvalidArgVal", v6 ? "ter:InvalidIPv6Address" : "ter:InvalidIPv4Address",
+                          "DNS server '" + (text ? *text : std::string()) + "' is not an IP address");
+    servers.push_back(*text);
+  }
+  servers.resize(2);
+  std::vector<core::ConfigService::Change> changes = {{"network.interface.dns1", core::ConfigValue(servers[0])},
+                                                      {"network.interface.dns2", core::ConfigValue(servers[1])}};
+  if (auto applied = services_.config->apply(changes); !applied) return fault_from(soap, applied.error());
+  return SOAP_OK;
+}
+
+int DeviceService::GetNTP(_tds__GetNTP*, _tds__GetNTPResponse& response) {
+  response.NTPInformation = soap_new_tt__NTPInformation(soap);
+  response.NTPInformation->FromDHCP = false;
+  if (const auto server = services_.config->get_string("time.ntp.server"); !server.empty()) {
+    auto* host = soap_new_tt__NetworkHost(soap);
+    host->Type = is_ipv4(server) ? tt__NetworkHostType__IPv4 : is_ipv6(server) ? tt__NetworkHostType__IPv6
+                                                                                : tt__NetworkHostType__DNS;
+    auto* text = soap_new_std__string(soap);
+    *text = server;
+    (host->Type == tt__NetworkHostType__IPv4 ? host->IPv4Address
+     : host->Type == tt__NetworkHostType__IPv6 ? host->IPv6Address
+                                                : host->DNSname) = text;
+    response.NTPInformation->NTPManual.push_back(host);
+  }
+  return SOAP_OK;
+}
+
+int DeviceService::SetNTP(_tds__SetNTP* request, _tds__SetNTPResponse&) {
+  if (request->FromDHCP)
+    return receiver_fault(soap, "ter:ActionNotSupported", nullptr, "NTP servers from DHCP are not supported");
+  if (request->NTPManual.size() != 1)
+    return sender_fault(soap, "ter:InvalidArgVal", nullptr, "the device has exactly one NTP server");
+  const auto* host = request->NTPManual.front();
+  const std::string* text = host->Type == tt__NetworkHostType__IPv4   ? host->IPv4Address
+                            : host->Type == tt__NetworkHostType__IPv6 ? host->IPv6Address
+                                                                      : host->DNSname;
+  if (!text || text->empty())
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidNetworkHost", "the NTP server has no address");
+  if ((host->Type == tt__NetworkHostType__IPv4 && !is_ipv4(*text)) ||
+      (host->Type == tt__NetworkHostType__IPv6 && !is_ipv6(*text)) ||
+      (host->Type == tt__NetworkHostType__DNS && !is_hostname(*text)))
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidNetworkHost", "'" + *text + "' is not a valid NTP server");
+  if (auto set = services_.config->set("time.ntp.server", core::ConfigValue(*text)); !set)
+    return fault_from(soap, set.error(), "ter:InvalidNetworkHost");
+  return SOAP_OK;
+}
+
+int DeviceService::GetNetworkProtocols(_tds__GetNetworkProtocols*, _tds__GetNetworkProtocolsResponse& response) {
+  const std::tuple<tt__NetworkProtocolType, const char*, bool> protocols[] = {
+      {tt__NetworkProtocolType__HTTP, "network.http_port", true},
+      {tt__NetworkProtocolType__HTTPS, "network.https_port", services_.config->get_bool("network.https.enabled")},
+      {tt__NetworkProtocolType__RTSP, "network.rtsp_port", true},
+  };
+  for (const auto& [name, key, enabled] : protocols) {
+    auto* protocol = soap_new_tt__NetworkProtocol(soap);
+    protocol->Name = name;
+    protocol->Enabled = enabled;
+    protocol->Port.push_back(static_cast<int>(services_.config->get_int(key)));
+    response.NetworkProtocols.push_back(protocol);
+  }
+  return SOAP_OK;
+}
+
+int DeviceService::SetNetworkProtocols(_tds__SetNetworkProtocols* request, _tds__SetNetworkProtocolsResponse&) {
+  std::vector<core::ConfigService::Change> changes;
+  for (const auto* protocol : request->NetworkProtocols) {
+    if (protocol->Port.size() > 1)
+      return sender_fault(soap, "ter:InvalidArgVal", nullptr, "each protocol listens on one port");
+    const char* key = protocol->Name == tt__NetworkProtocolType__HTTP    ? "network.http_port"
+                      : protocol->Name == tt__NetworkProtocolType__HTTPS ? "network.https_port"
+                                                                          : "network.rtsp_port";
+    if (protocol->Name == tt__NetworkProtocolType__HTTPS)
+      changes.emplace_back("network.https.enabled", core::ConfigValue(protocol->Enabled));
+    else if (!protocol->Enabled)
+      return receiver_fault(soap, "ter:ActionNotSupported", "ter:EnablingHttpFailed",
+                            "HTTP and RTSP cannot be switched off on this device");
+    if (!protocol->Port.empty()) changes.emplace_back(key, core::ConfigValue(std::int64_t{protocol->Port.front()}));
+  }
+  if (auto applied = services_.config->apply(changes); !applied) return fault_from(soap, applied.error(), "ter:PortAlreadyInUse");
+  return SOAP_OK;
+}
+
+int DeviceService::GetNetworkDefaultGateway(_tds__GetNetworkDefaultGateway*, _tds__GetNetworkDefaultGatewayResponse& response) {
+  response.NetworkGateway = soap_new_tt__NetworkGateway(soap);
+  if (auto v4 = services_.config->get_string("network.interface.ipv4_gateway"); !v4.empty())
+    response.NetworkGateway->IPv4Address.push_back(v4);
+  if (auto v6 = services_.config->get_string("network.interface.ipv6_gateway"); !v6.empty())
+    response.NetworkGateway->IPv6Address.push_back(v6);
+  return SOAP_OK;
+}
+
+int DeviceService::SetNetworkDefaultGateway(_tds__SetNetworkDefaultGateway* request, _tds__SetNetworkDefaultGatewayResponse&) {
+  if (request->IPv4Address.size() > 1 || request->IPv6Address.size() > 1)
+    return sender_fault(soap, "ter:InvalidArgVal", nullptr, "the device has one IPv4 and one IPv6 default gateway");
+  std::vector<core::ConfigService::Change> changes;
+  if (!request->IPv4Address.empty()) {
+    if (!is_ipv4(request->IPv4Address.front()))
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidGatewayAddress",
+                          "'" + request->IPv4Address.front() + "' is not an IPv4 address");
+    changes.emplace_back("network.interface.ipv4_gateway", core::ConfigValue(request->IPv4Address.front()));
+  }
+  if (!request->IPv6Address.empty()) {
+    if (!is_ipv6(request->IPv6Address.front()))
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidGatewayAddress",
+                          "'" + request->IPv6Address.front() + "' is not an IPv6 address");
+    changes.emplace_back("network.interface.ipv6_gateway", core::ConfigValue(request->IPv6Address.front()));
+  }
+  if (auto applied = services_.config->apply(changes); !applied) return fault_from(soap, applied.error());
+  return SOAP_OK;
+}
+
+int DeviceService::GetUsers(_tds__GetUsers*, _tds__GetUsersResponse& response) {
+  for (const auto& account : services_.accounts->list()) {
+    auto* user = soap_new_tt__User(soap);
+    user->Username = account.name;
+    user->UserLevel = onvif_level(account.level);
+    response.User.push_back(user);
+  }
+  return SOAP_OK;
+}
+
+int DeviceService::CreateUsers(_tds__CreateUsers* request, _tds__CreateUsersResponse&) {
+  // All or none: every user is checked before any is added, and added ones are removed on a failure.
+  std::set<std::string> names;
+  for (const auto* user : request->User) {
+    if (!names.insert(user->Username).second || services_.accounts->find(user->Username))
+      return sender_fault(soap, "ter:OperationProhibited", "ter:UsernameClash", "user " + user->Username + " exists");
+    if (!level_of(user->UserLevel))
+      return sender_fault(soap, "ter:OperationProhibited", "ter:AnonymousNotAllowed",
+                          "users are Administrator, Operator or User");
+    if (!user->Password || user->Password->empty())
+      return sender_fault(soap, "ter:OperationProhibited", "ter:PasswordTooWeak", "user " + user->Username + " needs a password");
+  }
+  std::vector<int> added;
+  for (const auto* user : request->User) {
+    auto account = services_.accounts->add(user->Username, *user->Password, *level_of(user->UserLevel));
+    if (!account) {
+      for (const int id : added) (void)services_.accounts->remove(id);
+      const auto& error = account.error();
+      if (error.code == ErrorCode::unavailable || error.code == ErrorCode::out_of_range)
+        return receiver_fault(soap, "ter:Action", "ter:TooManyUsers", error.message);
+      return sender_fault(soap, "ter:OperationProhibited", "ter:PasswordTooWeak", error.message);
+    }
+    added.push_back(account->id);
+    log_operation("Remote: Add User", "user " + user->Username + " added over ONVIF");
+  }
+  return SOAP_OK;
+}
+
+int DeviceService::DeleteUsers(_tds__DeleteUsers* request, _tds__DeleteUsersResponse&) {
+  std::vector<int> ids;
+  for (const auto& name : request->Username) {
+    const auto account = services_.accounts->find(name);
+    if (!account) return sender_fault(soap, "ter:InvalidArgVal", "ter:UsernameMissing", "no user " + name);
+    if (account->id == 1)
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:FixedUser", "the administrator cannot be deleted");
+    ids.push_back(account->id);
+  }
+  for (const int id : ids)
+    if (auto removed = services_.accounts->remove(id); !removed) return fault_from(soap, removed.error());
+  log_operation("Remote: Delete User", std::to_string(ids.size()) + " user(s) deleted over ONVIF");
+  return SOAP_OK;
+}
+
+int DeviceService::SetUser(_tds__SetUser* request, _tds__SetUserResponse&) {
+  for (const auto* user : request->User) {
+    const auto account = services_.accounts->find(user->Username);
+    if (!account) return sender_fault(soap, "ter:InvalidArgVal", "ter:UsernameMissing", "no user " + user->Username);
+    const auto level = level_of(user->UserLevel);
+    if (!level)
+      return sender_fault(soap, "ter:OperationProhibited", "ter:AnonymousNotAllowed",
+                          "users are Administrator, Operator or User");
+    if (account->id == 1 && *level != security::UserLevel::administrator)
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:FixedUser", "the administrator's level cannot change");
+  }
+  for (const auto* user : request->User) {
+    const auto account = services_.accounts->find(user->Username);
+    std::optional<std::string> password;
+    if (user->Password) password = *user->Password;
+    auto modified = services_.accounts->modify(account->id, password,
+                                               account->id == 1 ? std::nullopt : level_of(user->UserLevel));
+    if (!modified) return sender_fault(soap, "ter:OperationProhibited", "ter:PasswordTooWeak", modified.error().message);
+    log_operation("Remote: Modify User", "user " + user->Username + " modified over ONVIF");
+  }
+  return SOAP_OK;
+}
+
+int DeviceService::GetWsdlUrl(_tds__GetWsdlUrl*, _tds__GetWsdlUrlResponse& response) {
+  response.WsdlUrl = "http://www.onvif.org/ver10/device/wsdl/devicemgmt.wsdl";
+  return SOAP_OK;
+}
+
+int DeviceService::GetRelayOutputs(_tds__GetRelayOutputs*, _tds__GetRelayOutputsResponse& response) {
+  const int count = services_.relays ? services_.relays->count() : 0;
+  for (int i = 0; i < count; ++i) {
+    auto* relay = soap_new_tt__RelayOutput(soap);
+    relay->token = relay_token(i);
+    relay->Properties = soap_new_tt__RelayOutputSettings(soap);
+    relay->Properties->Mode = tt__RelayMode__Bistable;
+    relay->Properties->DelayTime = "PT0S";
+    relay->Properties->IdleState = tt__RelayIdleState__open;
+    response.RelayOutputs.push_back(relay);
+  }
+  return SOAP_OK;
+}
+
+int DeviceService::SetRelayOutputState(_tds__SetRelayOutputState* request, _tds__SetRelayOutputStateResponse&) {
+  const int count = services_.relays ? services_.relays->count() : 0;
+  int index = -1;
+  for (int i = 0; i < count; ++i)
+    if (relay_token(i) == request->RelayOutputToken) index = i;
+  if (index < 0)
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:RelayToken", "no relay output " + request->RelayOutputToken);
+  const bool active = request->LogicalState == tt__RelayLogicalState__active;
+  // Through the event engine's manual alarm when there is one, as ISAPI's trigger does, so linkage
+  // and the output's delay keep holding the relay consistently.
+  auto set = services_.events ? services_.events->engine().outputs().set_manual(index + 1, active)
+                              : services_.relays->set(index, active);
+  if (!set) return fault_from(soap, set.error());
+  log_operation("Remote: Manual Alarm Output",
+                "alarm output " + std::to_string(index + 1) + (active ? " set high" : " set low") + " over ONVIF");
+  return SOAP_OK;
+}
+
+}  // namespace camrig::onvif

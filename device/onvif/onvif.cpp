@@ -1,0 +1,213 @@
+#include "device/onvif/onvif.hpp"
+
+#include <memory>
+#include <sstream>
+
+#include "device/core/log.hpp"
+#include "device/onvif/device_service.hpp"
+#include "device/onvif/soap_service.hpp"
+#include "device/onvif/username_token.hpp"
+
+namespace camrig::onvif {
+namespace {
+
+namespace beast_http = http::beast_http;
+
+//! What authentication decided for one request.
+struct Admission {
+  std::optional<security::UserAccount> user;
+  bool admitted = false;
+  beast_http::status status = beast_http::status::ok;  //!< of the refusal
+  std::string reason;
+  std::vector<std::string> www_authenticate;
+};
+
+class Endpoint {
+ public:
+  explicit Endpoint(DeviceServices services)
+      : services_(services),
+        tokens_(*services.accounts, *services.login_lock, *services.clock, [config = services.config] {
+          UsernameTokenSettings settings;
+          settings.max_clock_skew = std::chrono::seconds(config->get_int("onvif.username_token.max_clock_skew"));
+          return settings;
+        }) {
+    mounts_.push_back(device_service_mount());
+  }
+
+  const std::vector<ServiceMount>& mounts() const { return mounts_; }
+
+  Result<http::Reply> serve(const http::RequestContext& context, const ServiceMount& mount);
+
+ private:
+  Admission admit(struct soap* soap, const http::RequestContext& context, AccessClass access);
+
+  DeviceServices services_;
+  UsernameTokenVerifier tokens_;
+  std::vector<ServiceMount> mounts_;
+};
+
+struct SoapContext {
+  SoapContext() : soap(soap_new1(SOAP_C_UTFSTRING)) {}
+  ~SoapContext() {
+    soap_destroy(soap);
+    soap_end(soap);
+    soap_free(soap);
+  }
+  SoapContext(const SoapContext&) = delete;
+  SoapContext& operator=(const SoapContext&) = delete;
+  struct soap* soap;
+};
+
+std::string local_name(const char* tag) {
+  const std::string_view name = tag ? tag : "";
+  const auto colon = name.rfind(':');
+  return std::string(colon == std::string_view::npos ? name : name.substr(colon + 1));
+}
+
+// SOAP 1.2 over HTTP: faults the sender caused are 400, the rest 500.
+beast_http::status fault_status(struct soap* soap) {
+  const char** code = soap_faultcode(soap);
+  const std::string_view value = code && *code ? *code : "";
+  return value.find("Sender") != std::string_view::npos || value.find("Client") != std::string_view::npos
+             ? beast_http::status::bad_request
+             : beast_http::status::internal_server_error;
+}
+
+std::optional<UsernameToken> username_token_of(struct soap* soap) {
+  if (!soap->header || !soap->header->wsse__Security || !soap->header->wsse__Security->UsernameToken) return std::nullopt;
+  const auto* token = soap->header->wsse__Security->UsernameToken;
+  UsernameToken result;
+  result.username = token->Username ? token->Username : "";
+  if (token->Password) {
+    result.password = token->Password->__item ? token->Password->__item : "";
+    result.digest = !(token->Password->Type && std::string_view(token->Password->Type).ends_with("#PasswordText"));
+  }
+  if (token->Nonce && token->Nonce->__item) result.nonce = token->Nonce->__item;
+  if (token->wsu__Created) result.created = token->wsu__Created;
+  return result;
+}
+
+Admission Endpoint::admit(struct soap* soap, const http::RequestContext& context, AccessClass access) {
+  Admission admission;
+  // Operations every client may call before it knows the device's time or has credentials;
+  // credentials sent along are not checked, so a client with a skewed clock can still learn the time.
+  if (access == AccessClass::pre_auth) {
+    admission.admitted = true;
+    return admission;
+  }
+  const auto authorization_field = context.message[beast_http::field::authorization];
+  const std::string_view authorization(authorization_field.data(), authorization_field.size());
+  const auto target_field = context.message.target();
+  const std::string_view target(target_field.data(), target_field.size());
+  const auto token = username_token_of(soap);
+  if (!authorization.empty()) {
+    security::AuthenticationRequest request{"POST", target, authorization, context.client_address};
+    auto outcome = services_.authenticator->authenticate(request);
+    if (auto* challenge = std::get_if<security::Challenge>(&outcome)) {
+      admission.status = challenge->reason == security::Challenge::Reason::address_locked ? beast_http::status::forbidden
+                                                                                           : beast_http::status::unauthorized;
+      admission.reason = challenge->message;
+      admission.www_authenticate = challenge->www_authenticate;
+      return admission;
+    }
+    admission.user = std::get<security::UserAccount>(outcome);
+  } else if (token) {
+    auto outcome = tokens_.verify(*token, context.client_address);
+    if (auto* refusal = std::get_if<TokenRefusal>(&outcome)) {
+      admission.status = refusal->locked ? beast_http::status::forbidden : beast_http::status::bad_request;
+      admission.reason = refusal->message;
+      return admission;
+    }
+    admission.user = std::get<security::UserAccount>(outcome);
+  } else {
+    admission.status = beast_http::status::unauthorized;
+    admission.reason = "this operation needs a WS-Security UsernameToken or HTTP Digest credentials";
+    admission.www_authenticate = services_.authenticator->challenge_values(false);
+    return admission;
+  }
+  if (!level_allows(admission.user->level, access)) {
+    admission.status = beast_http::status::bad_request;
+    admission.reason = "user " + admission.user->name + " (" + std::string(onvif_level_name(admission.user->level)) +
+                       ") may not use this operation";
+    return admission;
+  }
+  admission.admitted = true;
+  return admission;
+}
+
+Result<http::Reply> Endpoint::serve(const http::RequestContext& context, const ServiceMount& mount) {
+  http::Reply reply;
+  reply.response.version(context.message.version());
+  reply.response.keep_alive(context.message.keep_alive());
+  if (!services_.config->get_bool("onvif.enabled")) {
+    reply.response.result(beast_http::status::service_unavailable);
+    reply.response.set(beast_http::field::content_type, "text/plain; charset=utf-8");
+    reply.response.body() = "ONVIF is disabled on this device (Enable Open Network Video Interface)\n";
+    reply.response.prepare_payload();
+    return reply;
+  }
+  // curl and other Digest clients probe with an empty POST first and expect the challenge.
+  if (context.message.body().empty() && context.message[beast_http::field::authorization].empty()) {
+    reply.response.result(beast_http::status::unauthorized);
+    for (const auto& value : services_.authenticator->challenge_values(false))
+      reply.response.insert(beast_http::field::www_authenticate, value);
+    reply.response.prepare_payload();
+    return reply;
+  }
+  SoapContext holder;
+  struct soap* soap = holder.soap;
+  std::istringstream in(context.message.body());
+  std::ostringstream out;
+  soap->is = &in;
+  soap->os = &out;
+  // The HTTP layer is Beast's: gSOAP reads and writes bare envelopes.
+  soap_set_imode(soap, SOAP_ENC_PLAIN);
+  soap_set_omode(soap, SOAP_ENC_PLAIN);
+  auto status = beast_http::status::ok;
+  Admission admission;
+  if (soap_begin_serve(soap) != SOAP_OK) {
+    status = fault_status(soap);  // soap_begin_serve has written its fault already
+  } else if (soap_peek_element(soap) != SOAP_OK) {
+    soap_send_fault(soap);
+    status = fault_status(soap);
+  } else {
+    const auto operation = local_name(soap->tag);
+    admission = admit(soap, context, mount.access(operation));
+    if (!admission.admitted) {
+      log::get("onvif")->debug("{} refused for {}: {}", operation, context.client_address, admission.reason);
+      sender_fault(soap, "ter:NotAuthorized", nullptr, admission.reason);
+      soap_send_fault(soap);
+      status = admission.status;
+    } else {
+      // The request's header (wsse:Security, WS-Addressing) would otherwise be echoed in the response.
+      soap->header = nullptr;
+      RequestInfo request{"http://" + std::string(context.message[beast_http::field::host]), admission.user,
+                          context.client_address, &mounts_};
+      if (mount.dispatch(soap, services_, request) != SOAP_OK) {
+        if (soap->error == SOAP_NO_METHOD || soap->error == SOAP_TAG_MISMATCH)
+          receiver_fault(soap, "ter:ActionNotSupported", nullptr,
+                         operation + " is not supported by the " + mount.path + " of this device");
+        status = fault_status(soap);
+        soap_send_fault(soap);
+      }
+    }
+  }
+  reply.response.result(status);
+  reply.response.set(beast_http::field::content_type,
+                     soap->version == 1 ? "text/xml; charset=utf-8" : "application/soap+xml; charset=utf-8");
+  for (const auto& value : admission.www_authenticate) reply.response.insert(beast_http::field::www_authenticate, value);
+  reply.response.body() = std::move(out).str();
+  reply.response.prepare_payload();
+  return reply;
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, DeviceServices services) {
+  auto endpoint = std::make_shared<Endpoint>(services);
+  for (const auto& mount : endpoint->mounts())
+    router.add(beast_http::verb::post, "/onvif/" + mount.path, std::nullopt,
+               [endpoint, &mount](http::RequestContext& context) { return endpoint->serve(context, mount); });
+}
+
+}  // namespace camrig::onvif

@@ -1,0 +1,44 @@
+// The ONVIF front-end: POST /onvif/<service> routes on the camera's HTTP router, each request
+// handed to the gSOAP bindings in memory, authenticated here per operation (WS-Security
+// UsernameToken or HTTP Digest) and answered by thin adapters over the device's shared services.
+#pragma once
+
+#include "device/core/config_service.hpp"
+#include "device/core/device_profile.hpp"
+#include "device/events/event_service.hpp"
+#include "device/hal/relay_outputs.hpp"
+#include "device/http/router.hpp"
+#include "device/security/authenticator.hpp"
+#include "device/security/illegal_login_lock.hpp"
+#include "device/security/user_accounts.hpp"
+#include "device/storage/system_log.hpp"
+#include "device/system/device_clock.hpp"
+#include "device/system/maintenance.hpp"
+
+namespace camrig::onvif {
+
+//! The services ONVIF reads and writes; each must outlive the router.
+struct DeviceServices {
+  const core::DeviceProfile* profile = nullptr;
+  core::ConfigService* config = nullptr;
+  security::UserAccounts* accounts = nullptr;
+  security::IllegalLoginLock* login_lock = nullptr;
+  //! HTTP Digest, shared with ISAPI (same nonces, same login log).
+  security::Authenticator* authenticator = nullptr;
+  //! Device time: UsernameToken Created times are checked against it, SetSystemDateAndTime sets it.
+  system::DeviceClock* clock = nullptr;
+  //! Reboot and factory default; null: those operations are not supported.
+  system::Maintenance* maintenance = nullptr;
+  //! Relay outputs; null or none: the device has no relays.
+  hal::RelayOutputs* relays = nullptr;
+  //! When set, relays are driven as the event engine's manual alarm, as ISAPI does.
+  events::EventService* events = nullptr;
+  //! Operation entries; may be null.
+  storage::SystemLog* system_log = nullptr;
+};
+
+//! Adds the ONVIF service routes (POST /onvif/device_service, ...). Authentication is ONVIF's own,
+//! so the routes declare no permission.
+void add_routes(http::Router& router, DeviceServices services);
+
+}  // namespace camrig::onvif

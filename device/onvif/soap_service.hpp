@@ -1,0 +1,52 @@
+// What every ONVIF service adapter shares: the mount of a service on the endpoint (path,
+// namespace, access class per operation, dispatch), the request it serves, and SOAP faults with
+// ONVIF's ter: subcodes. Includes the generated soapH.h: only ONVIF handler sources include it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "soapH.h"
+
+#include "device/core/result.hpp"
+#include "device/onvif/access_policy.hpp"
+#include "device/onvif/onvif.hpp"
+
+namespace camrig::onvif {
+
+struct ServiceMount;
+
+//! The request being served, as an operation sees it.
+struct RequestInfo {
+  std::string base_url;  //!< "http://<Host header>": service addresses are given as the client reached us
+  std::optional<security::UserAccount> user;  //!< nullopt for pre-auth operations answered anonymously
+  std::string client_address;
+  const std::vector<ServiceMount>* mounts = nullptr;  //!< every service the endpoint serves
+};
+
+//! One ONVIF service on the endpoint.
+struct ServiceMount {
+  std::string path;        //!< "device_service": served at /onvif/<path>
+  std::string name_space;  //!< "http://www.onvif.org/ver10/device/wsdl"
+  int version_major = 0;
+  int version_minor = 0;
+  //! The access class of an operation by its element's local name ("GetHostname").
+  std::function<AccessClass(std::string_view operation)> access;
+  //! Serves the peeked request element; returns the gSOAP status (SOAP_NO_METHOD when unknown).
+  std::function<int(struct soap*, const DeviceServices&, const RequestInfo&)> dispatch;
+};
+
+//! env:Sender fault with ONVIF subcodes ("ter:InvalidArgVal", then e.g. "ter:InvalidHostname").
+int sender_fault(struct soap* soap, const char* subcode, const char* detail_subcode, const std::string& reason);
+//! env:Receiver fault with ONVIF subcodes ("ter:ActionNotSupported", ...).
+int receiver_fault(struct soap* soap, const char* subcode, const char* detail_subcode, const std::string& reason);
+//! A domain error as the fault ONVIF gives it: bad values → Sender InvalidArgVal, state → Receiver Action.
+int fault_from(struct soap* soap, const Error& error, const char* detail_subcode = nullptr);
+
+//! Copies `text` into the soap context's memory (freed with the request).
+char* soap_text(struct soap* soap, std::string_view text);
+
+}  // namespace camrig::onvif

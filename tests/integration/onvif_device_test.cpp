@@ -1,0 +1,173 @@
+// The ONVIF Device service over real HTTP, driven by a gSOAP client generated from the same WSDLs
+// (DeviceBindingProxy with gSOAP's own WS-Security plugin building the UsernameToken) and by curl
+// with HTTP Digest, against a camera started in-process; changes are read back through ISAPI.
+#include <gtest/gtest.h>
+
+#include "soapDeviceBindingProxy.h"
+#include "wsseapi.h"
+
+#include "device/camera/camera.hpp"
+#include "device/core/realtime_clock.hpp"
+#include "sim/road_scene_source.hpp"
+#include "tests/support/process.hpp"
+
+namespace camrig {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* k_password = "Admin1234";
+
+class OnvifDeviceOverHttp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    profile = *core::DeviceProfile::builtin("network-camera");
+    source = std::make_unique<sim::RoadSceneSource>(
+        sim::RoadSceneOptions{profile.channels[0].sensor, 5, 4}, clock,
+        [this](hal::Nanos deadline, std::stop_token stop) { return clock.sleep_until(deadline, stop); });
+    camera::CameraOptions options;
+    http_port = test::free_tcp_port();
+    options.settings = {{"network.rtsp_port", std::to_string(test::free_tcp_port())},
+                        {"network.http_port", std::to_string(http_port)}};
+    options.rtsp_bind_address = "127.0.0.1";
+    options.http_bind_address = "127.0.0.1";
+    options.admin_password = k_password;
+    auto started = camera::Camera::start(profile, {&clock, {{1, source.get()}}}, options);
+    ASSERT_TRUE(started) << started.error().message;
+    device = std::move(*started);
+    endpoint = "http://127.0.0.1:" + std::to_string(http_port) + "/onvif/device_service";
+    proxy.soap_endpoint = endpoint.c_str();
+    proxy.soap->connect_timeout = 10;
+    proxy.soap->recv_timeout = 20;
+    proxy.soap->send_timeout = 20;
+  }
+
+  void sign(const char* user = "admin", const char* password = k_password) {
+    ASSERT_EQ(soap_wsse_add_UsernameTokenDigest(proxy.soap, "Auth", user, password), SOAP_OK);
+  }
+
+  std::string fault_subcode() {
+    const char* subcode = soap_fault_subcode(proxy.soap);
+    return subcode ? subcode : "";
+  }
+
+  test::ProcessResult curl(const std::vector<std::string>& arguments) {
+    std::vector<std::string> argv{"curl", "-s", "-S", "-w", "\n%{http_code}", "--max-time", "20"};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    return test::run_process(argv, 30s);
+  }
+
+  core::RealtimeClock clock{std::chrono::system_clock::now()};
+  core::DeviceProfile profile;
+  std::unique_ptr<sim::RoadSceneSource> source;
+  std::unique_ptr<camera::Camera> device;
+  int http_port = 0;
+  std::string endpoint;
+  DeviceBindingProxy proxy{SOAP_C_UTFSTRING};
+};
+
+TEST_F(OnvifDeviceOverHttp, SystemDateAndTimeAndServicesNeedNoCredentials) {
+  _tds__GetSystemDateAndTime request;
+  _tds__GetSystemDateAndTimeResponse response;
+  ASSERT_EQ(proxy.GetSystemDateAndTime(&request, response), SOAP_OK) << fault_subcode();
+  ASSERT_TRUE(response.SystemDateAndTime && response.SystemDateAndTime->UTCDateTime);
+  const auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  EXPECT_EQ(response.SystemDateAndTime->UTCDateTime->Date->Year, static_cast<int>(today.year()));
+  EXPECT_EQ(response.SystemDateAndTime->DateTimeType, tt__SetDateTimeType__Manual);
+
+  _tds__GetServices services_request;
+  _tds__GetServicesResponse services;
+  ASSERT_EQ(proxy.GetServices(&services_request, services), SOAP_OK) << fault_subcode();
+  ASSERT_EQ(services.Service.size(), 1u);
+  EXPECT_EQ(services.Service[0]->Namespace, "http://www.onvif.org/ver10/device/wsdl");
+  EXPECT_EQ(services.Service[0]->XAddr, endpoint) << "addressed as the client reached the device";
+}
+
+TEST_F(OnvifDeviceOverHttp, DeviceInformationNeedsAUsernameTokenAndAWrongPasswordIsNotAuthorized) {
+  _tds__GetDeviceInformation request;
+  _tds__GetDeviceInformationResponse response;
+  EXPECT_NE(proxy.GetDeviceInformation(&request, response), SOAP_OK) << "no credentials";
+  EXPECT_EQ(proxy.soap->status, 401);
+
+  sign("admin", "Wrong-pass-1");
+  ASSERT_EQ(proxy.GetDeviceInformation(&request, response), SOAP_CLI_FAULT) << "a Sender fault";
+  EXPECT_EQ(fault_subcode(), "ter:NotAuthorized");
+
+  sign();
+  ASSERT_EQ(proxy.GetDeviceInformation(&request, response), SOAP_OK) << fault_subcode();
+  EXPECT_EQ(response.Model, profile.device.model);
+  EXPECT_EQ(response.Manufacturer, profile.device.manufacturer);
+  EXPECT_EQ(response.SerialNumber, profile.device.serial_number);
+}
+
+TEST_F(OnvifDeviceOverHttp, SetHostnameIsTheDeviceNameIsapiReports) {
+  _tds__SetHostname set;
+  _tds__SetHostnameResponse set_response;
+  set.Name = "gate-cam-7";
+  sign();
+  ASSERT_EQ(proxy.SetHostname(&set, set_response), SOAP_OK) << fault_subcode();
+
+  _tds__GetHostname get;
+  _tds__GetHostnameResponse get_response;
+  ASSERT_EQ(proxy.GetHostname(&get, get_response), SOAP_OK) << fault_subcode();
+  ASSERT_TRUE(get_response.HostnameInformation && get_response.HostnameInformation->Name);
+  EXPECT_EQ(*get_response.HostnameInformation->Name, "gate-cam-7");
+
+  const auto isapi = curl({"--digest", "-u", std::string("admin:") + k_password,
+                           "http://127.0.0.1:" + std::to_string(http_port) + "/ISAPI/System/deviceInfo"});
+  EXPECT_NE(isapi.out.find("<deviceName>gate-cam-7</deviceName>"), std::string::npos) << isapi.out << isapi.err;
+
+  set.Name = "not a host name";
+  sign();
+  ASSERT_EQ(proxy.SetHostname(&set, set_response), SOAP_CLI_FAULT) << "a Sender fault";
+  EXPECT_EQ(fault_subcode(), "ter:InvalidArgVal");
+}
+
+TEST_F(OnvifDeviceOverHttp, HttpDigestLogsInAndUnsupportedOperationsSayActionNotSupported) {
+  const std::string envelope_start =
+      "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
+      "xmlns:tds=\"http://www.onvif.org/ver10/device/wsdl\"><s:Body>";
+  const std::string url = "http://127.0.0.1:" + std::to_string(http_port) + "/onvif/device_service";
+  const auto information = curl({"--digest", "-u", std::string("admin:") + k_password, "-H",
+                                 "Content-Type: application/soap+xml", "--data-binary",
+                                 envelope_start + "<tds:GetDeviceInformation/></s:Body></s:Envelope>", url});
+  EXPECT_NE(information.out.find("<tds:Model>" + profile.device.model + "</tds:Model>"), std::string::npos)
+      << information.out;
+  EXPECT_TRUE(information.out.ends_with("\n200")) << information.out;
+
+  const auto unsupported = curl({"--digest", "-u", std::string("admin:") + k_password, "-H",
+                                 "Content-Type: application/soap+xml", "--data-binary",
+                                 envelope_start + "<tds:GetDot1XConfigurations/></s:Body></s:Envelope>", url});
+  EXPECT_NE(unsupported.out.find("ter:ActionNotSupported"), std::string::npos) << unsupported.out;
+  EXPECT_TRUE(unsupported.out.ends_with("\n500")) << unsupported.out;
+}
+
+TEST_F(OnvifDeviceOverHttp, UsersCreatedOverOnvifLogInOverIsapiWithTheirLevel) {
+  _tds__CreateUsers create;
+  _tds__CreateUsersResponse created;
+  tt__User user;
+  user.Username = "nvr1";
+  std::string password = "Nvr-pass-12";
+  user.Password = &password;
+  user.UserLevel = tt__UserLevel__Operator;
+  create.User.push_back(&user);
+  sign();
+  ASSERT_EQ(proxy.CreateUsers(&create, created), SOAP_OK) << fault_subcode();
+
+  const auto check = curl({"--digest", "-u", "nvr1:Nvr-pass-12",
+                           "http://127.0.0.1:" + std::to_string(http_port) + "/ISAPI/Security/userCheck"});
+  EXPECT_NE(check.out.find("<userLevel>Operator</userLevel>"), std::string::npos) << check.out;
+
+  // An operator may read but not manage users (READ_SYSTEM_SECRET).
+  _tds__GetUsers get;
+  _tds__GetUsersResponse users;
+  sign("nvr1", "Nvr-pass-12");
+  ASSERT_EQ(proxy.GetUsers(&get, users), SOAP_CLI_FAULT) << "a Sender fault";
+  EXPECT_EQ(fault_subcode(), "ter:NotAuthorized");
+  sign();
+  ASSERT_EQ(proxy.GetUsers(&get, users), SOAP_OK) << fault_subcode();
+  EXPECT_EQ(users.User.size(), 2u);
+}
+
+}  // namespace
+}  // namespace camrig
