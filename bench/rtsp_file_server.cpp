@@ -1,7 +1,7 @@
 // camrig's side of the fan-out benchmark: serves an H.264 Annex B file in a loop at 25 fps
 // through the firmware's own StreamHub and rtsp::Server (one io thread, as in the camera), as
 // stream 101. Per frame the process does what the camera does after its encoder: one packet
-// buffer, published to the hub, then packetized and written per client. Runs until SIGINT/SIGTERM; bench/rtsp_fanout.sh starts it.
+// buffer with its NAL units cut once, published to the hub, then packetized and written per client. Runs until SIGINT/SIGTERM; bench/rtsp_fanout.sh starts it.
 //
 //   ./build/bench/bench/rtsp_file_server --input /tmp/road_1080p25.h264 [--port N]
 #include <csignal>
@@ -14,6 +14,7 @@
 #include "bench/annex_b_file.hpp"
 #include "device/core/log.hpp"
 #include "device/core/realtime_clock.hpp"
+#include "device/media/annex_b.hpp"
 #include "device/rtsp/server.hpp"
 
 namespace camrig::bench {
@@ -63,6 +64,8 @@ int run(const std::string& input, std::uint16_t port, std::size_t max_sessions) 
       auto packet = std::make_shared<media::EncodedPacket>();
       const auto first = file->bytes.begin() + static_cast<long>(unit.offset);
       packet->data.assign(first, first + static_cast<long>(unit.size));
+      // Cut into NAL units once, as the camera's encoder does, so clients share the cut.
+      packet->nal_units = media::nal_unit_ranges(packet->data);
       // Stamped when published, as the GStreamer peer's appsrc (do-timestamp) stamps its buffers,
       // so both servers' RTP timestamps carry the same publishing jitter and lags compare.
       packet->timestamp = clock.now();

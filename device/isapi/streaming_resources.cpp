@@ -4,6 +4,8 @@
 // (POST) into the profile's free custom slots and deleted (DELETE), also through the config service.
 #include <algorithm>
 #include <array>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 
@@ -277,12 +279,16 @@ void add_streaming_routes(http::Router& router, DeviceServices services) {
                return status_reply(context, ResponseStatus{});
              });
 
+  // Choosing a free slot and taking it is one step: two clients adding at once get two slots.
+  auto adding = std::make_shared<std::mutex>();
   router.add(verb::post, "/ISAPI/Streaming/channels", security::Permission::parameter_settings,
-             [services](http::RequestContext& context) -> Result<http::Reply> {
+             [services, adding](http::RequestContext& context) -> Result<http::Reply> {
                pugi::xml_document doc;
                auto parsed = parse_body(doc, context, "StreamingChannel");
                if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);
+               std::unique_lock lock(*adding);
                auto added = add_custom_stream(services, std::get<pugi::xml_node>(parsed));
+               lock.unlock();
                if (!added) return added.error();
                ResponseStatus created;
                created.id = *added;

@@ -44,6 +44,13 @@ std::vector<std::span<const std::uint8_t>> split_annex_b(std::span<const std::ui
   return units;
 }
 
+std::vector<NalUnitRange> nal_unit_ranges(std::span<const std::uint8_t> access_unit) {
+  std::vector<NalUnitRange> ranges;
+  for (const auto unit : split_annex_b(access_unit))
+    ranges.push_back({static_cast<std::uint32_t>(unit.data() - access_unit.data()), static_cast<std::uint32_t>(unit.size())});
+  return ranges;
+}
+
 int nal_unit_type(VideoCodec codec, std::span<const std::uint8_t> nal_unit) {
   if (nal_unit.empty()) return -1;
   switch (codec) {

@@ -14,6 +14,11 @@ namespace camrig::media {
 //! the first start code are ignored; an empty buffer gives no units.
 std::vector<std::span<const std::uint8_t>> split_annex_b(std::span<const std::uint8_t> bytes);
 
+//! EncodedPacket::nal_units of an access unit: split_annex_b() as offsets into `access_unit`.
+//! Whoever publishes H.264/H.265 packets (the encoder, a file source) cuts them once with this,
+//! so that no consumer scans for start codes again.
+std::vector<NalUnitRange> nal_unit_ranges(std::span<const std::uint8_t> access_unit);
+
 //! The nal_unit_type of a unit (without start code): 5 bits for H.264, 6 bits for H.265.
 int nal_unit_type(VideoCodec codec, std::span<const std::uint8_t> nal_unit);
 

@@ -422,10 +422,7 @@ Result<EncodedPacketPtr> VideoEncoder::take_packet(const AVPacket& av_packet) {
   packet->timestamp = pending_.front().second;
   pending_.pop_front();
   packet->data.assign(av_packet.data, av_packet.data + av_packet.size);
-  if (settings_.codec != VideoCodec::mjpeg)
-    for (const auto unit : split_annex_b(packet->data))
-      packet->nal_units.push_back({static_cast<std::uint32_t>(unit.data() - packet->data.data()),
-                                   static_cast<std::uint32_t>(unit.size())});
+  if (settings_.codec != VideoCodec::mjpeg) packet->nal_units = nal_unit_ranges(packet->data);
   packet->keyframe = (av_packet.flags & AV_PKT_FLAG_KEY) != 0;
   packet->sequence = next_sequence_++;
   return EncodedPacketPtr(std::move(packet));

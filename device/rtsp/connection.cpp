@@ -711,6 +711,14 @@ void Connection::on_housekeeping(const boost::system::error_code& ec) {
     }
   }
   for (const auto& id : expired) remove_session(id, "timed out");
+  // RTSP has no server-side TEARDOWN: the sessions of a stream that no longer exists (a deleted
+  // custom stream) end here, so requests naming them get 454, and a connection left without
+  // sessions by it closes, so a player sees the stream end instead of waiting for frames.
+  std::vector<std::string> deleted;
+  for (const auto& [id, session] : sessions_)
+    if (!context_->find_stream(session->stream_id())) deleted.push_back(id);
+  for (const auto& id : deleted) remove_session(id, "ended: its stream was deleted");
+  if (!deleted.empty() && sessions_.empty()) return do_close();
 
   // Socket deadlines count real seconds (timer ticks), not device time.
   if (writing_ && ++stalled_write_ticks_ > kMaxStalledWriteTicks) {

@@ -37,6 +37,12 @@ TEST(AnnexB, TrailingZeroBytesBelongToNoUnit) {
   EXPECT_EQ(units[1], (std::vector<std::uint8_t>{0x65, 4, 5}));
 }
 
+TEST(AnnexB, NalUnitRangesAreTheUnitsAsOffsetsIntoTheAccessUnit) {
+  const std::vector<std::uint8_t> access_unit{0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 0, 1, 0x65, 4, 5, 0};
+  EXPECT_EQ(nal_unit_ranges(access_unit), (std::vector<NalUnitRange>{{4, 3}, {10, 2}, {16, 3}}));
+  EXPECT_TRUE(nal_unit_ranges({}).empty());
+}
+
 TEST(AnnexB, EmptyOrStartCodeFreeInputHasNoUnits) {
   EXPECT_TRUE(units_of({}).empty());
   EXPECT_TRUE(units_of({1, 2, 3}).empty());

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -292,11 +293,42 @@ TEST_F(CameraRtsp, ACustomStreamIsServedOnceAddedAndGoneOnceDeleted) {
   EXPECT_EQ(custom.height, 240);
   EXPECT_EQ(custom.frame_rate, "10/1");
 
+  // A client playing the stream when it is deleted sees its connection end, not a silent stream.
+  RawRtspClient player(static_cast<std::uint16_t>(rtsp_port_));
+  ASSERT_TRUE(authorized(player, "DESCRIBE", url(104)));
+  auto setup = authorized(player, "SETUP", url(104) + "/trackID=1", "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
+  ASSERT_TRUE(setup);
+  ASSERT_EQ(setup->status, 200) << setup->body;
+  const auto session = setup->header("session").substr(0, setup->header("session").find(';'));
+  auto played = authorized(player, "PLAY", url(104), "Session: " + session + "\r\n");
+  ASSERT_TRUE(played);
+  ASSERT_EQ(played->status, 200) << played->body;
+  ASSERT_TRUE(player.read_frame(10s)) << "the custom stream plays";
+
   RawRtspClient client(static_cast<std::uint16_t>(rtsp_port_));
   ASSERT_TRUE(camera_->config().set("stream.104.custom.added", false));
   auto gone = authorized(client, "DESCRIBE", url(104));
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->status, 404) << gone->body;
+  EXPECT_TRUE(player.wait_closed(5s)) << "the player of the deleted stream is disconnected";
+}
+
+TEST_F(CameraRtsp, ConcurrentAddsOfACustomStreamTakeDifferentSlots) {
+  start({});
+  // Three POSTs at once (curl's parallel transfers), one per free slot 104-106: each gets its own.
+  const auto target = "http://127.0.0.1:" + std::to_string(http_port_) + "/ISAPI/Streaming/channels";
+  const auto added = test::run_process({"curl", "-s", "-Z", "--parallel-immediate", "--digest", "-u",
+                                        std::string("admin:") + kPassword, "-X", "POST", "-d",
+                                        "<StreamingChannel><Video><videoInputChannelID>1</videoInputChannelID></Video>"
+                                        "</StreamingChannel>",
+                                        target, target, target},
+                                       30s);
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  std::set<std::string> ids;
+  for (auto at = added.out.find("<id>"); at != std::string::npos; at = added.out.find("<id>", at + 1))
+    ids.insert(added.out.substr(at + 4, added.out.find("</id>", at) - at - 4));
+  EXPECT_EQ(ids, (std::set<std::string>{"104", "105", "106"})) << added.out;
+  for (const int id : {104, 105, 106}) EXPECT_TRUE(camera_->config().get_bool("stream." + std::to_string(id) + ".custom.added"));
 }
 
 TEST_F(CameraRtsp, SessionLimitAndPortChangesTakeEffectWithoutARestart) {
@@ -358,6 +390,11 @@ TEST_F(CameraRtsp, SessionLimitAndPortChangesTakeEffectWithoutARestart) {
   } while (admitted->status != 200 && std::chrono::steady_clock::now() < deadline);
   EXPECT_EQ(admitted->status, 200) << admitted->body;
   EXPECT_EQ(camera_->rtsp_port(), rtsp_port_);
+  // The refused port does not stay stored: the setting is back to the port really served.
+  while (camera_->config().get_int("network.rtsp_port") != rtsp_port_ && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(camera_->config().get_int("network.rtsp_port"), rtsp_port_);
+  EXPECT_EQ(camera_->config().get_int("network.rtsp_max_sessions"), 2) << "the change that could be made stays";
 }
 
 TEST_F(CameraRtsp, TheLprCameraServesAtMostTenSessionsWhateverTheSetting) {
@@ -495,6 +532,36 @@ TEST_F(CameraRtsp, SnapshotIsAJpegOfTheChannelAtTheStreamOrRequestedSize) {
   const std::string text((std::istreambuf_iterator<char>(body)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("ResponseStatus"), std::string::npos) << text;
   EXPECT_TRUE(fetch("101/picture", false).starts_with("401"));
+  // A custom stream slot not added has no picture, as it has no RTSP mount.
+  EXPECT_TRUE(fetch("104/picture").starts_with("404"));
+  EXPECT_TRUE(fetch("104/httpPreview").starts_with("404"));
+
+  // httpPreview pushes an MJPEG stream's own pictures; an H.264 stream is refused with the reason.
+  EXPECT_TRUE(fetch("102/httpPreview").starts_with("403"));
+  ASSERT_TRUE(camera_->config().set("stream.102.video_codec", std::string("MJPEG")));
+  const auto preview = test::run_process({"curl", "-s", "--max-time", "3", "-o", picture.string(), "-w", "%{http_code} %{content_type}",
+                                          "--digest", "-u", std::string("admin:") + kPassword, base + "102/httpPreview"},
+                                         30s);
+  EXPECT_EQ(preview.out, "200 multipart/x-mixed-replace; boundary=camrigpreview");
+  {
+    std::ifstream in(picture.string(), std::ios::binary);
+    const std::string parts((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::size_t pictures = 0;
+    for (auto at = parts.find("--camrigpreview\r\nContent-Type: image/jpeg\r\n"); at != std::string::npos;
+         at = parts.find("--camrigpreview\r\n", at + 1))
+      ++pictures;
+    EXPECT_GE(pictures, 5u) << "about 3 s of a 10 fps stream";
+    EXPECT_NE(parts.find("\r\n\r\n\xff\xd8"), std::string::npos) << "each part is a JPEG";
+  }
+  ASSERT_TRUE(camera_->config().set("stream.102.video_codec", std::string("H.264")));
+
+  // Rotate turns the channel's picture, as it turns its streams: the stream-sized snapshot is
+  // 360x640, not the turned picture squashed into 640x360.
+  ASSERT_TRUE(camera_->config().set("channel.1.image.rotate", true));
+  EXPECT_EQ(fetch("102/picture"), "200 image/jpeg");
+  const auto rotated = probe_picture();
+  EXPECT_EQ(rotated.width, 360);
+  EXPECT_EQ(rotated.height, 640);
 }
 
 }  // namespace
