@@ -22,6 +22,11 @@ class Detector {
   virtual std::string_view name() const = 0;
   //! One frame, in capture order. Must not block; a detector that is disabled returns at once.
   virtual void analyse(const AnalysisFrame& frame, const EventSink& sink) = 0;
+  //! No frame has come for `silence` (the source stopped delivering: cable cut, end of video).
+  //! Called now and then while that lasts, never while analyse() runs; must not block.
+  virtual void no_frames(int channel, hal::Nanos now, hal::Nanos silence, const EventSink& sink) {
+    (void)channel, (void)now, (void)silence, (void)sink;
+  }
 };
 
 }  // namespace camrig::analytics

@@ -21,8 +21,14 @@ double overlap(const cv::Rect& a, const cv::Rect& b) {
   return inter <= 0 ? 0.0 : inter / static_cast<double>(a.area() + b.area() - inter);
 }
 
-// Moving blobs of the foreground, grown by the margin, in full-size pixels, overlaps merged.
-std::vector<cv::Rect> search_regions(const AnalysisFrame& frame, int min_face) {
+// A face found lately is searched for again around where it was (this share of its size on
+// each side), moving or not: the background model takes a person who stops into the background
+// within seconds, and a face must not vanish because its owner stands still.
+constexpr double kFollowMargin = 0.75;
+
+// Moving blobs of the foreground, grown by the margin, and the places of faces found lately, in
+// full-size pixels, overlaps merged.
+std::vector<cv::Rect> search_regions(const AnalysisFrame& frame, int min_face, const std::vector<cv::Rect>& recent) {
   cv::Mat labels, stats, centroids;
   const int count = cv::connectedComponentsWithStats(frame.foreground, labels, stats, centroids, 8, CV_32S);
   const double scale = frame.scale();
@@ -38,6 +44,10 @@ std::vector<cv::Rect> search_regions(const AnalysisFrame& frame, int min_face) {
     const cv::Rect grown(cvFloor((x - mx) * scale), cvFloor((y - above) * scale), cvCeil((w + 2 * mx) * scale),
                          cvCeil((h + above + my) * scale));
     regions.push_back(grown & bounds);
+  }
+  for (const cv::Rect& face : recent) {
+    const int mx = cvCeil(face.width * kFollowMargin), my = cvCeil(face.height * kFollowMargin);
+    regions.push_back(cv::Rect(face.x - mx, face.y - my, face.width + 2 * mx, face.height + 2 * my) & bounds);
   }
   for (bool merged = true; merged;) {
     merged = false;
@@ -99,7 +109,13 @@ std::vector<cv::Rect> FaceDetector::detect(const AnalysisFrame& frame) {
   const double factor = std::min(1.0, static_cast<double>(kCascadeWindow) / s.min_size);
   const int neighbours = 2 + (100 - s.sensitivity + 12) / 25;  // 2 at 100 .. 6 near 0
   const int largest = std::max(kCascadeWindow, cvFloor(s.max_size * factor));
-  for (const cv::Rect& region : search_regions(frame, s.min_size)) {
+  std::vector<cv::Rect> recent;
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(found_, [&](const Seen& f) { return frame.time - f.last > kForgetAfter; });
+    for (const auto& f : found_) recent.push_back(f.box);
+  }
+  for (const cv::Rect& region : search_regions(frame, s.min_size, recent)) {
     cv::Mat crop;
     cv::resize(luma(region), crop, cv::Size(), factor, factor, cv::INTER_AREA);
     if (crop.cols < kCascadeWindow || crop.rows < kCascadeWindow) continue;
@@ -116,6 +132,11 @@ std::vector<cv::Rect> FaceDetector::detect(const AnalysisFrame& frame) {
       });
       if (!shielded) faces.push_back(box);
     }
+  }
+  std::lock_guard lock(mutex_);
+  for (const auto& face : faces) {
+    std::erase_if(found_, [&](const Seen& f) { return overlap(f.box, face) > 0.1; });
+    found_.push_back({face, frame.time});
   }
   return faces;
 }

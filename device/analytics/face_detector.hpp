@@ -40,7 +40,8 @@ class FaceDetector final : public Detector {
   void analyse(const AnalysisFrame& frame, const EventSink& sink) override;
 
   //! The faces in one frame (full-size pixels), filtered by the settings; empty when disabled
-  //! or while the background model is still learning (it gives the regions to search).
+  //! or while the background model is still learning. Searches around moving blobs and around
+  //! the faces it found in the last 1.5 s, so a face stays found while its owner stands still.
   std::vector<cv::Rect> detect(const AnalysisFrame& frame);
 
   Result<void> configure(const FaceSettings& settings);
@@ -58,6 +59,7 @@ class FaceDetector final : public Detector {
   mutable std::mutex mutex_;
   FaceSettings settings_;
   std::vector<Seen> seen_;  //!< faces reported recently, so one face gives one event
+  std::vector<Seen> found_;  //!< faces detect() found recently: searched for again where they were
 };
 
 }  // namespace camrig::analytics

@@ -1,5 +1,6 @@
 // Motion detection of one channel (network camera 6.1.1): which cells of the 22 x 18 area grid
-// hold moving pixels of the shared background model, in normal mode (one sensitivity) or expert
+// hold moving pixels of the shared background model (in normal mode optionally only those of
+// upright, human-shaped or wide, vehicle-shaped blobs), in normal mode (one sensitivity) or expert
 // mode (day and night sensitivity and proportion), raised and cleared with hold times.
 #pragma once
 
@@ -32,6 +33,10 @@ struct MotionSettings {
   MotionMode mode = MotionMode::normal;
   MotionGrid grid;  //!< the drawn area; empty = nothing is watched
   int sensitivity = 50;  //!< normal mode
+  //! Normal mode's detection target: only moving things of the ticked kinds (by their shape:
+  //! upright is a person, wide a vehicle) count; neither ticked = every moving thing.
+  bool target_human = false;
+  bool target_vehicle = false;
   DayNightSwitch day_night = DayNightSwitch::off;
   MotionLevels day;
   MotionLevels night;

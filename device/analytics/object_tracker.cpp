@@ -32,6 +32,9 @@ constexpr double kVacatedWindowSeconds = 20.0;
 // The whole-picture search for changes the shared model missed runs on every 4th frame.
 constexpr int kCandidateEvery = 4;
 constexpr double kLostMemorySeconds = 10.0;
+// Steps of the completion of partial targets from the reference (each reaches 5 pixels further
+// up and down, 2 sideways).
+constexpr int kCompletionSteps = 4;
 
 double seconds(hal::Nanos d) { return std::chrono::duration<double>(d).count(); }
 
@@ -101,11 +104,17 @@ void ObjectTracker::update(const AnalysisFrame& frame) {
     update_reference(frame.luma, cv::Mat());
     return;
   }
-  associate(blobs_of(sustained_foreground(frame)), frame.time);
+  const cv::Mat moving = completed_foreground(frame, frame.foreground.clone());
+  cv::Mat foreground = sustained_foreground(frame);
+  cv::bitwise_or(foreground, moving, foreground);
+  associate(blobs_of(foreground), frame.time);
   promote_static(frame.luma, frame.time);
   if (++frames_ % kCandidateEvery == 0) find_unseen_static(frame.luma, frame.time);
   follow_static(frame.luma, frame.time);
-  update_reference(frame.luma, frame.foreground);
+  // Frozen under the completed moving targets too: learning the parts the shared model missed
+  // would teach the reference a trail along every busy path. Not under what only the reference
+  // itself sustains, so its errors fade.
+  update_reference(frame.luma, moving);
 }
 
 cv::Mat ObjectTracker::sustained_foreground(const AnalysisFrame& frame) {
@@ -132,6 +141,31 @@ cv::Mat ObjectTracker::sustained_foreground(const AnalysisFrame& frame) {
   return sustained;
 }
 
+cv::Mat ObjectTracker::completed_foreground(const AnalysisFrame& frame, cv::Mat foreground) {
+  // Targets walking one after another along the same path teach the shared model their colours
+  // (legs in dark trousers cover a walkway pixel a third of the time), so it shows only parts of
+  // the next one: a shirt without legs, whose foot point is wrong. The reference, frozen under
+  // everything that moves, still sees the whole target: changed pixels connected to the
+  // foreground complete it. Only connected ones, so the reference's own slips never start targets.
+  reference_.convertTo(reference_u8_, CV_8U);
+  cv::absdiff(frame.luma, reference_u8_, changed_);
+  cv::threshold(changed_, changed_, kChangedLevel, 255, cv::THRESH_BINARY);
+  // Static objects belong to the static-object search, not to the targets passing them.
+  const cv::Rect frame_rect(0, 0, size_.width, size_.height);
+  for (const auto& object : statics_)
+    if (object.present) changed_(object.box & frame_rect).setTo(0);
+  for (const Track& track : tracks_)
+    if (track.is_static) changed_(cv::Rect(track.box) & frame_rect).setTo(0);
+  // Tall steps: what is missing of an upright target is above or below the part that was seen.
+  static const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 11));
+  for (int step = 0; step < kCompletionSteps; ++step) {
+    cv::dilate(foreground, grown_, kernel);
+    cv::bitwise_and(grown_, changed_, grown_);
+    cv::bitwise_or(foreground, grown_, foreground);
+  }
+  return foreground;
+}
+
 std::vector<cv::Rect> ObjectTracker::blobs_of(const cv::Mat& foreground) {
   // Closing with a tall kernel joins a person's legs, body and head, which the background model
   // often splits where clothes match the ground.
@@ -155,7 +189,9 @@ std::vector<cv::Rect> ObjectTracker::blobs_of(const cv::Mat& foreground) {
         // Stacked parts (head and body, body and legs) with a gap between them: one upright thing.
         const int overlap_x = std::min(boxes[i].br().x, boxes[j].br().x) - std::max(boxes[i].x, boxes[j].x);
         const int gap_y = std::max(boxes[i].y, boxes[j].y) - std::min(boxes[i].br().y, boxes[j].br().y);
-        const bool stacked = overlap_x >= 0.5 * std::min(boxes[i].width, boxes[j].width) &&
+        // Of like width: a person walking below a passing car is not part of it.
+        const int narrow = std::min(boxes[i].width, boxes[j].width);
+        const bool stacked = overlap_x >= 0.5 * narrow && std::max(boxes[i].width, boxes[j].width) <= 2 * narrow &&
                              gap_y <= 0.5 * std::max(boxes[i].height, boxes[j].height);
         if ((grown & boxes[j]).area() > 0 || stacked) {
           boxes[i] |= boxes[j];

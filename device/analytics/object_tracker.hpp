@@ -73,6 +73,7 @@ class ObjectTracker {
 
  private:
   cv::Mat sustained_foreground(const AnalysisFrame& frame);
+  cv::Mat completed_foreground(const AnalysisFrame& frame, cv::Mat foreground);
   std::vector<cv::Rect> blobs_of(const cv::Mat& foreground);
   void associate(const std::vector<cv::Rect>& blobs, hal::Nanos time);
   void update_reference(const cv::Mat& luma, const cv::Mat& foreground);
@@ -91,6 +92,7 @@ class ObjectTracker {
   cv::Size size_;
   cv::Mat reference_;  //!< CV_32F background of the empty scene, frozen under targets and static objects
   cv::Mat freeze_;     //!< CV_8U scratch: where the reference must not learn
+  cv::Mat reference_u8_, changed_, grown_;  //!< CV_8U scratch of completed_foreground()
   //! Changed places the shared model does not show (it still knows an object put back where one
   //! lay before): boxes waiting to prove they stay, with when they were first seen.
   std::vector<std::pair<cv::Rect, hal::Nanos>> candidates_;

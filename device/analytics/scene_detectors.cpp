@@ -59,6 +59,8 @@ Result<SceneSettings> scene_settings_from_config(const core::ConfigService& conf
   if (!grid) return grid.error();
   m.grid = *grid;
   m.sensitivity = integer("motion.sensitivity");
+  m.target_human = config.get_bool(p + "motion.target.human");
+  m.target_vehicle = config.get_bool(p + "motion.target.vehicle");
   m.day_night = config.get_string(p + "motion.day_night") == "auto" ? DayNightSwitch::automatic : DayNightSwitch::off;
   m.day = {integer("motion.day.sensitivity"), integer("motion.day.proportion")};
   m.night = {integer("motion.night.sensitivity"), integer("motion.night.proportion")};
@@ -125,6 +127,10 @@ void SceneDetectors::analyse(const AnalysisFrame& frame, const EventSink& sink) 
   scene_change_.analyse(frame, sink);
   video_loss_.analyse(frame, sink);
   if (face_) face_->analyse(frame, sink);
+}
+
+void SceneDetectors::no_frames(int channel, hal::Nanos now, hal::Nanos silence, const EventSink& sink) {
+  video_loss_.no_frames(channel, now, silence, sink);
 }
 
 }  // namespace camrig::analytics

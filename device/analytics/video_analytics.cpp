@@ -18,11 +18,51 @@ constexpr double kBackgroundVarianceThreshold = 25.0;
 
 }  // namespace
 
+// The silence timer outlives the analytics only as this shared state: a callback already due
+// when the analytics go away finds `stopped` and does nothing.
+struct VideoAnalytics::Watch {
+  std::mutex mutex;
+  bool stopped = false;
+  bool armed = false;
+  hal::Clock::TimerId timer = 0;
+};
+
 VideoAnalytics::VideoAnalytics(VideoAnalyticsOptions options, EventSink sink)
     : options_(options), sink_(std::move(sink)),
-      background_(cv::createBackgroundSubtractorMOG2(kBackgroundHistory, kBackgroundVarianceThreshold, false)) {}
+      background_(cv::createBackgroundSubtractorMOG2(kBackgroundHistory, kBackgroundVarianceThreshold, false)) {
+  if (options_.clock) watch_ = std::make_shared<Watch>();
+}
 
-VideoAnalytics::~VideoAnalytics() = default;
+VideoAnalytics::~VideoAnalytics() {
+  if (!watch_) return;
+  std::lock_guard lock(watch_->mutex);  // waits for a check in progress
+  watch_->stopped = true;
+  if (watch_->armed) options_.clock->cancel(watch_->timer);
+}
+
+namespace {
+
+hal::Nanos seconds_as_nanos(double s) { return hal::Nanos{static_cast<std::int64_t>(std::llround(s * 1e9))}; }
+
+}  // namespace
+
+void VideoAnalytics::check_silence(const std::shared_ptr<Watch>& watch) {
+  // On the clock's timer thread. Held throughout, so the destructor cannot pass meanwhile; once
+  // it has, `this` is gone and only `watch` may be touched.
+  std::lock_guard lock(watch->mutex);
+  if (watch->stopped) return;
+  const hal::Nanos now = options_.clock->now();
+  const hal::Nanos silence = now - hal::Nanos{last_frame_.load()};
+  const hal::Nanos interval = seconds_as_nanos(std::max(0.05, options_.silence_check_seconds));
+  // Frames still coming keep the analytics thread busy now and then: skip a check rather than wait.
+  if (silence >= interval) {
+    if (std::unique_lock run(run_mutex_, std::try_to_lock); run.owns_lock())
+      for (const auto& detector : detectors_) detector->no_frames(options_.channel, now, silence, sink_);
+  }
+  watch->timer = options_.clock->call_at(now + interval, [this, weak = std::weak_ptr<Watch>(watch)] {
+    if (auto alive = weak.lock()) check_silence(alive);
+  });
+}
 
 void VideoAnalytics::add(std::shared_ptr<Detector> detector) { detectors_.push_back(std::move(detector)); }
 
@@ -31,6 +71,15 @@ void VideoAnalytics::process(const hal::VideoFramePtr& frame) {
   {
     std::lock_guard lock(counters_mutex_);
     ++counters_.frames_offered;
+  }
+  last_frame_ = frame->timestamp.count();
+  if (watch_ && !started_) {
+    std::lock_guard lock(watch_->mutex);
+    watch_->armed = true;
+    watch_->timer = options_.clock->call_at(frame->timestamp + seconds_as_nanos(options_.silence_check_seconds),
+                                            [this, weak = std::weak_ptr<Watch>(watch_)] {
+                                              if (auto alive = weak.lock()) check_silence(alive);
+                                            });
   }
   const auto interval = std::chrono::nanoseconds(
       options_.max_rate > 0 ? static_cast<std::int64_t>(std::llround(1e9 / options_.max_rate)) : 0);
@@ -63,7 +112,10 @@ void VideoAnalytics::process(const hal::VideoFramePtr& frame) {
     static const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3));
     cv::morphologyEx(mask, analysis.foreground, cv::MORPH_OPEN, kernel);
   }
-  for (const auto& detector : detectors_) detector->analyse(analysis, sink_);
+  {
+    std::lock_guard run(run_mutex_);
+    for (const auto& detector : detectors_) detector->analyse(analysis, sink_);
+  }
 
   std::lock_guard lock(counters_mutex_);
   ++counters_.frames_analysed;

@@ -3,6 +3,7 @@
 // one background model and runs the channel's detectors in order on the result.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -28,6 +29,10 @@ struct VideoAnalyticsOptions {
   double max_rate = 12.5;
   //! Frames the background model learns before the foreground mask is given to detectors.
   int learning_frames = 25;
+  //! With a clock (the device's; must outlive the analytics), detectors hear of a source that
+  //! stops delivering frames (Detector::no_frames), checked this often once frames have come.
+  hal::Clock* clock = nullptr;
+  double silence_check_seconds = 0.5;
 };
 
 struct VideoAnalyticsCounters {
@@ -49,6 +54,9 @@ class VideoAnalytics : public media::FrameConsumer {
   const VideoAnalyticsOptions& options() const { return options_; }
 
  private:
+  struct Watch;
+  void check_silence(const std::shared_ptr<Watch>& watch);
+
   VideoAnalyticsOptions options_;
   EventSink sink_;
   std::vector<std::shared_ptr<Detector>> detectors_;
@@ -59,6 +67,11 @@ class VideoAnalytics : public media::FrameConsumer {
 
   mutable std::mutex counters_mutex_;
   VideoAnalyticsCounters counters_;
+
+  //! Held while detectors run, so no_frames() never meets analyse().
+  std::mutex run_mutex_;
+  std::atomic<std::int64_t> last_frame_{0};  //!< capture time of the last frame offered, ns
+  std::shared_ptr<Watch> watch_;             //!< the silence timer; null without a clock
 };
 
 }  // namespace camrig::analytics

@@ -29,6 +29,21 @@ bool VideoLossDetector::active() const {
   return active_;
 }
 
+void VideoLossDetector::no_frames(int channel, hal::Nanos now, hal::Nanos silence, const EventSink& sink) {
+  {
+    std::lock_guard lock(mutex_);
+    const auto limit = hal::Nanos{static_cast<std::int64_t>(settings_.frozen_seconds * 1e9)};
+    if (!settings_.enabled || active_ || silence < limit) return;
+    active_ = true;
+  }
+  events::Event event;
+  event.kind = events::EventKind::video_loss;
+  event.channel = channel;
+  event.state = events::EventState::active;
+  event.device_time = now;
+  sink(std::move(event));
+}
+
 void VideoLossDetector::analyse(const AnalysisFrame& frame, const EventSink& sink) {
   std::unique_lock lock(mutex_);
   std::optional<events::EventState> state;

@@ -1,6 +1,6 @@
 // Video loss (network camera 6.2.5) as the analytics see it: the sensor keeps delivering the
-// very same picture (a frozen source; a live sensor's noise makes every frame differ). The alarm
-// ends with the first frame that differs.
+// very same picture (a frozen source; a live sensor's noise makes every frame differ), or no
+// picture at all (the source stopped). The alarm ends with the first frame that differs.
 #pragma once
 
 #include <mutex>
@@ -13,7 +13,7 @@ namespace camrig::analytics {
 
 struct VideoLossSettings {
   bool enabled = false;
-  double frozen_seconds = 3.0;  //!< identical pictures for this long: video loss
+  double frozen_seconds = 3.0;  //!< identical pictures, or none, for this long: video loss
 };
 
 Result<void> validate(const VideoLossSettings& settings);
@@ -24,6 +24,7 @@ class VideoLossDetector final : public Detector {
 
   std::string_view name() const override { return "video loss"; }
   void analyse(const AnalysisFrame& frame, const EventSink& sink) override;
+  void no_frames(int channel, hal::Nanos now, hal::Nanos silence, const EventSink& sink) override;
 
   Result<void> configure(const VideoLossSettings& settings);
   VideoLossSettings settings() const;

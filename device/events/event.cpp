@@ -16,6 +16,7 @@ std::string_view isapi_event_type(EventKind kind) {
     case EventKind::defocus: return "defocus";
     case EventKind::audio_exception: return "audioexception";
     case EventKind::face_detection: return "facedetection";
+    case EventKind::face_capture: return "faceCapture";
     case EventKind::video_loss: return "videoloss";
     case EventKind::vehicle_detection: return "ANPR";
     case EventKind::pir: return "PIR";
@@ -45,6 +46,7 @@ std::string_view default_description(EventKind kind) {
     case EventKind::defocus: return "Defocus alarm";
     case EventKind::audio_exception: return "Audio exception alarm";
     case EventKind::face_detection: return "Face detection alarm";
+    case EventKind::face_capture: return "Face capture";
     case EventKind::video_loss: return "videoloss alarm";
     case EventKind::vehicle_detection: return "ANPR";
     case EventKind::pir: return "PIR alarm";

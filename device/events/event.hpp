@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@ enum class EventKind {
   defocus,
   audio_exception,
   face_detection,
+  face_capture,
   video_loss,
   vehicle_detection,
   pir,
@@ -60,12 +62,16 @@ struct Target {
   std::string list_verdict;
   std::string direction;
   std::string face_id;
+  //! Face capture: the captured picture's face quality grade, 0..100.
+  std::optional<int> face_quality;
 };
 
-//! A picture taken for the event, stored elsewhere (memory card, picture store).
+//! A picture taken for the event, stored elsewhere (memory card, picture store) or carried along.
 struct PictureRef {
   std::string kind;  //!< "scene", "plate", "face", "vehicle"
   std::string uri;
+  //! The JPEG itself when the event carries it (face capture); shared, as events are copied per consumer.
+  std::shared_ptr<const std::string> jpeg;
 };
 
 struct Event {

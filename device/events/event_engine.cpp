@@ -14,7 +14,7 @@ constexpr EventKind k_detector_kinds[] = {
     EventKind::motion,         EventKind::tamper,         EventKind::line_crossing,      EventKind::intrusion,
     EventKind::region_entrance, EventKind::region_exiting, EventKind::unattended_baggage, EventKind::object_removal,
     EventKind::scene_change,   EventKind::defocus,        EventKind::audio_exception,    EventKind::face_detection,
-    EventKind::video_loss,     EventKind::vehicle_detection, EventKind::pir};
+    EventKind::face_capture,   EventKind::video_loss,     EventKind::vehicle_detection, EventKind::pir};
 constexpr EventKind k_exception_kinds[] = {EventKind::storage_full,         EventKind::storage_error,
                                            EventKind::no_storage,           EventKind::network_disconnected,
                                            EventKind::ip_conflict,          EventKind::illegal_login,

@@ -1,5 +1,6 @@
 // HTTP hosts (ISAPI Event/notification/httpHosts): alarm servers that receive every center
-// notification as an HTTP(S) POST of EventNotificationAlert (XML or JSON). Each host has its own
+// notification as an HTTP(S) POST of EventNotificationAlert (XML or JSON), with the event's
+// pictures as further parts of a multipart/form-data body when it carries any. Each host has its own
 // bounded queue (drop-oldest, counted) and worker; while a host is down the worker retries the
 // same alert with exponential backoff, so a dead host delays nothing but its own queue.
 #pragma once
@@ -72,6 +73,16 @@ class HttpHosts {
   std::vector<HttpHostSettings> settings_;
   std::vector<std::unique_ptr<Worker>> workers_;
 };
+
+//! What one alert POST carries. An alert whose event carries pictures (face capture) is sent as
+//! Hikvision cameras send it: multipart/form-data with the document as the first part, named after
+//! the event type ("faceCapture.xml"), then one image/jpeg part per picture ("faceImage.jpg",
+//! "backgroundImage.jpg", "<kind>Image.jpg"); without pictures it is the bare document.
+struct AlertRequest {
+  std::string content_type;
+  std::string body;
+};
+AlertRequest alert_request(const Event& event, const DeviceIdentity& identity, AlertFormat format);
 
 //! One POST of `body` to the host; the HTTP status on any answer, an error if the host could not
 //! be reached in `timeout`.

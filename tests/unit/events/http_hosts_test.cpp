@@ -1,5 +1,6 @@
-// HTTP hosts: an alert reaches a test alarm server on loopback as an HTTP POST; while the server is
-// down the alert is retried with backoff and delivered once it is up; settings are validated.
+// HTTP hosts: an alert reaches a test alarm server on loopback as an HTTP POST (multipart with its
+// pictures when it has any); while the server is down the alert is retried with backoff and
+// delivered once it is up; settings are validated.
 #include <condition_variable>
 #include <thread>
 
@@ -141,6 +142,65 @@ TEST_F(HttpHostsTest, RetriesWhileTheHostIsDownAndDeliversWhenItIsUp) {
   for (int i = 0; i < 5000 && hosts.stats()[0].delivered == 0; ++i) std::this_thread::sleep_for(1ms);
   EXPECT_EQ(hosts.stats()[0].delivered, 1u);
   EXPECT_EQ(hosts.stats()[0].dropped, 0u);
+}
+
+// The parts of a multipart body: each part's headers and its data, in order.
+std::vector<std::pair<std::string, std::string>> multipart_parts(const std::string& body, const std::string& boundary) {
+  std::vector<std::pair<std::string, std::string>> parts;
+  const std::string delimiter = "--" + boundary;
+  std::size_t at = body.find(delimiter);
+  while (at != std::string::npos && body.compare(at + delimiter.size(), 2, "--") != 0) {
+    const auto headers_start = at + delimiter.size() + 2;
+    const auto headers_end = body.find("\r\n\r\n", headers_start);
+    if (headers_end == std::string::npos) break;
+    const auto next = body.find("\r\n" + delimiter, headers_end + 4);
+    if (next == std::string::npos) break;
+    parts.emplace_back(body.substr(headers_start, headers_end - headers_start),
+                       body.substr(headers_end + 4, next - headers_end - 4));
+    at = next + 2;
+  }
+  return parts;
+}
+
+TEST_F(HttpHostsTest, AnEventWithPicturesIsPostedAsMultipartFormDataWithEachPicture) {
+  const int port = test::free_tcp_port();
+  AlarmServer server(port);
+  HttpHosts hosts(clock, bus, options());
+  ASSERT_TRUE(hosts.configure({host(port)}));
+  Event capture;
+  capture.kind = EventKind::face_capture;
+  capture.channel = 1;
+  capture.wall_time = std::chrono::system_clock::now();
+  capture.sequence = 7;
+  // Picture bytes with line breaks, NULs and the start of a boundary: carried unchanged.
+  const std::string face = std::string("\xff\xd8") + "face\r\n--camrig-alert-7" + std::string(1, '\0') + "\x01\xff\xd9";
+  const std::string background = std::string("\xff\xd8") + "background\r\n\r\n" + "\xff\xd9";
+  capture.pictures.push_back({"face", "", std::make_shared<const std::string>(face)});
+  capture.pictures.push_back({"scene", "", std::make_shared<const std::string>(background)});
+  bus.publish(CenterNotification{capture});
+
+  const auto received = server.wait();
+  ASSERT_TRUE(received);
+  const std::string prefix = "multipart/form-data; boundary=";
+  ASSERT_TRUE(received->content_type.starts_with(prefix)) << received->content_type;
+  const auto boundary = received->content_type.substr(prefix.size());
+  EXPECT_NE(boundary, "camrig-alert-7") << "the boundary occurs in a picture";
+  const auto parts = multipart_parts(received->body, boundary);
+  ASSERT_EQ(parts.size(), 3u) << received->body;
+  EXPECT_NE(parts[0].first.find("name=\"faceCapture.xml\""), std::string::npos) << parts[0].first;
+  EXPECT_NE(parts[0].first.find("application/xml"), std::string::npos);
+  EXPECT_NE(parts[0].second.find("<eventType>faceCapture</eventType>"), std::string::npos) << parts[0].second;
+  EXPECT_NE(parts[1].first.find("name=\"faceImage.jpg\""), std::string::npos) << parts[1].first;
+  EXPECT_NE(parts[1].first.find("image/jpeg"), std::string::npos);
+  EXPECT_EQ(parts[1].second, face);
+  EXPECT_NE(parts[2].first.find("name=\"backgroundImage.jpg\""), std::string::npos) << parts[2].first;
+  EXPECT_EQ(parts[2].second, background);
+
+  // Without pictures the same event is the bare document.
+  capture.pictures.clear();
+  const auto bare = alert_request(capture, {}, AlertFormat::json);
+  EXPECT_TRUE(bare.content_type.starts_with("application/json"));
+  EXPECT_NE(bare.body.find("\"eventType\":\"faceCapture\""), std::string::npos) << bare.body;
 }
 
 TEST_F(HttpHostsTest, ValidatesTheSettings) {
