@@ -18,7 +18,7 @@ constexpr int kMinCharacters = 4;
 
 double distance(cv::Point2f a, cv::Point2f b) { return std::hypot(a.x - b.x, a.y - b.y); }
 
-std::array<cv::Point2f, 4> order_corners(const std::vector<cv::Point2f>& points) {
+std::array<cv::Point2f, 4> order_corners(const std::array<cv::Point2f, 4>& points) {
   // Top-left has the smallest x + y, bottom-right the largest; top-right the largest x - y.
   std::array<cv::Point2f, 4> c{points[0], points[0], points[0], points[0]};
   for (const auto& p : points) {
@@ -71,13 +71,11 @@ bool field_corners(const cv::Mat& luma, cv::Rect text, std::array<cv::Point2f, 4
   std::vector<cv::Point> hull, quad;
   cv::convexHull(outline, hull);
   cv::approxPolyDP(hull, quad, 0.04 * cv::arcLength(hull, true), true);
-  std::vector<cv::Point2f> points;
+  std::array<cv::Point2f, 4> points;
   if (quad.size() == 4) {
-    for (const auto& p : quad) points.emplace_back(static_cast<float>(p.x), static_cast<float>(p.y));
+    for (std::size_t i = 0; i < 4; ++i) points[i] = cv::Point2f(static_cast<float>(quad[i].x), static_cast<float>(quad[i].y));
   } else {
-    cv::Point2f box[4];
-    cv::minAreaRect(hull).points(box);
-    points.assign(box, box + 4);
+    cv::minAreaRect(hull).points(points.data());
   }
   corners = order_corners(points);
   for (auto& c : corners) c += cv::Point2f(static_cast<float>(patch.x), static_cast<float>(patch.y));
@@ -100,9 +98,10 @@ int clean_line(const cv::Mat& field, cv::Mat& line, double& mean_luma) {
     const int bw = stats.at<int>(i, cv::CC_STAT_WIDTH), bh = stats.at<int>(i, cv::CC_STAT_HEIGHT);
     // Up to about two characters wide: neighbours that blur together at small sizes.
     if (bh < h * 4 / 10 || bh > h * 97 / 100 || bw > bh * 26 / 10 || bw < 2) continue;
-    // A blob along the top or bottom edge is the field's border or a shadow; characters may
-    // touch the left and right ends of a tightly cut field.
-    if (y == 0 || y + bh >= h) continue;
+    // A wide blob along the top or bottom edge is the field's border or a shadow. A narrow one is
+    // a character cut by a tight field: J's descender reaches the bottom in plate fonts.
+    // Characters may touch the left and right ends of a tightly cut field.
+    if ((y == 0 || y + bh >= h) && bw * 10 > bh * 9) continue;
     // A solid bar at the left end is what is left of the EU band, not a character.
     if (x < h / 3 && stats.at<int>(i, cv::CC_STAT_AREA) * 100 > bw * bh * 72 && bw * 100 < bh * 45) continue;
     if ((x == 0 || x + bw >= w) && bh > h * 9 / 10) continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <utility>
 
 #include <opencv2/imgproc.hpp>
@@ -17,7 +18,6 @@ namespace {
 
 // Reads shorter than this are fragments (a plate half out of the picture, a split field).
 constexpr std::size_t kMinPlateLength = 4;
-constexpr double kMinReadConfidence = 0.5;
 // A finished pass stays this long beyond the trigger window for triggers that look back.
 constexpr hal::Nanos kHistory = std::chrono::seconds(3);
 // The same text again within this time is the same vehicle pass.
@@ -73,6 +73,12 @@ std::string colour_name(const hal::VideoFrame& frame, cv::Rect box) {
 
 traffic::PixelBox to_box(const cv::Rect& r) { return {r.x, r.y, r.width, r.height}; }
 
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+}
+
 }  // namespace
 
 PlateRecognition::PlateRecognition(PlateRecognitionOptions options, traffic::PlateReadSink sink)
@@ -83,56 +89,6 @@ PlateRecognition::PlateRecognition(PlateRecognitionOptions options, traffic::Pla
 }
 
 PlateRecognition::~PlateRecognition() = default;
-
-Result<void> PlateRecognition::validate(const PlateRecognitionSettings& settings) {
-  auto check_polygon = [](const std::vector<NormalisedPoint>& polygon, const std::string& what) -> Result<void> {
-    if (polygon.size() != 4) {
-      return make_error(ErrorCode::invalid_argument, what + " needs exactly 4 corners, got " + std::to_string(polygon.size()));
-    }
-    for (const auto& p : polygon) {
-      if (!(p.x >= 0 && p.x <= 1 && p.y >= 0 && p.y <= 1)) {
-        return make_error(ErrorCode::out_of_range, what + " corners must lie in the picture (0..1 normalised)");
-      }
-    }
-    std::vector<cv::Point2f> points = to_pixels(polygon, 1000, 1000);
-    if (std::abs(cv::contourArea(points)) < 1.0) {
-      return make_error(ErrorCode::invalid_argument, what + " has no area: move its corners apart");
-    }
-    return {};
-  };
-  if (auto r = check_polygon(settings.capture_area, "the capture area"); !r) return r;
-  if (settings.shield_areas.size() > kMaxShieldAreas) {
-    return make_error(ErrorCode::out_of_range, "at most " + std::to_string(kMaxShieldAreas) + " shield areas, got " +
-                                                   std::to_string(settings.shield_areas.size()));
-  }
-  for (std::size_t i = 0; i < settings.shield_areas.size(); ++i) {
-    if (auto r = check_polygon(settings.shield_areas[i], "shield area " + std::to_string(i + 1)); !r) return r;
-  }
-  if (settings.plate_layouts.size() > kMaxLayouts) {
-    return make_error(ErrorCode::out_of_range, "at most " + std::to_string(kMaxLayouts) + " plate layouts");
-  }
-  for (const auto& layout : settings.plate_layouts) {
-    if (!plates::valid_layout(layout)) {
-      return make_error(ErrorCode::invalid_argument, "plate layout \"" + layout +
-                                                         "\" must be 1-16 of L (letter), D (digit) and ? (either)");
-    }
-  }
-  if (settings.min_plate_width < 16 || settings.max_plate_width < settings.min_plate_width) {
-    return make_error(ErrorCode::out_of_range,
-                      "plate width limits must satisfy 16 <= minimum <= maximum (pixels), got " +
-                          std::to_string(settings.min_plate_width) + ".." + std::to_string(settings.max_plate_width));
-  }
-  if (settings.confirm_reads < 1 || settings.unlicensed_frames < 1) {
-    return make_error(ErrorCode::out_of_range, "confirming reads and unlicensed frames must be at least 1");
-  }
-  if (settings.settle_time.count() <= 0 || settings.lost_time.count() <= 0 || settings.trigger_window.count() < 0) {
-    return make_error(ErrorCode::out_of_range, "settle time and lost time must be positive, the trigger window not negative");
-  }
-  if (!(settings.min_vehicle_fraction >= 0 && settings.min_vehicle_fraction < 1)) {
-    return make_error(ErrorCode::out_of_range, "the minimum vehicle size must be a fraction of the picture in 0..1");
-  }
-  return {};
-}
 
 void PlateRecognition::configure(PlateRecognitionSettings settings) {
   if (auto valid = validate(settings); !valid) {
@@ -156,6 +112,7 @@ PlateRecognitionCounters PlateRecognition::counters() const {
 
 void PlateRecognition::analyse(const AnalysisFrame& frame, const EventSink&) {
   const auto began = std::chrono::steady_clock::now();
+  const auto cpu_began = thread_cpu_time();
   PlateRecognitionSettings settings;
   {
     std::lock_guard lock(settings_mutex_);
@@ -195,29 +152,17 @@ void PlateRecognition::analyse(const AnalysisFrame& frame, const EventSink&) {
     }
   }
 
-  // Plates are searched on the vehicles, or everywhere in the capture area while the background
-  // model is still learning (a camera just started, or a scene change).
-  std::vector<cv::Rect> regions;
-  if (frame.background_ready()) {
-    for (const auto& v : vehicles) {
-      const int pad = v.width / 10;
-      regions.push_back(cv::Rect(v.x - pad, v.y - pad, v.width + 2 * pad, v.height + 2 * pad) & capture_box);
-    }
-  } else {
-    regions.push_back(capture_box);
-  }
+  // Plates are searched in the whole capture area, not only on the foreground vehicles: at night
+  // a dark car on a dark road (the model has learnt the colours of the cars before it) shows
+  // only its lamps, and its plate would be found just before it leaves (issue 7: 3 of 12 night
+  // passes unread). It costs about twice the localisation time per frame.
   const plates::PlateSizeLimits limits{settings.min_plate_width, settings.max_plate_width};
   std::vector<plates::PlateCandidate> candidates;
-  for (const auto& region : regions) {
-    for (auto& c : plates::find_plates(luma, region, limits)) {
-      const cv::Point2f at = centre(c.box);
-      if (!inside(capture, at)) continue;
-      if (std::any_of(shields.begin(), shields.end(), [&](const auto& s) { return inside(s, at); })) continue;
-      if (std::any_of(candidates.begin(), candidates.end(), [&](const auto& o) { return overlap(o.box, c.box) > 0.3; })) {
-        continue;
-      }
-      candidates.push_back(std::move(c));
-    }
+  for (auto& c : plates::find_plates(luma, capture_box, limits)) {
+    const cv::Point2f at = centre(c.box);
+    if (!inside(capture, at)) continue;
+    if (std::any_of(shields.begin(), shields.end(), [&](const auto& s) { return inside(s, at); })) continue;
+    candidates.push_back(std::move(c));
   }
 
   std::vector<std::pair<cv::Rect, plates::OcrRead>> reads;
@@ -234,7 +179,7 @@ void PlateRecognition::analyse(const AnalysisFrame& frame, const EventSink&) {
     plates::apply_layouts(read, settings.plate_layouts);
     double mean = 0;
     for (double v : read.confidence) mean += v;
-    if (mean / static_cast<double>(read.confidence.size()) < kMinReadConfidence) continue;
+    if (mean / static_cast<double>(read.confidence.size()) < settings.min_read_confidence) continue;
     reads.emplace_back(c.box, std::move(read));
   }
   const auto ocr_time = std::chrono::steady_clock::now() - ocr_began;
@@ -250,6 +195,7 @@ void PlateRecognition::analyse(const AnalysisFrame& frame, const EventSink&) {
   counters_.reads += read_count;
   counters_.ocr_busy += ocr_time;
   counters_.busy += std::chrono::steady_clock::now() - began;
+  counters_.cpu += thread_cpu_time() - cpu_began;
 }
 
 void PlateRecognition::update_tracks(const AnalysisFrame& frame, const PlateRecognitionSettings&,
@@ -290,6 +236,9 @@ void PlateRecognition::update_tracks(const AnalysisFrame& frame, const PlateReco
   }
 
   for (auto& [box, read] : reads) {
+    for (std::size_t v = 0; v < vehicles.size(); ++v) {
+      if (vehicles[v].contains(centre(box))) vehicle_track[v]->plate_inside = true;
+    }
     // The plate continues the track whose plate was last seen nearest (vehicle blobs split and
     // merge, plates do not); a first plate joins the vehicle it sits on.
     Track* track = nullptr;
@@ -345,7 +294,7 @@ void PlateRecognition::finish_tracks(hal::Nanos now, const PlateRecognitionSetti
           emit(make_read(t, voted));
         }
       }
-    } else if (lost && t.vehicle_frames >= settings.unlicensed_frames) {
+    } else if (lost && t.vehicle_frames >= settings.unlicensed_frames && !t.plate_inside) {
       t.emitted = true;
       emit(make_read(t, {}));
     }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "device/analytics/detector.hpp"
+#include "device/analytics/plates/plate_recognition_settings.hpp"
 #include "device/analytics/plates/plate_vote.hpp"
 #include "device/core/result.hpp"
 #include "device/traffic/plate_read.hpp"
@@ -21,37 +22,6 @@ namespace camrig::analytics {
 namespace plates {
 class PlateOcr;
 }
-
-//! A point in picture coordinates normalised to 0..1 (0,0 = top-left).
-struct NormalisedPoint {
-  double x = 0, y = 0;
-};
-
-struct PlateRecognitionSettings {
-  bool enabled = true;
-  //! Quadrilateral (LPR manual "Capture Area"); plates whose centre is outside are ignored.
-  std::vector<NormalisedPoint> capture_area{{0, 0}, {1, 0}, {1, 1}, {0, 1}};
-  //! Up to kMaxShieldAreas quadrilaterals where plates are ignored (manual "Shield Area").
-  std::vector<std::vector<NormalisedPoint>> shield_areas;
-  //! Plate layouts of the region ("Plate Algorithm"), e.g. "LLDDDLL" (L letter, D digit, ?
-  //! either); empty = any. At most kMaxLayouts.
-  std::vector<std::string> plate_layouts;
-  int min_plate_width = 80;   //!< full-frame pixels
-  int max_plate_width = 600;
-  //! Agreeing reads after which a vehicle's plate is reported at once.
-  int confirm_reads = 3;
-  //! Longest wait after a vehicle's first read before its plate is reported anyway.
-  hal::Nanos settle_time = std::chrono::milliseconds(500);
-  //! A vehicle or plate not seen for this long has left (its pass ends).
-  hal::Nanos lost_time = std::chrono::milliseconds(400);
-  //! A vehicle tracked for this many analysed frames without any plate read is reported
-  //! unlicensed (plate "") when its pass ends.
-  int unlicensed_frames = 10;
-  //! Foreground blobs smaller than this fraction of the picture are not vehicles.
-  double min_vehicle_fraction = 0.01;
-  //! trigger(): reads within ± this of the trigger time are considered.
-  hal::Nanos trigger_window = std::chrono::milliseconds(600);
-};
 
 struct PlateRecognitionOptions {
   int channel = 1;
@@ -65,21 +35,19 @@ struct PlateRecognitionCounters {
   std::uint64_t reported = 0;      //!< PlateReads emitted (video and triggered)
   std::chrono::nanoseconds busy{0};      //!< time spent in analyse()
   std::chrono::nanoseconds ocr_busy{0};  //!< of which in OCR
+  //! CPU time of the analysing thread in analyse() (OCR runs on it): the cost on a busy machine,
+  //! where `busy` also counts waiting for a core.
+  std::chrono::nanoseconds cpu{0};
 };
 
 class PlateRecognition : public Detector {
  public:
-  static constexpr std::size_t kMaxShieldAreas = 3;
-  static constexpr std::size_t kMaxLayouts = 16;
-
   //! Loads the OCR model; when it cannot, logs why and reads no plates (ready() is false).
   PlateRecognition(PlateRecognitionOptions options, traffic::PlateReadSink sink);
   ~PlateRecognition() override;
 
-  //! invalid_argument / out_of_range with a message naming the setting.
-  static Result<void> validate(const PlateRecognitionSettings& settings);
   //! Takes effect from the next frame. Invalid settings are refused (logged, old ones kept):
-  //! check them with validate() first.
+  //! check them with validate() (plate_recognition_settings.hpp) first.
   void configure(PlateRecognitionSettings settings);
 
   //! Loop/IO capture: emit one PlateRead (trigger = `trigger`) for the best read within
@@ -108,6 +76,9 @@ class PlateRecognition : public Detector {
     plates::PlateVote vote;
     std::vector<Observation> observations;
     bool emitted = false;
+    // A plate read inside the vehicle's box whose reads went to another track (the plate was
+    // found before the vehicle stood out of the background): the vehicle is not unlicensed.
+    bool plate_inside = false;
     // The frame that read best: for the pictures and the reported boxes.
     double best_score = -1;
     hal::Nanos best_time{0};

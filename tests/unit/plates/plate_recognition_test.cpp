@@ -21,9 +21,9 @@ std::vector<NormalisedPoint> square(double x, double y, double side) {
 TEST(PlateRecognitionSettingsTest, ThreeShieldAreasAreAcceptedAndAFourthIsRefused) {
   PlateRecognitionSettings s;
   s.shield_areas = {square(0, 0, 0.1), square(0.2, 0, 0.1), square(0.4, 0, 0.1)};
-  EXPECT_TRUE(PlateRecognition::validate(s));
+  EXPECT_TRUE(validate(s));
   s.shield_areas.push_back(square(0.6, 0, 0.1));
-  const auto refused = PlateRecognition::validate(s);
+  const auto refused = validate(s);
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("at most 3 shield areas"), std::string::npos);
 }
@@ -31,15 +31,15 @@ TEST(PlateRecognitionSettingsTest, ThreeShieldAreasAreAcceptedAndAFourthIsRefuse
 TEST(PlateRecognitionSettingsTest, CaptureAreaNeedsFourCornersInThePicture) {
   PlateRecognitionSettings s;
   s.capture_area = {{0, 0}, {1, 0}, {1, 1}};
-  EXPECT_FALSE(PlateRecognition::validate(s));
+  EXPECT_FALSE(validate(s));
   s.capture_area = square(0.5, 0.5, 0.6);
-  EXPECT_FALSE(PlateRecognition::validate(s));
+  EXPECT_FALSE(validate(s));
   s.capture_area = {{0.1, 0.1}, {0.1, 0.1}, {0.1, 0.1}, {0.1, 0.1}};
-  EXPECT_FALSE(PlateRecognition::validate(s));
+  EXPECT_FALSE(validate(s));
   s.capture_area = square(0.2, 0.2, 0.5);
-  EXPECT_TRUE(PlateRecognition::validate(s));
+  EXPECT_TRUE(validate(s));
   s.plate_layouts = {"LLDDDLL", "LLX"};
-  EXPECT_FALSE(PlateRecognition::validate(s));
+  EXPECT_FALSE(validate(s));
 }
 
 TEST(PlateLayoutTest, ConfusionsAreTurnedTheWayTheBestFittingLayoutWants) {

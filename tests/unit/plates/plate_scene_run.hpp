@@ -183,8 +183,9 @@ inline SceneScore score(const SceneRun& run, double seconds) {
       }
     }
     if (std::getenv("PLATES_VERBOSE")) {
-      std::printf("  read %s t=%.2f emitted=%.2f voted=%d owner=%u (%s) iou=%.2f box=%d,%d %dx%d\n", e.read.plate.c_str(),
-                  e.read.time.count() / 1e9, e.emitted_at, e.read.frames_voted, owner,
+      std::printf("  read %s t=%.2f emitted=%.2f readable=%.2f voted=%d owner=%u (%s) iou=%.2f box=%d,%d %dx%d\n",
+                  e.read.plate.c_str(), e.read.time.count() / 1e9, e.emitted_at,
+                  owner ? run.truth.at(owner).readable_at : -1.0, e.read.frames_voted, owner,
                   owner ? run.truth.at(owner).plate.c_str() : "-", best, e.read.plate_box.x, e.read.plate_box.y,
                   e.read.plate_box.width, e.read.plate_box.height);
     }
@@ -206,6 +207,7 @@ inline SceneScore score(const SceneRun& run, double seconds) {
     const auto it = first_read.find(id);
     if (it == first_read.end()) {
       ++s.missed;
+      std::printf("  missed %s (actor %u, readable at %.2f s)\n", pass.plate.c_str(), id, pass.readable_at);
       continue;
     }
     const std::string& read = it->second->read.plate;
@@ -215,7 +217,7 @@ inline SceneScore score(const SceneRun& run, double seconds) {
       ++s.exact;
       s.latencies.push_back(it->second->emitted_at - pass.readable_at);
     } else {
-      std::printf("  misread %s as %s\n", pass.plate.c_str(), read.c_str());
+      std::printf("  misread %s as %s (actor %u)\n", pass.plate.c_str(), read.c_str(), id);
     }
   }
   s.unlicensed_reported = static_cast<int>(unlicensed.size());
