@@ -39,6 +39,10 @@ Result<std::unique_ptr<SimulatedWorld>> SimulatedWorld::create(const core::Devic
   self->relays_ = std::make_unique<sim::VirtualRelays>(clock, profile.capabilities.alarm_outputs);
   if (profile.capabilities.rs485_ports > 0) self->rs485_ = std::make_unique<sim::VirtualSerialPort>();
   if (profile.capabilities.rs232_ports > 0) self->rs232_ = std::make_unique<sim::VirtualSerialPort>();
+  if (profile.capabilities.license_plate_recognition) {
+    self->memory_card_ = std::make_unique<sim::SdCardModel>(clock);
+    self->wiegand_ = std::make_unique<sim::VirtualWiegand>(clock);
+  }
   // A scene with a barrier gets a boom on the first two relays (open, close), as an LPR camera
   // is wired: the camera's relay decisions let vehicles through or keep them waiting.
   if (description->scene.type == sim::SceneType::gate_lane && profile.capabilities.alarm_outputs >= 2)
@@ -107,6 +111,8 @@ camera::CameraHardware SimulatedWorld::hardware() {
   hardware.relays = relays_.get();
   if (rs485_) hardware.serial_ports[1] = rs485_.get();
   if (rs232_) hardware.serial_ports[2] = rs232_.get();
+  hardware.memory_card = memory_card_.get();
+  hardware.wiegand = wiegand_.get();
   return hardware;
 }
 

@@ -13,9 +13,11 @@
 #include "device/core/result.hpp"
 #include "sim/barrier_gate.hpp"
 #include "sim/ptz_motor_model.hpp"
+#include "sim/sd_card_model.hpp"
 #include "sim/virtual_inputs.hpp"
 #include "sim/virtual_relays.hpp"
 #include "sim/virtual_serial_port.hpp"
+#include "sim/virtual_wiegand.hpp"
 #include "sim/world/ground_truth.hpp"
 #include "sim/world/world.hpp"
 #include "sim/world_video_source.hpp"
@@ -58,6 +60,9 @@ class SimulatedWorld {
   //! The RS-485 terminal (port 1) on profiles that have one; nothing is wired to its far end yet.
   std::unique_ptr<sim::VirtualSerialPort> rs485_;
   std::unique_ptr<sim::VirtualSerialPort> rs232_;
+  //! The LPR camera's memory card (an empty 32 GB card) and Wiegand port.
+  std::unique_ptr<sim::SdCardModel> memory_card_;
+  std::unique_ptr<sim::VirtualWiegand> wiegand_;
   std::unique_ptr<sim::BarrierGate> barrier_;
   std::unique_ptr<sim::World> world_;
   std::unique_ptr<sim::SharedWorld> shared_;

@@ -4,6 +4,7 @@
 // Paths and elements in device/traffic/README.md.
 #include "device/core/wall_time_format.hpp"
 #include "device/isapi/isapi.hpp"
+#include "device/isapi/settings_resource.hpp"
 #include "device/isapi/xml.hpp"
 #include "device/traffic/lpr_service.hpp"
 
@@ -12,14 +13,7 @@ namespace {
 
 using http::beast_http::verb;
 
-//! One element of a settings document and the parameter behind it; `group` nests it one level.
-struct Field {
-  const char* group;  //!< "" for a direct child of the root
-  const char* element;
-  const char* key;
-};
-
-const std::vector<Field> k_snapshot_fields = {
+const std::vector<SettingsField> k_snapshot_fields = {
     {"", "captureMode", "traffic.capture.mode"},
     {"", "snapshotQuantity", "traffic.capture.snapshot_quantity"},
     {"", "drivingDirection", "traffic.capture.direction"},
@@ -34,7 +28,7 @@ const std::vector<Field> k_snapshot_fields = {
     {"LoopMode", "maxVehiclePassTime", "traffic.capture.max_pass_time"},
 };
 
-const std::vector<Field> k_barrier_fields = {
+const std::vector<SettingsField> k_barrier_fields = {
     {"", "enabled", "traffic.barrier.enabled"},
     {"", "openingMethod", "traffic.barrier.mode"},
     {"OpeningConfig", "alarmOutPort", "traffic.barrier.open_port"},
@@ -46,10 +40,11 @@ const std::vector<Field> k_barrier_fields = {
     {"AlwaysOpen", "schedule", "traffic.barrier.always_open_schedule"},
 };
 
-const std::vector<Field> k_blocklist_fields = {
+const std::vector<SettingsField> k_blocklist_fields = {
     {"", "enabled", "traffic.blocklist_alarm.enabled"},
     {"", "alarmOutPort", "traffic.blocklist_alarm.alarm_output"},
     {"", "postAlarmTime", "traffic.blocklist_alarm.post_alarm"},
+    {"", "sendEmail", "traffic.blocklist_alarm.send_email"},
 };
 
 Result<void> check_channel(const DeviceServices& services, const http::RequestContext& context) {
@@ -57,52 +52,6 @@ Result<void> check_channel(const DeviceServices& services, const http::RequestCo
   for (const auto& channel : services.profile->channels)
     if (std::to_string(channel.id) == text) return {};
   return make_error(ErrorCode::not_found, "no video channel " + text + " on this camera");
-}
-
-http::Reply settings_document(const core::ConfigService& config, const char* root_name, const std::vector<Field>& fields) {
-  pugi::xml_document doc;
-  auto root = new_document(doc, root_name);
-  for (const auto& field : fields) {
-    auto parent = root;
-    if (*field.group) {
-      parent = child(root, field.group);
-      if (!parent) parent = root.append_child(field.group);
-    }
-    parent.append_child(field.element).text() = core::to_string(config.get(field.key)).c_str();
-  }
-  return xml_reply(doc);
-}
-
-// Elements left out keep their values; all given values are checked together and stored or none.
-Result<void> apply_document(core::ConfigService& config, pugi::xml_node root, const std::vector<Field>& fields) {
-  std::vector<core::ConfigService::Change> changes;
-  for (const auto& field : fields) {
-    const auto text = *field.group ? text_at(root, {field.group, field.element}) : text_at(root, {field.element});
-    if (!text) continue;
-    auto value = config.spec(field.key)->parse(*text);
-    if (!value) return make_error(value.error().code, "<" + std::string(field.element) + ">: " + value.error().message);
-    changes.emplace_back(field.key, std::move(*value));
-  }
-  return config.apply(changes);
-}
-
-void add_settings_resource(http::Router& router, const DeviceServices& services, const std::string& path,
-                           const char* root_name, const std::vector<Field>& fields) {
-  router.add(verb::get, path, security::Permission::parameter_settings,
-             [services, root_name, &fields](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
-               return settings_document(*services.config, root_name, fields);
-             });
-  router.add(verb::put, path, security::Permission::parameter_settings,
-             [services, root_name, &fields](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
-               pugi::xml_document doc;
-               auto parsed = parse_body(doc, context, root_name);
-               if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);
-               if (auto applied = apply_document(*services.config, std::get<pugi::xml_node>(parsed), fields); !applied)
-                 return applied.error();
-               return status_reply(context, ResponseStatus{});
-             });
 }
 
 // "After" of the pull API: ?afterTime= (ISO 8601 with a zone) and ?afterID=, or an <AfterTime>
@@ -168,7 +117,8 @@ http::Reply plates_document(const traffic::LprService& lpr, const After& after) 
 void add_lpr_routes(http::Router& router, DeviceServices services) {
   auto* lpr = services.lpr;
   const std::string base = "/ISAPI/Traffic/channels/{channel}";
-  add_settings_resource(router, services, base + "/snapshotSetting", "SnapshotSetting", k_snapshot_fields);
+  const RequestCheck channel_exists = [services](const http::RequestContext& context) { return check_channel(services, context); };
+  add_settings_resource(router, services, base + "/snapshotSetting", "SnapshotSetting", k_snapshot_fields, channel_exists);
   // A schedule that does not parse is refused before it is stored: the config only knows it as text.
   router.add(verb::put, base + "/barrierControl", security::Permission::parameter_settings,
              [services, lpr](http::RequestContext& context) -> Result<http::Reply> {
@@ -179,7 +129,7 @@ void add_lpr_routes(http::Router& router, DeviceServices services) {
                auto root = std::get<pugi::xml_node>(parsed);
                if (auto schedule = text_at(root, {"AlwaysOpen", "schedule"}))
                  if (auto periods = traffic::parse_weekly_periods(*schedule); !periods) return periods.error();
-               if (auto applied = apply_document(*services.config, root, k_barrier_fields); !applied) return applied.error();
+               if (auto applied = apply_settings_document(*services.config, root, k_barrier_fields); !applied) return applied.error();
                lpr->settings_changed();
                return status_reply(context, ResponseStatus{});
              });
@@ -188,7 +138,7 @@ void add_lpr_routes(http::Router& router, DeviceServices services) {
                if (auto checked = check_channel(services, context); !checked) return checked.error();
                return settings_document(*services.config, "BarrierControl", k_barrier_fields);
              });
-  add_settings_resource(router, services, base + "/blocklistAlarm", "BlocklistAlarm", k_blocklist_fields);
+  add_settings_resource(router, services, base + "/blocklistAlarm", "BlocklistAlarm", k_blocklist_fields, channel_exists);
 
   // Manual Control and "Test Barrier Opening/Closing": <BarrierGate><ctrlMode>open|close</ctrlMode>.
   router.add(verb::put, base + "/barrierGate", security::Permission::parameter_settings,

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "device/core/log.hpp"
+#include "device/traffic/picture_recorder.hpp"
 
 namespace camrig::traffic {
 namespace {
@@ -88,6 +89,19 @@ void LprService::on_pass(const VehiclePass& pass) {
                       : record.verdict == PlateVerdict::blocked ? "Blocklist vehicle"
                       : pass.read.plate.empty()                 ? "Unlicensed vehicle"
                                                                 : "ANPR";
+  if (parts_.pictures && pass.read.frame) {
+    if (auto pictures = parts_.pictures->record(pass.read, record.wall_time, record.id, pass.snapshots))
+      event.pictures = std::move(pictures->refs);
+    else
+      log::get("traffic")->warn("vehicle {}: no pictures: {}", record.id, pictures.error().message);
+  }
+  if (record.verdict == PlateVerdict::blocked && parts_.send_email && parts_.config->get_bool("traffic.blocklist_alarm.enabled") &&
+      parts_.config->get_bool("traffic.blocklist_alarm.send_email")) {
+    // The mail names the plate: its text comes from the description alone.
+    auto mail = event;
+    mail.description = "Blocklist vehicle " + pass.read.plate;
+    parts_.send_email(mail);
+  }
   parts_.engine->submit(std::move(event));
   log::get("traffic")->info("vehicle {} '{}' {} {}: barrier {}", record.id, pass.read.plate, to_string(record.verdict),
                             to_string(pass.read.direction), to_string(record.barrier));
@@ -105,6 +119,14 @@ void LprService::raise_blocklist_alarm(const VehicleRecord& record) {
     return;
   }
   (void)outputs.release(output, k_blocklist_holder, std::chrono::seconds(config.get_int("traffic.blocklist_alarm.post_alarm")));
+}
+
+std::optional<VehicleRecord> LprService::vehicle_of(const events::Event& event) const {
+  if (event.kind != events::EventKind::vehicle_detection || !event.target) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  for (auto it = recent_.rbegin(); it != recent_.rend(); ++it)
+    if (it->read.time == event.device_time && it->read.plate == event.target->plate) return *it;
+  return std::nullopt;
 }
 
 std::vector<VehicleRecord> LprService::recent(std::uint64_t after_id, std::optional<hal::WallTime> after_time,

@@ -22,6 +22,8 @@
 
 namespace camrig::traffic {
 
+class PictureRecorder;
+
 //! One reported vehicle, as the pull API and the events describe it.
 struct VehicleRecord {
   std::uint64_t id = 0;  //!< 1, 2, ... per reported vehicle since start
@@ -43,6 +45,10 @@ struct LprServiceParts {
   events::EventEngine* engine = nullptr;
   //! Plate recognition's loop capture; may be empty until recognition is connected.
   VehicleCapture::CaptureRequest request_capture;
+  //! Composes and stores each vehicle's pictures for its ANPR event; null: events without pictures.
+  PictureRecorder* pictures = nullptr;
+  //! The Send Email linkage of the blocklist alarm (queues a mail, never blocks); may be empty.
+  std::function<void(const events::Event&)> send_email;
 };
 
 class LprService {
@@ -69,6 +75,8 @@ class LprService {
   //! Reported vehicles with an id above `after_id` and a time at or after `after_time`, oldest
   //! first, at most `max`.
   std::vector<VehicleRecord> recent(std::uint64_t after_id, std::optional<hal::WallTime> after_time, std::size_t max) const;
+  //! The reported vehicle behind an ANPR event (same capture time and plate), while it is recent.
+  std::optional<VehicleRecord> vehicle_of(const events::Event& event) const;
 
   static constexpr std::size_t k_recent_capacity = 1000;
 
