@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/conform_command.hpp"
 #include "app/device_command.hpp"
 #include "app/firmware_command.hpp"
 #include "app/run_command.hpp"
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   auto* firmware = camrig::app::add_firmware_command(app, firmware_options);
   camrig::app::RunCommandOptions run_options;
   auto* run = camrig::app::add_run_command(app, run_options);
+  camrig::app::ConformCommandOptions conform_options;
+  auto* conform = camrig::app::add_conform_command(app, conform_options);
   auto* version = app.add_subcommand("version", "Print the firmware version and the built-in device profiles");
 
   CLI11_PARSE(app, argc, argv);
@@ -41,6 +44,11 @@ int main(int argc, char** argv) {
     std::string command_line = "camrig";
     for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
     return camrig::app::run_run_command(run_options, command_line);
+  }
+  if (app.got_subcommand(conform)) {
+    std::string command_line = "camrig";
+    for (int i = 1; i < argc; ++i) command_line += std::string(" ") + (std::string(argv[i - 1]) == "--password" ? "***" : argv[i]);
+    return camrig::app::run_conform_command(conform_options, command_line);
   }
   if (app.got_subcommand(firmware)) return camrig::app::run_firmware_command(*firmware, firmware_options);
   return camrig::app::run_device_command(device);

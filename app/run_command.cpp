@@ -5,11 +5,12 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <random>
@@ -21,6 +22,7 @@
 #include "app/simulated_world.hpp"
 #include "conformance/clients.hpp"
 #include "conformance/evaluator.hpp"
+#include "conformance/lockstep_gate.hpp"
 #include "conformance/scenario.hpp"
 #include "device/camera/camera.hpp"
 #include "device/core/lockstep_clock.hpp"
@@ -80,37 +82,6 @@ int free_port() {
   return 0;
 }
 
-// Holds the simulated world at a timeline step in lockstep runs: the channels' frame pacers
-// wait here until the runner has acted, so an action always lands at the same device time.
-class TimeGate {
- public:
-  bool pass(hal::Nanos deadline, std::stop_token stop) {
-    std::unique_lock lock(mutex_);
-    if (deadline <= limit_) return true;
-    ++waiting_;
-    const bool open = changed_.wait(lock, stop, [&] { return deadline <= limit_; });
-    --waiting_;
-    return open;
-  }
-  void open_to(hal::Nanos limit) {
-    {
-      std::lock_guard lock(mutex_);
-      limit_ = limit;
-    }
-    changed_.notify_all();
-  }
-  int waiting() const {
-    std::lock_guard lock(mutex_);
-    return waiting_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable_any changed_;
-  hal::Nanos limit_{0};
-  int waiting_ = 0;
-};
-
 std::mutex output_mutex;
 
 void say(const std::string& line) {
@@ -143,6 +114,9 @@ class ScenarioRun {
     report_.expectations = conformance::evaluate(scenario_, observed_);
     report_.metrics = conformance::compute_metrics(observed_);
     report_.timeline = conformance::timeline_marks(observed_);
+    report_.latencies = conformance::latency_samples(observed_);
+    report_.accuracy = conformance::accuracy_table(observed_);
+    report_.plate_reads = conformance::plate_read_table(observed_);
     report_.real_seconds = std::chrono::duration<double>(SteadyClock::now() - started_).count();
     report_.simulated_seconds = observed_.end;
     if (options_.keep) report_.work_directory = work_.string();
@@ -225,9 +199,11 @@ class ScenarioRun {
       if (auto error = setup_call(scenario_.setup[i]); !error.empty())
         return fmt::format("setup call {} ({} {}): {}", i + 1, scenario_.setup[i].method, scenario_.setup[i].path, error);
 
-    for (const auto& step : scenario_.timeline) {
+    for (std::size_t i = 0; i < scenario_.timeline.size(); ++i) {
+      const auto& step = scenario_.timeline[i];
       advance_to(nanos_of(step.at));
-      if (auto error = act(step); !error.empty()) return fmt::format("step {} (line {}): {}", step.id, step.line, error);
+      const double next = i + 1 < scenario_.timeline.size() ? scenario_.timeline[i + 1].at : scenario_.duration;
+      if (auto error = act(step, nanos_of(next)); !error.empty()) return fmt::format("step {} (line {}): {}", step.id, step.line, error);
     }
     advance_to(nanos_of(scenario_.duration));
     drain_alerts();
@@ -248,7 +224,23 @@ class ScenarioRun {
     return {};
   }
 
-  std::string act(const conformance::TimelineStep& step) {
+  // A call to the camera from a timeline step. Lockstep holds the world, but some answers need
+  // it to move (a DESCRIBE waits for the keyframe of a stream that was just changed): after a
+  // grace period the world runs on a frame at a time until the answer comes, never past `limit`
+  // (the next step).
+  conformance::Response call_device(const std::function<conformance::Response()>& request, hal::Nanos limit) {
+    auto answer = std::async(std::launch::async, request);
+    if (!lockstep_) return answer.get();
+    constexpr hal::Nanos k_frame = std::chrono::milliseconds(40);
+    while (answer.wait_for(250ms) != std::future_status::ready) {
+      const auto next = clock_->now() + k_frame;
+      if (next > limit) break;
+      advance_to(next);
+    }
+    return answer.get();
+  }
+
+  std::string act(const conformance::TimelineStep& step, hal::Nanos limit) {
     conformance::ObservedStep record{step.id, seconds_of(clock_->now()), step.kind, {}, step.input, step.active};
     switch (step.kind) {
       case ActionKind::input: {
@@ -263,7 +255,8 @@ class ScenarioRun {
         add_step(record);
         const auto user = step.isapi.user.empty() ? std::string("admin") : step.isapi.user;
         const auto password = step.isapi.user.empty() ? scenario_.admin_password : step.isapi.password;
-        for (int i = 0; i < step.repeat; ++i) record_response(step.id, conformance::isapi_request(http_, step.isapi, user, password));
+        for (int i = 0; i < step.repeat; ++i)
+          record_response(step.id, call_device([&] { return conformance::isapi_request(http_, step.isapi, user, password); }, limit));
         break;
       }
       case ActionKind::rtsp: {
@@ -272,7 +265,7 @@ class ScenarioRun {
         const auto user = step.rtsp.user.empty() ? std::string("admin") : step.rtsp.user;
         const auto password = step.rtsp.user.empty() ? scenario_.admin_password : step.rtsp.password;
         for (int i = 0; i < step.repeat; ++i)
-          record_response(step.id, conformance::rtsp_describe(rtsp_, step.rtsp.stream, user, password));
+          record_response(step.id, call_device([&] { return conformance::rtsp_describe(rtsp_, step.rtsp.stream, user, password); }, limit));
         break;
       }
       case ActionKind::wait:
@@ -328,21 +321,13 @@ class ScenarioRun {
     }
     gate_.open_to(target);
     const int channels = static_cast<int>(profile_.channels.size());
-    auto last_time = clock_->now();
-    auto last_change = SteadyClock::now();
-    while (gate_.waiting() < channels) {
-      std::this_thread::sleep_for(1ms);
+    const bool all_arrived = gate_.wait_held(channels, [this] { return clock_->now(); }, 2000ms, [this] {
       handle_restart_request();
       progress(false);
-      if (clock_->now() != last_time) {
-        last_time = clock_->now();
-        last_change = SteadyClock::now();
-      } else if (SteadyClock::now() - last_change > 2s) {
-        say(fmt::format("[{}] no channel moved device time for 2 s at {:.3f} s: moving it on to {:.3f} s", scenario_.name,
-                        seconds_of(last_time), seconds_of(target)));
-        break;
-      }
-    }
+    });
+    if (!all_arrived)
+      say(fmt::format("[{}] no channel moved device time for 2 s at {:.3f} s: moving it on to {:.3f} s", scenario_.name,
+                      seconds_of(clock_->now()), seconds_of(target)));
     lockstep_->advance_to(target);
     observed_.end = seconds_of(clock_->now());
   }
@@ -363,6 +348,7 @@ class ScenarioRun {
     if (const auto at = parse_utc(alert.fields["dateTime"])) observed.device_time = static_cast<double>(*at - start_time_);
     observed.fields = std::move(alert.fields);
     observed.document = std::move(alert.document);
+    observed.picture = std::move(alert.picture);
     std::lock_guard lock(mutex_);
     observed_.alerts.push_back(std::move(observed));
     last_alert_ = SteadyClock::now();
@@ -397,14 +383,36 @@ class ScenarioRun {
 
   void read_ground_truth() {
     std::ifstream in(work_ / "ground-truth.jsonl");
+    for (std::size_t i = 0; i < profile_.channels.size(); ++i)
+      observed_.frame_sizes[static_cast<int>(i) + 1] = {profile_.channels[i].sensor.width, profile_.channels[i].sensor.height};
     std::string line;
     while (std::getline(in, line)) {
+      if (line.find("\"type\":\"frame\"") != std::string::npos) {
+        read_truth_frame(line);
+        continue;
+      }
       if (line.find("\"type\":\"event\"") == std::string::npos) continue;
       const auto doc = nlohmann::json::parse(line, nullptr, false);
       if (doc.is_discarded()) continue;
       observed_.truth.push_back(
           {doc.value("time", 0.0), doc.value("kind", ""), doc.value("name", ""), doc.value("direction", "")});
     }
+  }
+
+  // Frames without an actor in view are left out: they box nothing and read no plate.
+  void read_truth_frame(const std::string& line) {
+    const auto doc = nlohmann::json::parse(line, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("actors") || !doc["actors"].is_array()) return;
+    conformance::TruthFrame frame{doc.value("time", 0.0), doc.value("channel", 1), {}};
+    for (const auto& actor : doc["actors"]) {
+      const auto box = actor.find("box");
+      if (box == actor.end() || !box->is_array() || box->size() != 4) continue;
+      conformance::TruthBox truth{(*box)[0].get<double>(), (*box)[1].get<double>(), (*box)[2].get<double>(),
+                                  (*box)[3].get<double>(), fmt::format("{} {}", actor.value("class", ""), actor.value("id", 0)), {}};
+      if (const auto plate = actor.find("plate"); plate != actor.end() && plate->is_object()) truth.plate = plate->value("text", "");
+      frame.boxes.push_back(std::move(truth));
+    }
+    if (!frame.boxes.empty()) observed_.frames.push_back(std::move(frame));
   }
 
   void progress(bool final) {
@@ -435,7 +443,7 @@ class ScenarioRun {
   core::DeviceProfile profile_;
   std::unique_ptr<hal::Clock> clock_;
   core::LockstepClock* lockstep_ = nullptr;
-  TimeGate gate_;
+  conformance::LockstepGate gate_;
   std::unique_ptr<SimulatedWorld> world_;
   camera::CameraOptions camera_options_;
   std::unique_ptr<camera::Camera> camera_;

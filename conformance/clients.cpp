@@ -190,7 +190,7 @@ std::string parameter(const std::string& challenge, const std::string& name) {
 // The Authorization value answering the camera's Digest challenge; MD5 preferred because every
 // camera offers it. Empty when no Digest challenge came.
 std::string digest_answer(const std::string& challenges, const std::string& method, const std::string& uri,
-                          const std::string& user, const std::string& password) {
+                          const std::string& user, const std::string& password, int nonce_count = 1) {
   std::string chosen;
   std::size_t start = 0;
   while (start <= challenges.size()) {
@@ -216,8 +216,9 @@ std::string digest_answer(const std::string& challenges, const std::string& meth
   std::string answer = fmt::format(R"(Digest username="{}", realm="{}", nonce="{}", uri="{}", algorithm={})", user, realm,
                                    nonce, uri, algorithm);
   if (!qop.empty()) {
-    const auto response = hex_digest(algorithm.c_str(), ha1 + ":" + nonce + ":00000001:" + cnonce + ":auth:" + ha2);
-    answer += fmt::format(R"(, qop=auth, nc=00000001, cnonce="{}", response="{}")", cnonce, response);
+    const auto nc = fmt::format("{:08x}", nonce_count);
+    const auto response = hex_digest(algorithm.c_str(), ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2);
+    answer += fmt::format(R"(, qop=auth, nc={}, cnonce="{}", response="{}")", nc, cnonce, response);
   } else {
     answer += fmt::format(R"(, response="{}")", hex_digest(algorithm.c_str(), ha1 + ":" + nonce + ":" + ha2));
   }
@@ -293,6 +294,193 @@ Response rtsp_describe(const Endpoint& rtsp, const std::string& stream, const st
   return response;
 }
 
+struct RtspConnection::State {
+  Endpoint endpoint;
+  std::string user;
+  std::string password;
+  Connection connection;
+  bool opened = false;
+  std::string buffer;
+  int cseq = 0;
+  int nonce_count = 0;  // a server refuses a Digest nonce count it has seen
+  std::string challenge;  // the camera's last WWW-Authenticate
+};
+
+RtspConnection::RtspConnection(Endpoint rtsp, std::string user, std::string password) : state_(std::make_unique<State>()) {
+  state_->endpoint = std::move(rtsp);
+  state_->user = std::move(user);
+  state_->password = std::move(password);
+}
+
+RtspConnection::~RtspConnection() = default;
+
+int RtspConnection::last_cseq() const { return state_->cseq; }
+
+std::string RtspConnection::url(const std::string& path) const {
+  return fmt::format("rtsp://{}:{}{}", state_->endpoint.host, state_->endpoint.port, path);
+}
+
+Response RtspConnection::raw(const std::string& text, std::chrono::milliseconds timeout) {
+  const auto started = Clock::now();
+  const auto deadline = started + timeout;
+  Response response;
+  if (!state_->opened) {
+    if (auto error = state_->connection.open(state_->endpoint, deadline); !error.empty()) {
+      response.error = error;
+      return response;
+    }
+    state_->opened = true;
+  }
+  if (!state_->connection.send_all(text, deadline)) {
+    response.error = "could not send the request";
+    return response;
+  }
+  response = read_response(deadline);
+  response.real_milliseconds = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  return response;
+}
+
+Response RtspConnection::request(const std::string& method, const std::string& url,
+                                 const std::map<std::string, std::string>& headers, std::chrono::milliseconds timeout) {
+  const auto text = [&] {
+    std::string head = fmt::format("{} {} RTSP/1.0\r\nCSeq: {}\r\nUser-Agent: camrig-conform\r\n", method, url, ++state_->cseq);
+    if (!state_->challenge.empty() && !state_->user.empty()) {
+      const auto answer = digest_answer(state_->challenge, method, url, state_->user, state_->password, ++state_->nonce_count);
+      if (!answer.empty()) head += "Authorization: " + answer + "\r\n";
+    }
+    for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
+    return head + "\r\n";
+  };
+  auto response = raw(text(), timeout);
+  if (response.status == 401 && !state_->user.empty() && state_->challenge.empty()) {
+    state_->challenge = response.headers["www-authenticate"];
+    response = raw(text(), timeout);
+  }
+  return response;
+}
+
+// Skips interleaved frames ($, channel, 16-bit length) that come before a response.
+Response RtspConnection::read_response(Clock::time_point deadline) {
+  Response response;
+  auto& buffer = state_->buffer;
+  while (true) {
+    while (buffer.empty() || (buffer[0] == '$' && buffer.size() < 4)) {
+      if (!state_->connection.read_some(buffer, deadline)) {
+        response.error = "no answer before the deadline (or the connection closed)";
+        return response;
+      }
+    }
+    if (buffer[0] != '$') break;
+    const auto length = (static_cast<std::size_t>(static_cast<unsigned char>(buffer[2])) << 8) |
+                        static_cast<unsigned char>(buffer[3]);
+    while (buffer.size() < 4 + length)
+      if (!state_->connection.read_some(buffer, deadline)) {
+        response.error = "an interleaved frame was cut off";
+        return response;
+      }
+    buffer.erase(0, 4 + length);
+  }
+  auto head = read_head(state_->connection, buffer, deadline, response.error);
+  if (!head) return response;
+  response.status = head->status;
+  response.headers = head->headers;
+  if (const auto length = head->headers.find("content-length"); length != head->headers.end()) {
+    const auto want = static_cast<std::size_t>(std::stoull(length->second));
+    while (buffer.size() < want)
+      if (!state_->connection.read_some(buffer, deadline)) {
+        response.error = "the body did not arrive in full";
+        return response;
+      }
+    response.body = buffer.substr(0, want);
+    buffer.erase(0, want);
+  }
+  return response;
+}
+
+std::optional<std::string> RtspConnection::interleaved(int channel, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  auto& buffer = state_->buffer;
+  while (true) {
+    while (buffer.size() < 4)
+      if (!state_->connection.read_some(buffer, deadline)) return std::nullopt;
+    if (buffer[0] != '$') {
+      // A response or request from the server between frames: drop its head and go on.
+      std::string error;
+      if (!read_head(state_->connection, buffer, deadline, error)) return std::nullopt;
+      continue;
+    }
+    const auto length = (static_cast<std::size_t>(static_cast<unsigned char>(buffer[2])) << 8) |
+                        static_cast<unsigned char>(buffer[3]);
+    while (buffer.size() < 4 + length)
+      if (!state_->connection.read_some(buffer, deadline)) return std::nullopt;
+    const int on = static_cast<unsigned char>(buffer[1]);
+    auto payload = buffer.substr(4, length);
+    buffer.erase(0, 4 + length);
+    if (on == channel) return payload;
+  }
+}
+
+UdpReceiver::UdpReceiver() {
+  for (int attempt = 0; attempt < 50 && port_ == 0; ++attempt) {
+    const int rtp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const int rtcp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    static thread_local std::mt19937 random{std::random_device{}()};
+    const int candidate = std::uniform_int_distribution<int>(20000, 29999)(random) * 2;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    address.sin_port = htons(static_cast<std::uint16_t>(candidate));
+    sockaddr_in next = address;
+    next.sin_port = htons(static_cast<std::uint16_t>(candidate + 1));
+    if (rtp >= 0 && rtcp >= 0 && ::bind(rtp, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+        ::bind(rtcp, reinterpret_cast<sockaddr*>(&next), sizeof next) == 0) {
+      fd_ = rtp;
+      rtcp_fd_ = rtcp;
+      port_ = candidate;
+    } else {
+      if (rtp >= 0) ::close(rtp);
+      if (rtcp >= 0) ::close(rtcp);
+    }
+  }
+}
+
+UdpReceiver::~UdpReceiver() {
+  if (fd_ >= 0) ::close(fd_);
+  if (rtcp_fd_ >= 0) ::close(rtcp_fd_);
+}
+
+std::optional<std::string> UdpReceiver::receive(std::chrono::milliseconds timeout) {
+  if (fd_ < 0) return std::nullopt;
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+  std::array<char, 65536> datagram;
+  const auto n = ::recv(fd_, datagram.data(), datagram.size(), 0);
+  if (n <= 0) return std::nullopt;
+  return std::string(datagram.data(), static_cast<std::size_t>(n));
+}
+
+std::string base64_decode(const std::string& text) {
+  std::string out;
+  unsigned value = 0;
+  int bits = 0;
+  for (const char c : text) {
+    int digit;
+    if (c >= 'A' && c <= 'Z') digit = c - 'A';
+    else if (c >= 'a' && c <= 'z') digit = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') digit = c - '0' + 52;
+    else if (c == '+' || c == '-') digit = 62;
+    else if (c == '/' || c == '_') digit = 63;
+    else continue;  // padding and white space
+    value = (value << 6) | static_cast<unsigned>(digit);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((value >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> take_multipart_parts(std::string& buffer) {
   std::vector<std::string> parts;
   while (true) {
@@ -353,6 +541,11 @@ std::string AlertStreamClient::last_error() const {
   return last_error_;
 }
 
+std::string AlertStreamClient::content_type() const {
+  std::lock_guard lock(mutex_);
+  return content_type_;
+}
+
 void AlertStreamClient::set_endpoint(Endpoint http) {
   std::lock_guard lock(mutex_);
   http_ = std::move(http);
@@ -395,14 +588,25 @@ bool AlertStreamClient::stream_once() {
   {
     std::lock_guard lock(mutex_);
     last_error_.clear();
+    content_type_ = head->headers["content-type"];
   }
   connected_ = true;
   std::string parts;
   // A far deadline per read: the heartbeat keeps an idle stream alive; stopping_ is checked at
   // least once a second by the poll inside read_some.
+  // A picture part belongs to the document before it; the camera writes both at once.
   const auto on_data = [&](const std::string& data) {
     parts += data;
-    for (auto& payload : take_multipart_parts(parts)) on_alert_(parse_alert(payload));
+    std::optional<AlertDocument> pending;
+    for (auto& payload : take_multipart_parts(parts)) {
+      if (payload.starts_with("\xff\xd8")) {
+        if (pending) pending->picture = std::move(payload);
+        continue;
+      }
+      if (pending) on_alert_(std::move(*pending));
+      pending = parse_alert(payload);
+    }
+    if (pending) on_alert_(std::move(*pending));
   };
   while (!stopping_) {
     const auto next = Clock::now() + std::chrono::seconds(1);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
@@ -37,6 +39,26 @@ std::string describe(const ObservedAlert& alert) {
 // An alert's dateTime is floored to the second: the moment lies in [t, t + 1).
 bool overlaps(const ObservedAlert& alert, const Span& span) {
   return alert.device_time <= span.to && alert.device_time + 1 > span.from;
+}
+
+// The alert's picture with the actors the world had in view at that moment boxed (ground
+// truth, scaled from the world's picture size to fractions).
+reports::EvidencePicture evidence_picture(const ObservedAlert& alert, const Observations& observed) {
+  reports::EvidencePicture picture;
+  picture.caption = fmt::format("{} {} on channel {}, received at {:.3f} s; boxes: ground truth", alert.type, alert.state,
+                                alert.channel, alert.received_at);
+  picture.jpeg = alert.picture;
+  const auto size = observed.frame_sizes.find(alert.channel);
+  if (size == observed.frame_sizes.end() || size->second.first <= 0 || size->second.second <= 0) return picture;
+  const TruthFrame* nearest = nullptr;
+  for (const auto& frame : observed.frames)
+    if (frame.channel == alert.channel && (!nearest || std::abs(frame.at - alert.received_at) < std::abs(nearest->at - alert.received_at)))
+      nearest = &frame;
+  if (!nearest || std::abs(nearest->at - alert.received_at) > 1) return picture;
+  const double w = size->second.first, h = size->second.second;
+  for (const auto& box : nearest->boxes)
+    picture.boxes.push_back({box.x / w, box.y / h, box.width / w, box.height / h, box.label, "truth"});
+  return picture;
 }
 
 bool matches(const EventExpectation& e, const ObservedAlert& alert) {
@@ -81,6 +103,19 @@ reports::ExpectationOutcome judge_event(const EventExpectation& e, const Observa
     } else {
       out.evidence = fmt::format("{} matching: {}", found.size(), describe(*found.front()));
       out.detail = found.front()->document;
+    }
+  }
+  if (!out.passed) {
+    // The pictures of the alerts that decided it (or, when none came, of the same type
+    // elsewhere in the run), with the world's actors boxed.
+    std::vector<const ObservedAlert*> shown = found;
+    if (shown.empty())
+      for (const auto& alert : observed.alerts)
+        if (alert.type == e.type) shown.push_back(&alert);
+    for (const auto* alert : shown) {
+      if (alert->picture.empty()) continue;
+      out.pictures.push_back(evidence_picture(*alert, observed));
+      if (out.pictures.size() == 3) break;
     }
   }
   return out;
@@ -387,6 +422,54 @@ std::vector<reports::MetricValue> compute_metrics(const Observations& observed) 
   for (const auto& metric : metric_catalogue())
     if (const auto value = metric.compute(observed)) values.push_back({metric.name, *value, metric.unit});
   return values;
+}
+
+std::vector<reports::LatencySamples> latency_samples(const Observations& observed) {
+  std::vector<reports::LatencySamples> out;
+  if (auto relay = relay_latencies_ms(observed); !relay.empty()) out.push_back({"relay.latency_ms", "ms", std::move(relay)});
+  if (auto api = api_latencies_ms(observed); !api.empty()) out.push_back({"api.latency_ms", "ms", std::move(api)});
+  for (const auto& kind : k_detections)
+    if (auto m = match(observed, kind); !m.latencies.empty())
+      out.push_back({std::string("latency_s.") + kind.truth, "s", std::move(m.latencies)});
+  return out;
+}
+
+std::vector<reports::AccuracyRow> accuracy_table(const Observations& observed) {
+  std::vector<reports::AccuracyRow> rows;
+  for (const auto& kind : k_detections)
+    if (const auto m = match(observed, kind); m.truth > 0 || m.alerts > 0)
+      rows.push_back({kind.truth, m.truth, m.alerts, m.matched});
+  return rows;
+}
+
+std::vector<reports::PlateReadCount> plate_read_table(const Observations& observed) {
+  // Plates in view: text -> the device times of the frames that showed it.
+  std::map<std::string, std::vector<double>> in_view;
+  for (const auto& frame : observed.frames)
+    for (const auto& box : frame.boxes)
+      if (!box.plate.empty()) in_view[box.plate].push_back(frame.at);
+  std::map<std::pair<std::string, std::string>, int> counts;
+  std::set<std::string> read_plates;
+  for (const auto& alert : observed.alerts) {
+    const auto read = alert.fields.find("licensePlate");
+    if (read == alert.fields.end() || alert.state == "inactive") continue;
+    // The plate in view closest to when the alert was stamped; a read comes after the plate was seen.
+    std::string truth;
+    double best = k_match_after + 1;
+    for (const auto& [plate, times] : in_view)
+      for (const double t : times)
+        if (const double gap = std::abs(alert.device_time - t); gap < best && t <= alert.received_at + k_match_before) {
+          best = gap;
+          truth = plate;
+        }
+    ++counts[{truth, read->second}];
+    read_plates.insert(truth);
+  }
+  for (const auto& [plate, times] : in_view)
+    if (!read_plates.count(plate)) ++counts[{plate, ""}];
+  std::vector<reports::PlateReadCount> rows;
+  for (const auto& [pair, count] : counts) rows.push_back({pair.first, pair.second, count});
+  return rows;
 }
 
 std::vector<reports::TimelineMark> timeline_marks(const Observations& observed) {

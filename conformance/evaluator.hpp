@@ -23,6 +23,7 @@ struct ObservedAlert {
   int channel = 0;
   std::map<std::string, std::string> fields;
   std::string document;
+  std::string picture;  //!< the JPEG that came with the alert, if any
 };
 
 struct ObservedResponse {
@@ -56,6 +57,19 @@ struct TruthEvent {
   std::string direction;
 };
 
+//! A box the world drew on a channel's frame (ground truth), in that frame's pixels.
+struct TruthBox {
+  double x = 0, y = 0, width = 0, height = 0;
+  std::string label;  //!< class and actor id, e.g. "car 3"
+  std::string plate;  //!< the plate text facing the camera, if any
+};
+
+struct TruthFrame {
+  double at = 0;
+  int channel = 0;
+  std::vector<TruthBox> boxes;  //!< actors in view
+};
+
 struct Observations {
   double end = 0;  //!< device time the run reached
   std::vector<ObservedStep> steps;
@@ -65,6 +79,8 @@ struct Observations {
   bool has_barrier = false;
   std::vector<ObservedSwitch> barrier;  //!< starts with {0, closed} when there is one
   std::vector<TruthEvent> truth;
+  std::vector<TruthFrame> frames;  //!< ground-truth frames with at least one actor in view
+  std::map<int, std::pair<int, int>> frame_sizes;  //!< channel -> width, height of the world's picture
 };
 
 //! A figure a scenario can put a threshold on. `compute` answers nothing when the figure is
@@ -83,5 +99,11 @@ std::vector<reports::ExpectationOutcome> evaluate(const Scenario& scenario, cons
 //! Every catalogue figure that is defined for this run.
 std::vector<reports::MetricValue> compute_metrics(const Observations& observed);
 std::vector<reports::TimelineMark> timeline_marks(const Observations& observed);
+//! The samples behind the latency figures (relay, API, per detection kind), for histograms.
+std::vector<reports::LatencySamples> latency_samples(const Observations& observed);
+//! One row per detection kind that had ground truth or alerts.
+std::vector<reports::AccuracyRow> accuracy_table(const Observations& observed);
+//! ANPR alerts' licensePlate against the plates in view around each alert (ground-truth frames).
+std::vector<reports::PlateReadCount> plate_read_table(const Observations& observed);
 
 }  // namespace camrig::conformance

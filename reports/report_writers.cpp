@@ -42,11 +42,17 @@ body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
 h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5em 0;width:100%}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;font-size:.92em}
-th{background:#f3f3f3}.pass{color:#17702e;font-weight:bold}.fail{color:#b3171d;font-weight:bold}
+th{background:#f3f3f3}.pass{color:#17702e;font-weight:bold}.skip{color:#777;font-style:italic}.fail{color:#b3171d;font-weight:bold}
 .summary span{display:inline-block;margin-right:2em;font-size:1.1em}
 pre{white-space:pre-wrap;background:#f7f7f7;padding:.5em;max-height:20em;overflow:auto;font-size:.85em}
 .error{background:#fde8e8;padding:.5em;border-left:4px solid #b3171d}
 svg text{font-size:11px;font-family:sans-serif}
+.histograms{display:flex;flex-wrap:wrap;gap:1em}
+.plate-confusion td.hit{background:#dff2e1}.plate-confusion td.miss{background:#fde8e8}
+figure.evidence-picture{display:inline-block;margin:.5em 1em .5em 0;max-width:480px}
+figure.evidence-picture .frame{position:relative}figure.evidence-picture img{width:100%;display:block}
+figure.evidence-picture svg{position:absolute;left:0;top:0;width:100%;height:100%}
+rect.box{fill:none;stroke-width:2px;vector-effect:non-scaling-stroke}rect.box.truth{stroke:#4e9a06}rect.box.detection{stroke:#cc0000}
 )";
 
 // One lane per kind of mark, time on x; labels show on hover (<title>), so dense runs stay legible.
@@ -108,6 +114,99 @@ std::string trend_svg(const std::vector<HistoryEntry>& history) {
   return svg.str();
 }
 
+std::string base64(const std::string& bytes) {
+  static constexpr char k_digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const auto byte = [&](std::size_t at) { return at < bytes.size() ? static_cast<unsigned char>(bytes[at]) : 0u; };
+    const unsigned value = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+    out += k_digits[(value >> 18) & 63];
+    out += k_digits[(value >> 12) & 63];
+    out += i + 1 < bytes.size() ? k_digits[(value >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? k_digits[value & 63] : '=';
+  }
+  return out;
+}
+
+// Counts per bin between the smallest and largest sample; the tallest bar is full height.
+std::string histogram_svg(const LatencySamples& samples) {
+  const double width = 480, height = 150, left = 36, bottom = 30, top = 18;
+  const auto [low_it, high_it] = std::minmax_element(samples.values.begin(), samples.values.end());
+  const double low = samples.values.empty() ? 0 : *low_it;
+  const double high = samples.values.empty() ? 1 : std::max(*high_it, low + 1e-9);
+  const int bins = std::clamp(static_cast<int>(samples.values.size()), 1, 12);
+  std::vector<int> counts(static_cast<std::size_t>(bins), 0);
+  for (const double v : samples.values)
+    ++counts[static_cast<std::size_t>(std::min(bins - 1, static_cast<int>((v - low) / (high - low) * bins)))];
+  const int tallest = std::max(1, *std::max_element(counts.begin(), counts.end()));
+  std::ostringstream svg;
+  svg << fmt::format(R"(<svg class="histogram" data-metric="{}" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" role="img">)",
+                     escape_html(samples.name), width, height);
+  svg << fmt::format(R"(<text x="{}" y="12">{} ({} samples, {})</text>)", left, escape_html(samples.name), samples.values.size(),
+                     escape_html(samples.unit));
+  const double bar = (width - left - 10) / bins;
+  for (int i = 0; i < bins; ++i) {
+    const double h = (height - top - bottom) * counts[static_cast<std::size_t>(i)] / tallest;
+    const double from = low + (high - low) * i / bins, to = low + (high - low) * (i + 1) / bins;
+    svg << fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#3465a4"><title>{:.4g} to {:.4g} {}: {}</title></rect>)",
+                       left + bar * i + 1, height - bottom - h, bar - 2, h, from, to, escape_html(samples.unit),
+                       counts[static_cast<std::size_t>(i)]);
+  }
+  svg << fmt::format(R"(<text x="{}" y="{}">{:.4g}</text><text x="{}" y="{}" text-anchor="end">{:.4g} {}</text>)", left,
+                     height - bottom + 14, low, width - 10, height - bottom + 14, high, escape_html(samples.unit));
+  svg << fmt::format(R"(<text x="2" y="{}">{}</text><text x="2" y="{}">0</text></svg>)", top + 8, tallest, height - bottom);
+  return svg.str();
+}
+
+std::string ratio(int part, int whole) { return whole > 0 ? fmt::format("{:.3f}", static_cast<double>(part) / whole) : "n/a"; }
+
+std::string accuracy_table_html(const std::vector<AccuracyRow>& rows) {
+  std::string html = "<table class=\"accuracy\"><tr><th>event kind</th><th>ground truth</th><th>alerts</th><th>matched</th>"
+                     "<th>precision</th><th>recall</th><th>F1</th></tr>\n";
+  for (const auto& r : rows)
+    html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                        escape_html(r.kind), r.truth, r.alerts, r.matched, ratio(r.matched, r.alerts), ratio(r.matched, r.truth),
+                        ratio(2 * r.matched, r.truth + r.alerts));
+  return html + "</table>\n";
+}
+
+// Plates that passed down the side, what was read across; the diagonal is a correct read.
+std::string plate_confusion_html(const std::vector<PlateReadCount>& counts) {
+  std::vector<std::string> truths, reads;
+  for (const auto& c : counts) {
+    if (std::find(truths.begin(), truths.end(), c.truth) == truths.end()) truths.push_back(c.truth);
+    if (std::find(reads.begin(), reads.end(), c.read) == reads.end()) reads.push_back(c.read);
+  }
+  const auto name = [](const std::string& plate, const char* none) { return plate.empty() ? std::string(none) : escape_html(plate); };
+  std::string html = "<table class=\"plate-confusion\"><tr><th>plate \\ read as</th>";
+  for (const auto& read : reads) html += "<th>" + name(read, "(not read)") + "</th>";
+  html += "</tr>\n";
+  for (const auto& truth : truths) {
+    html += "<tr><th>" + name(truth, "(no plate in view)") + "</th>";
+    for (const auto& read : reads) {
+      int n = 0;
+      for (const auto& c : counts)
+        if (c.truth == truth && c.read == read) n += c.count;
+      const char* cls = n == 0 ? "" : (truth == read && !truth.empty()) ? " class=\"hit\"" : " class=\"miss\"";
+      html += fmt::format("<td{}>{}</td>", cls, n == 0 ? std::string() : std::to_string(n));
+    }
+    html += "</tr>\n";
+  }
+  return html + "</table>\n";
+}
+
+// The picture inline (data: URI) with an SVG on top whose viewBox is the unit square, so boxes
+// given in fractions land right whatever size the picture is shown at.
+std::string picture_html(const EvidencePicture& picture) {
+  std::string html = "<figure class=\"evidence-picture\"><div class=\"frame\"><img alt=\"evidence\" src=\"data:image/jpeg;base64," +
+                     base64(picture.jpeg) + "\"><svg viewBox=\"0 0 1 1\" preserveAspectRatio=\"none\">";
+  for (const auto& box : picture.boxes)
+    html += fmt::format(R"(<rect class="box {}" x="{:.4f}" y="{:.4f}" width="{:.4f}" height="{:.4f}"><title>{}</title></rect>)",
+                        box.source == "truth" ? "truth" : "detection", box.x, box.y, box.width, box.height, escape_html(box.label));
+  return html + "</svg></div><figcaption>" + escape_html(picture.caption) + "</figcaption></figure>";
+}
+
 nlohmann::ordered_json to_json(const ScenarioReport& scenario) {
   nlohmann::ordered_json out;
   out["name"] = scenario.name;
@@ -122,9 +221,32 @@ nlohmann::ordered_json to_json(const ScenarioReport& scenario) {
   if (!scenario.error.empty()) out["error"] = scenario.error;
   if (!scenario.work_directory.empty()) out["work_directory"] = scenario.work_directory;
   auto& expectations = out["expectations"] = nlohmann::ordered_json::array();
-  for (const auto& e : scenario.expectations)
+  for (const auto& e : scenario.expectations) {
     expectations.push_back({{"id", e.id}, {"kind", e.kind}, {"statement", e.statement}, {"passed", e.passed},
-                            {"evidence", e.evidence}, {"detail", e.detail}});
+                            {"skipped", e.skipped}, {"evidence", e.evidence}, {"detail", e.detail}});
+    if (e.pictures.empty()) continue;
+    // The bytes are in the HTML page; JSON keeps what a machine compares.
+    auto& pictures = expectations.back()["pictures"] = nlohmann::ordered_json::array();
+    for (const auto& picture : e.pictures) {
+      auto boxes = nlohmann::ordered_json::array();
+      for (const auto& b : picture.boxes)
+        boxes.push_back({{"x", b.x}, {"y", b.y}, {"width", b.width}, {"height", b.height}, {"label", b.label}, {"source", b.source}});
+      pictures.push_back({{"caption", picture.caption}, {"jpeg_bytes", picture.jpeg.size()}, {"boxes", boxes}});
+    }
+  }
+  if (!scenario.latencies.empty()) {
+    auto& latencies = out["latencies"] = nlohmann::ordered_json::object();
+    for (const auto& l : scenario.latencies) latencies[l.name] = {{"unit", l.unit}, {"values", l.values}};
+  }
+  if (!scenario.accuracy.empty()) {
+    auto& accuracy = out["accuracy"] = nlohmann::ordered_json::array();
+    for (const auto& r : scenario.accuracy)
+      accuracy.push_back({{"kind", r.kind}, {"truth", r.truth}, {"alerts", r.alerts}, {"matched", r.matched}});
+  }
+  if (!scenario.plate_reads.empty()) {
+    auto& plates = out["plate_reads"] = nlohmann::ordered_json::array();
+    for (const auto& p : scenario.plate_reads) plates.push_back({{"truth", p.truth}, {"read", p.read}, {"count", p.count}});
+  }
   auto& metrics = out["metrics"] = nlohmann::ordered_json::object();
   for (const auto& m : scenario.metrics) metrics[m.name] = {{"value", m.value}, {"unit", m.unit}};
   auto& timeline = out["timeline"] = nlohmann::ordered_json::array();
@@ -174,7 +296,9 @@ std::string junit_xml(const RunReport& run) {
       testcase.append_attribute("classname") = scenario.name.c_str();
       testcase.append_attribute("name") = expectation.id.c_str();
       ++tests;
-      if (expectation.passed) {
+      if (expectation.skipped) {
+        testcase.append_child("skipped").append_attribute("message") = expectation.evidence.c_str();
+      } else if (expectation.passed) {
         testcase.append_child("system-out").text() = (expectation.statement + "\n" + expectation.evidence).c_str();
       } else {
         ++failures;
@@ -241,9 +365,10 @@ std::string html_page(const RunReport& run, const std::vector<HistoryEntry>& his
             "<th>evidence</th></tr>\n";
     for (const auto& e : s.expectations) {
       html << "<tr class=\"expectation\"><td>" << escape_html(e.id) << "</td><td>" << escape_html(e.kind) << "</td><td>"
-           << escape_html(e.statement) << "</td><td class=\"" << (e.passed ? "pass\">held" : "fail\">broken") << "</td><td>"
+           << escape_html(e.statement) << "</td><td class=\"" << (e.skipped ? "skip\">skipped" : e.passed ? "pass\">held" : "fail\">broken") << "</td><td>"
            << escape_html(e.evidence);
       if (!e.detail.empty()) html << "<details><summary>details</summary><pre>" << escape_html(e.detail) << "</pre></details>";
+      for (const auto& picture : e.pictures) html << picture_html(picture);
       html << "</td></tr>\n";
     }
     html << "</table>\n<h3>Timeline: steps, alerts, I/O and ground truth</h3>\n" << timeline_svg(s) << "\n";
@@ -253,6 +378,15 @@ std::string html_page(const RunReport& run, const std::vector<HistoryEntry>& his
         html << "<tr><td>" << escape_html(m.name) << "</td><td>" << format_number(m.value) << "</td><td>"
              << escape_html(m.unit) << "</td></tr>\n";
       html << "</table>\n";
+    }
+    if (!s.accuracy.empty())
+      html << "<h3>Accuracy against ground truth</h3>\n" << accuracy_table_html(s.accuracy);
+    if (!s.plate_reads.empty())
+      html << "<h3>Plate reads</h3>\n" << plate_confusion_html(s.plate_reads);
+    if (!s.latencies.empty()) {
+      html << "<h3>Latencies</h3><div class=\"histograms\">\n";
+      for (const auto& samples : s.latencies) html << histogram_svg(samples) << "\n";
+      html << "</div>\n";
     }
     html << "</section>\n";
   }

@@ -10,13 +10,53 @@
 
 namespace camrig::reports {
 
+//! A box on an evidence picture, in fractions of the picture (0..1, origin top left).
+struct EvidenceBox {
+  double x = 0, y = 0, width = 0, height = 0;
+  std::string label;   //!< e.g. "car 3"
+  std::string source;  //!< "truth" (the world's ground truth) or "detection" (what the camera said)
+};
+
+//! A picture that shows what decided an expectation (an alert's JPEG), with boxes drawn on it.
+struct EvidencePicture {
+  std::string caption;
+  std::string jpeg;  //!< the bytes
+  std::vector<EvidenceBox> boxes;
+};
+
 struct ExpectationOutcome {
   std::string id;         //!< unique within the scenario, e.g. "alarm-event"
   std::string kind;       //!< event, io, api, metric
   std::string statement;  //!< what it demands, in one line
   bool passed = false;
+  bool skipped = false;  //!< not run, the evidence says why; counts as passed
   std::string evidence;  //!< the alert, response, relay change or figure that decided it
   std::string detail;    //!< longer evidence (a document, the alerts seen), may be empty
+  std::vector<EvidencePicture> pictures;  //!< filled for broken expectations whose evidence has a picture
+};
+
+//! The samples behind a latency figure, drawn as a histogram.
+struct LatencySamples {
+  std::string name;  //!< e.g. latency_s.line_crossing
+  std::string unit;
+  std::vector<double> values;
+};
+
+//! Detections of one event kind against ground truth: precision = matched / alerts,
+//! recall = matched / truth.
+struct AccuracyRow {
+  std::string kind;
+  int truth = 0;
+  int alerts = 0;
+  int matched = 0;
+};
+
+//! How often a plate that passed (`truth`) was read as `read`; an empty `read` is a plate never
+//! read, an empty `truth` a read with no plate in view.
+struct PlateReadCount {
+  std::string truth;
+  std::string read;
+  int count = 0;
 };
 
 //! One point on the timeline drawing; `lane` groups them: step, alert, io, truth.
@@ -47,6 +87,9 @@ struct ScenarioReport {
   std::vector<ExpectationOutcome> expectations;
   std::vector<TimelineMark> timeline;
   std::vector<MetricValue> metrics;
+  std::vector<LatencySamples> latencies;
+  std::vector<AccuracyRow> accuracy;
+  std::vector<PlateReadCount> plate_reads;
   std::string work_directory;  //!< kept with --keep, else empty
 
   bool passed() const {
