@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "device/analytics/behaviour_analysis.hpp"
+#include "device/analytics/face_capture.hpp"
 #include "device/analytics/plates/plate_recognition.hpp"
 #include "device/analytics/scene_detectors.hpp"
 #include "device/analytics/video_analytics.hpp"
@@ -17,6 +18,7 @@
 #include "device/core/log.hpp"
 #include "device/http/web_listeners.hpp"
 #include "device/isapi/isapi.hpp"
+#include "device/onvif/onvif.hpp"
 #include "device/media/channel_pipeline.hpp"
 #include "device/rtsp/server.hpp"
 #include "device/security/authenticator.hpp"
@@ -28,6 +30,9 @@
 #include "device/system/time_settings.hpp"
 #include "device/traffic/input_tap.hpp"
 #include "device/traffic/lpr_service.hpp"
+#include "device/traffic/lprapi_service.hpp"
+#include "device/traffic/picture_recorder.hpp"
+#include "device/traffic/wiegand_sender.hpp"
 #include "device/traffic/plate_list.hpp"
 
 namespace camrig::camera {
@@ -46,6 +51,8 @@ struct Camera::Parts {
   //! LPR camera: the alarm inputs shared by the event engine and the vehicle loops; outlives both.
   std::unique_ptr<traffic::InputTap> input_tap;
   std::unique_ptr<events::EventService> events;
+  //! The recent pictures of smart functions (face captures), for the smart display.
+  std::unique_ptr<events::SmartDisplay> smart_display;
   std::map<int, std::shared_ptr<media::StreamPipeline>> streams;
   //! The video analytics of each channel, by channel id.
   std::map<int, std::shared_ptr<analytics::VideoAnalytics>> analytics;
@@ -54,8 +61,16 @@ struct Camera::Parts {
   std::unique_ptr<security::UserAccounts> accounts;
   //! The vehicle allowlist and blocklist; only on profiles with licence plate recognition.
   std::unique_ptr<traffic::PlateList> plates;
+  //! LPR camera: the vehicles' pictures on the memory card (index, watermarks) and how they are
+  //! made; declared before `lpr`, which hands them each vehicle, so they outlive it.
+  std::unique_ptr<storage::PictureStore> pictures;
+  std::unique_ptr<traffic::PictureComposer> picture_composer;
+  std::unique_ptr<traffic::PictureRecorder> picture_recorder;
   //! LPR camera: capture, barrier control and vehicle events; destroyed before the lists and events.
   std::unique_ptr<traffic::LprService> lpr;
+  //! LPRAPI push and the Wiegand output of the vehicles `lpr` reports.
+  std::unique_ptr<traffic::LprApiService> lprapi;
+  std::unique_ptr<traffic::WiegandSender> wiegand;
   //! Plate recognition on the LPR channel's analysed frames; its reads go to `lpr`.
   std::shared_ptr<analytics::PlateRecognition> plate_recognition;
   //! Logins, logouts and refused credentials of every protocol, in the system log.
@@ -76,6 +91,17 @@ struct Camera::Parts {
   std::jthread config_watcher;
   bool stopped = false;
 
+  // Settings stored by a path that does not check them as a whole (a configuration file) and
+  // that the recognition refuses leave the running ones in place; the log says why.
+  void apply_plate_recognition_settings() {
+    auto settings = analytics::plate_recognition_settings_from_config(*config);
+    if (!settings) {
+      log::get("camera")->error("plate recognition keeps its settings: {}", settings.error().message);
+      return;
+    }
+    plate_recognition->configure(std::move(*settings));
+  }
+
   void log_parameter_change(const std::vector<std::string>& keys) {
     storage::LogEntry entry;
     entry.major = storage::LogMajor::operation;
@@ -95,8 +121,21 @@ struct Camera::Parts {
   void apply_rtsp_settings() {
     rtsp->set_max_sessions(max_rtsp_sessions());
     const auto port = static_cast<std::uint16_t>(config->get_int("network.rtsp_port"));
-    if (auto moved = rtsp->rebind(port); !moved)
-      log::get("camera")->error("the RTSP service stays on port {}: {}", rtsp->port(), moved.error().message);
+    const auto moved = rtsp->rebind(port);
+    if (moved) return;
+    // The stored port must stay the one clients can reach (and the one a restart binds), so a
+    // port the service could not take is put back; the logs say why.
+    const std::int64_t serving = rtsp->port();
+    log::get("camera")->error("RTSP port {} refused, the RTSP service stays on port {} and network.rtsp_port is back to {}: {}",
+                              port, serving, serving, moved.error().message);
+    storage::LogEntry entry;
+    entry.major = storage::LogMajor::exception;
+    entry.minor = "Parameter Config";
+    entry.description =
+        "RTSP port " + std::to_string(port) + " refused (" + moved.error().message + "); stays on " + std::to_string(serving);
+    (void)system_log->append(std::move(entry));  // the revert below matters; its trace is best effort
+    if (auto reverted = config->set("network.rtsp_port", serving); !reverted)
+      log::get("camera")->error("cannot put network.rtsp_port back to {}: {}", serving, reverted.error().message);
   }
 
   // Applies configuration changes to the running streams, in the order they were made.
@@ -139,6 +178,9 @@ struct Camera::Parts {
       if (lpr && std::any_of(change->keys.begin(), change->keys.end(),
                              [](const std::string& key) { return key.starts_with("traffic.barrier."); }))
         lpr->settings_changed();
+      if (plate_recognition && std::any_of(change->keys.begin(), change->keys.end(),
+                                           [](const std::string& key) { return analytics::is_plate_recognition_key(key); }))
+        apply_plate_recognition_settings();
       if (restart_web && web) web->restart();
       if (rtsp_changed && rtsp) apply_rtsp_settings();
       if (time_changed && ntp) ntp->synchronize_now();
@@ -277,6 +319,7 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
         return identity;
       });
   raw->events->start();
+  raw->smart_display = std::make_unique<events::SmartDisplay>(raw->bus);
   if (raw->plates && raw->hardware.relays) {
     traffic::LprServiceParts lpr_parts;
     lpr_parts.clock = raw->hardware.clock;
@@ -284,18 +327,69 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     lpr_parts.plates = raw->plates.get();
     lpr_parts.relays = raw->hardware.relays;
     lpr_parts.engine = &raw->events->engine();
+    lpr_parts.send_email = [events = raw->events.get()](const events::Event& event) { events->email().notify(event); };
     // Recognition reports to the service, which asks recognition for loop captures; the service
     // exists before the first frame is analysed.
     raw->plate_recognition = std::make_shared<analytics::PlateRecognition>(
         analytics::PlateRecognitionOptions{}, [raw](const traffic::PlateRead& read) { raw->lpr->submit(read); });
+    raw->apply_plate_recognition_settings();
     lpr_parts.request_capture = [recognition = raw->plate_recognition.get()](traffic::CaptureTrigger trigger,
                                                                              hal::Nanos at) {
       recognition->trigger(trigger, at);
     };
+    if (raw->hardware.memory_card) {
+      // The index and the watermark key stay on the device; the pictures go to the card.
+      const auto in_data = [&options](const char* name) {
+        return options.data_directory.empty() ? std::string() : (std::filesystem::path(options.data_directory) / name).string();
+      };
+      auto key = storage::load_or_create_watermark_key(in_data("watermark.key"));
+      if (!key) return key.error();
+      storage::PictureStoreOptions picture_options;
+      picture_options.index_path = options.data_directory.empty() ? std::string(":memory:") : in_data("pictures.db");
+      picture_options.key = std::move(*key);
+      auto store = storage::PictureStore::open(*raw->hardware.memory_card, std::move(picture_options));
+      if (!store) return store.error();
+      raw->pictures = std::move(*store);
+      auto composer = traffic::PictureComposer::open();
+      if (!composer) return composer.error();
+      raw->picture_composer = std::move(*composer);
+      traffic::PictureRecorderParts picture_parts;
+      picture_parts.config = raw->config.get();
+      picture_parts.composer = raw->picture_composer.get();
+      picture_parts.store = raw->pictures.get();
+      picture_parts.engine = &raw->events->engine();
+      picture_parts.latest_frame = [raw](int channel_id) -> hal::VideoFramePtr {
+        for (std::size_t i = 0; i < raw->profile.channels.size() && i < raw->channels.size(); ++i)
+          if (raw->profile.channels[i].id == channel_id) return raw->channels[i]->latest_frame();
+        return nullptr;
+      };
+      picture_parts.utc_offset = [config = raw->config.get()](hal::WallTime at) {
+        auto zone = system::configured_time_zone(*config);
+        return zone ? system::local_offset(*zone, at) : std::chrono::seconds{};
+      };
+      raw->picture_recorder = std::make_unique<traffic::PictureRecorder>(std::move(picture_parts));
+      lpr_parts.pictures = raw->picture_recorder.get();
+    }
     raw->lpr = std::make_unique<traffic::LprService>(std::move(lpr_parts));
     if (raw->input_tap)
       raw->input_tap->set_listener([lpr = raw->lpr.get()](int index, bool closed, hal::Nanos at) { lpr->on_input(index, closed, at); });
     raw->lpr->start();
+
+    traffic::LprApiParts lprapi_parts;
+    lprapi_parts.clock = raw->hardware.clock;
+    lprapi_parts.bus = &raw->bus;
+    lprapi_parts.config = raw->config.get();
+    lprapi_parts.card = raw->hardware.memory_card;
+    lprapi_parts.vehicle = [lpr = raw->lpr.get()](const events::Event& event) { return lpr->vehicle_of(event); };
+    lprapi_parts.device = [raw, address = options.http_bind_address] {
+      const auto& device = raw->profile.device;
+      return traffic::DeviceBasicInfo{raw->config->get_string("device.name"), device.model, device.serial_number,
+                                      device.firmware_version, address, device.mac_address};
+    };
+    raw->lprapi = std::make_unique<traffic::LprApiService>(std::move(lprapi_parts));
+    raw->lprapi->start();
+    if (raw->hardware.wiegand)
+      raw->wiegand = std::make_unique<traffic::WiegandSender>(raw->bus, *raw->config, *raw->plates, *raw->hardware.wiegand);
   }
 
   // Streams and channels: each channel's sensor feeds its streams and its video analytics.
@@ -314,10 +408,18 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     channel_options.image = image_settings_from_config(*raw->config, channel.id);
     analytics::VideoAnalyticsOptions analytics_options;
     analytics_options.channel = channel.id;
+    analytics_options.clock = raw->hardware.clock;  // video loss when the sensor stops delivering
     auto video_analytics = std::make_shared<analytics::VideoAnalytics>(
         analytics_options, [engine = &raw->events->engine()](events::Event event) { engine->submit(std::move(event)); });
     // The channel's detectors, in the order they run on each analysed frame.
     video_analytics->add(std::make_shared<analytics::SceneDetectors>(*raw->config, raw->bus, channel.id));
+    // Face capture on the profiles that have it (face_capture.json); it needs the cascade file.
+    if (raw->config->spec("channel." + std::to_string(channel.id) + ".face_capture.enabled")) {
+      if (auto faces = analytics::FaceCapture::from_config(*raw->config, raw->bus, channel.id))
+        video_analytics->add(std::move(*faces));
+      else
+        logger->error("channel {}: no face capture: {}", channel.id, faces.error().message);
+    }
     auto behaviour = std::make_shared<analytics::BehaviourAnalysis>();
     behaviour->set_settings_source(analytics::config_settings_source(*raw->config, raw->bus, channel.id));
     video_analytics->add(std::move(behaviour));
@@ -374,24 +476,25 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
                                 static_cast<std::uint8_t>(config->get_int(key + "ttl"))};
   };
   if (raw->profile.name == "lpr-camera") rtsp_options.multicast_range = rtsp::lpr_multicast_range();
-  raw->rtsp = std::make_unique<rtsp::Server>(
-      raw->io, rtsp_options,
-      [raw](int stream_id) -> std::shared_ptr<media::StreamHub> {
-        auto it = raw->streams.find(stream_id);
-        if (it == raw->streams.end() || !stream_exists(*raw->config, stream_id)) return nullptr;
-        return it->second->hub();
-      },
-      *raw->hardware.clock);
+  // What RTSP plays and httpPreview pushes: only streams that exist (a custom slot once added).
+  const auto existing_stream_hub = [raw](int stream_id) -> std::shared_ptr<media::StreamHub> {
+    auto it = raw->streams.find(stream_id);
+    if (it == raw->streams.end() || !stream_exists(*raw->config, stream_id)) return nullptr;
+    return it->second->hub();
+  };
+  raw->rtsp = std::make_unique<rtsp::Server>(raw->io, rtsp_options, existing_stream_hub, *raw->hardware.clock);
   isapi::DeviceServices isapi_services;
   isapi_services.profile = &raw->profile;
   isapi_services.config = raw->config.get();
   isapi_services.accounts = raw->accounts.get();
   isapi_services.events = raw->events.get();
+  isapi_services.smart_display = raw->smart_display.get();
   isapi_services.snapshot = [raw](int channel_id, media::SnapshotSize size) -> Result<media::Snapshot> {
     for (std::size_t i = 0; i < raw->profile.channels.size(); ++i)
       if (raw->profile.channels[i].id == channel_id) return media::take_snapshot(raw->channels[i]->latest_frame(), size);
     return make_error(ErrorCode::not_found, "no video channel " + std::to_string(channel_id));
   };
+  isapi_services.stream_hub = existing_stream_hub;
   isapi_services.sessions = raw->web_sessions.get();
   isapi_services.certificates = raw->certificates.get();
   isapi_services.server_certificate_changed = [raw] { raw->web->restart(); };
@@ -417,7 +520,23 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
   isapi_services.relays = raw->hardware.relays;
   isapi_services.plates = raw->plates.get();
   isapi_services.lpr = raw->lpr.get();
+  isapi_services.lprapi = raw->lprapi.get();
+  isapi_services.pictures = raw->pictures.get();
   isapi::add_routes(raw->router, isapi_services);
+  {
+    onvif::DeviceServices onvif_services;
+    onvif_services.profile = &raw->profile;
+    onvif_services.config = raw->config.get();
+    onvif_services.accounts = raw->accounts.get();
+    onvif_services.login_lock = raw->login_lock.get();
+    onvif_services.authenticator = raw->authenticator.get();
+    onvif_services.clock = raw->device_clock.get();
+    onvif_services.maintenance = raw->maintenance.get();
+    onvif_services.relays = raw->hardware.relays;
+    onvif_services.events = raw->events.get();
+    onvif_services.system_log = raw->system_log.get();
+    onvif::add_routes(raw->router, onvif_services);
+  }
   http::WebListenerParts web_parts;
   web_parts.io = &raw->io;
   web_parts.config = raw->config.get();
@@ -464,6 +583,8 @@ void Camera::stop() {
   if (parts_->io_thread.joinable()) parts_->io_thread.join();
   if (parts_->input_tap) parts_->input_tap->set_listener(nullptr);
   if (parts_->lpr) parts_->lpr->stop();
+  if (parts_->lprapi) parts_->lprapi->stop();
+  if (parts_->wiegand) parts_->wiegand->stop();
   if (parts_->events) parts_->events->stop();
   parts_->config_watcher.request_stop();
   if (parts_->config_watcher.joinable()) parts_->config_watcher.join();

@@ -18,6 +18,8 @@
 #include "device/hal/digital_inputs.hpp"
 #include "device/hal/relay_outputs.hpp"
 #include "device/hal/serial_port.hpp"
+#include "device/hal/storage_medium.hpp"
+#include "device/hal/wiegand_output.hpp"
 #include "device/http/router.hpp"
 #include "device/hal/clock.hpp"
 #include "device/hal/video_source.hpp"
@@ -37,6 +39,10 @@ struct CameraHardware {
   hal::RelayOutputs* relays = nullptr;
   //! Serial terminals by ISAPI port id (1: RS-485); a profile's port missing here keeps its settings unapplied.
   std::map<int, hal::SerialPort*> serial_ports{};
+  //! The memory card (vehicle pictures, LPRAPI outbox); null: no card slot.
+  hal::StorageMedium* memory_card = nullptr;
+  //! The Wiegand port (LPR camera); null: no Wiegand output.
+  hal::WiegandOutput* wiegand = nullptr;
 };
 
 struct CameraOptions {

@@ -38,6 +38,7 @@ void add_routes(http::Router& router, DeviceServices services) {
   add_image_routes(router, services);
   add_analytics_rules_routes(router, services);
   add_analytics_scene_routes(router, services);
+  add_face_capture_routes(router, services);
   if (services.clock) add_time_routes(router, services);
   if (services.maintenance) add_maintenance_routes(router, services);
   if (services.system_log) add_log_routes(router, services);
@@ -46,6 +47,9 @@ void add_routes(http::Router& router, DeviceServices services) {
   add_email_routes(router, services);
   if (services.plates && services.profile->capabilities.license_plate_recognition) add_traffic_routes(router, services);
   if (services.lpr && services.profile->capabilities.license_plate_recognition) add_lpr_routes(router, services);
+  if (services.pictures && services.profile->capabilities.license_plate_recognition) add_picture_search_routes(router, services);
+  if (services.profile->capabilities.license_plate_recognition) add_lprapi_routes(router, services);
+  if (services.profile->capabilities.license_plate_recognition) add_plate_recognition_routes(router, services);
 }
 
 }  // namespace camrig::isapi
