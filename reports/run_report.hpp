@@ -29,10 +29,10 @@ struct ExpectationOutcome {
   std::string kind;       //!< event, io, api, metric
   std::string statement;  //!< what it demands, in one line
   bool passed = false;
-  bool skipped = false;  //!< not run, the evidence says why; counts as passed
   std::string evidence;  //!< the alert, response, relay change or figure that decided it
   std::string detail;    //!< longer evidence (a document, the alerts seen), may be empty
   std::vector<EvidencePicture> pictures;  //!< filled for broken expectations whose evidence has a picture
+  bool skipped = false;  //!< not run, the evidence says why; counts as passed
 };
 
 //! The samples behind a latency figure, drawn as a histogram.

@@ -146,6 +146,9 @@ TEST_P(PermissionWalk, EveryRouteAnswersPerItsDeclaredPermission) {
   RecordProperty("routes", static_cast<int>(routes.size()));
   std::set<std::string> walked;
   for (const auto& route : routes) {
+    // ONVIF endpoints admit per SOAP operation (pre-auth list, UsernameToken, Digest), not per
+    // route; onvif_auth_test and onvif_device_test walk that admission.
+    if (route.pattern.rfind("/onvif/", 0) == 0) continue;
     walked.insert(route.pattern);
     for (const auto& caller : callers) {
       const auto answer = call(route, caller);

@@ -29,8 +29,8 @@ inline reports::RunReport sample_report() {
   s.mode = "lockstep";
   s.duration_seconds = s.simulated_seconds = 10;
   s.real_seconds = 5;
-  s.expectations.push_back({"plate-read", "event", "ANPR active alert between 1 s and 4 s", true, false, "1 matching", "", {}});
-  reports::ExpectationOutcome broken{"no-false-alarm", "event", "no linedetection alert between 0 s and 10 s", false, false,
+  s.expectations.push_back({"plate-read", "event", "ANPR active alert between 1 s and 4 s", true, "1 matching", "", {}});
+  reports::ExpectationOutcome broken{"no-false-alarm", "event", "no linedetection alert between 0 s and 10 s", false,
                                      "came: linedetection active on channel 1", "<EventNotificationAlert/>", {}};
   broken.pictures.push_back({"linedetection active on channel 1, received at 3.000 s; boxes: ground truth", sample_jpeg(),
                              {{0.3125, 0.3333, 0.25, 0.2778, "car 3", "truth"}}});
