@@ -116,7 +116,8 @@ class ScenarioRun {
     report_.timeline = conformance::timeline_marks(observed_);
     report_.latencies = conformance::latency_samples(observed_);
     report_.accuracy = conformance::accuracy_table(observed_);
-    report_.plate_reads = conformance::plate_read_table(observed_);
+    // Only a camera that reads plates has plate reads to confuse; elsewhere every plate would be "not read".
+    if (profile_.capabilities.license_plate_recognition) report_.plate_reads = conformance::plate_read_table(observed_);
     report_.real_seconds = std::chrono::duration<double>(SteadyClock::now() - started_).count();
     report_.simulated_seconds = observed_.end;
     if (options_.keep) report_.work_directory = work_.string();

@@ -134,7 +134,8 @@ std::string histogram_svg(const LatencySamples& samples) {
   const double width = 480, height = 150, left = 36, bottom = 30, top = 18;
   const auto [low_it, high_it] = std::minmax_element(samples.values.begin(), samples.values.end());
   const double low = samples.values.empty() ? 0 : *low_it;
-  const double high = samples.values.empty() ? 1 : std::max(*high_it, low + 1e-9);
+  // Equal samples (one sample, or every latency 0) get a one-unit range rather than a degenerate axis.
+  const double high = samples.values.empty() || *high_it - low < 1e-6 ? low + 1 : *high_it;
   const int bins = std::clamp(static_cast<int>(samples.values.size()), 1, 12);
   std::vector<int> counts(static_cast<std::size_t>(bins), 0);
   for (const double v : samples.values)
