@@ -7,6 +7,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "device/core/ip_address.hpp"
 #include "device/core/wall_time_format.hpp"
 #include "device/isapi/isapi.hpp"
 #include "device/isapi/xml.hpp"
@@ -145,14 +146,9 @@ Result<Changes> ports_changes(const DeviceServices& services, pugi::xml_node roo
 
 // ---- network interface ----
 
-bool is_ipv4(const std::string& text) {
-  in_addr address{};
-  return inet_pton(AF_INET, text.c_str(), &address) == 1;
-}
-bool is_ipv6(const std::string& text) {
-  in6_addr address{};
-  return inet_pton(AF_INET6, text.c_str(), &address) == 1;
-}
+using core::is_ipv4;
+using core::is_ipv6;
+
 std::uint32_t ipv4_value(const std::string& text) {
   in_addr address{};
   inet_pton(AF_INET, text.c_str(), &address);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -108,7 +109,16 @@ class GstreamerClient : public ::testing::Test {
     argv.push_back("eos-after=" + std::to_string(kFrames + 1));
     argv.insert(argv.end(), {"!", "filesink", "location=" + file.string()});
 
-    const auto result = test::run_process(argv, 60s);
+    auto result = test::run_process(argv, 60s);
+    // rtspsrc may send PAUSE before TEARDOWN while the pipeline shuts down after EOS; on a loaded
+    // machine it has been seen to fail that with "Received end-of-file" after every frame was
+    // decoded. One more run tells a shutdown race in the client from a camera that drops players:
+    // the second run must pass on its own.
+    if (result.exit_code != 0 && result.out.find("Got EOS from element") != std::string::npos &&
+        result.err.find("gst_rtspsrc_pause") != std::string::npos) {
+      std::cerr << "gst-launch failed its shutdown after EOS; running it once more:\n" << result.err << '\n';
+      result = test::run_process(argv, 60s);
+    }
     EXPECT_FALSE(result.timed_out) << protocols;
     EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
     EXPECT_NE(result.out.find("Got EOS from element"), std::string::npos) << result.out;
