@@ -9,6 +9,8 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "device/analytics/object_tracker.hpp"
+
 namespace camrig::analytics {
 
 namespace {
@@ -19,15 +21,13 @@ constexpr double kLeastSensitiveCellFraction = 0.5;
 constexpr double kMostSensitiveCellFraction = 0.005;
 // Two analysed frames in a row (~0.16 s) before motion starts: a single noisy frame is no motion.
 constexpr int kFramesToStart = 2;
-// Mean |U-128| + |V-128| below this: a monochrome (night, IR) picture.
+// Mean |U-128| + |V-128| of the picture (over 4 x 4 block means) below this: a monochrome
+// (night, IR) picture.
 constexpr double kMonochromeChroma = 3.0;
 
 Error range_error(std::string message) { return Error{ErrorCode::out_of_range, std::move(message)}; }
 
-// Shape classes as the object tracker sees them: a person is at least one and a half times taller
-// than wide, a vehicle at most 1.2 times; pieces below this many pixels are noise.
-constexpr double kHumanRatio = 1.5;
-constexpr double kVehicleRatio = 1.2;
+// Pieces below this many pixels are noise (the object tracker's size floor).
 constexpr int kLeastTargetArea = 24;
 
 // The foreground of the wanted kinds only. A tall closing joins a person's legs, body and head
@@ -39,9 +39,10 @@ cv::Mat targets_only(const cv::Mat& foreground, bool human, bool vehicle) {
   const int count = cv::connectedComponentsWithStats(closed, labels, stats, centroids, 8, CV_32S);
   std::vector<std::uint8_t> keep(static_cast<std::size_t>(count), 0);
   for (int i = 1; i < count; ++i) {
-    const double w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
     if (stats.at<int>(i, cv::CC_STAT_AREA) < kLeastTargetArea) continue;
-    keep[static_cast<std::size_t>(i)] = (human && h >= kHumanRatio * w) || (vehicle && h <= kVehicleRatio * w);
+    const ObjectClass seen = class_of(cv::Rect2d(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                                                 stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT)));
+    keep[static_cast<std::size_t>(i)] = (human && seen == ObjectClass::human) || (vehicle && seen == ObjectClass::vehicle);
   }
   cv::Mat kept = cv::Mat::zeros(foreground.size(), CV_8UC1);
   for (int y = 0; y < labels.rows; ++y) {
@@ -58,11 +59,18 @@ bool monochrome(const hal::VideoFrame& frame) {
   const std::uint8_t* u = frame.plane(1);
   const std::uint8_t* v = frame.plane(2);
   long long sum = 0, count = 0;
-  for (int y = 0; y < ch; y += 8) {
-    for (int x = 0; x < cw; x += 8) {
-      const std::size_t i = static_cast<std::size_t>(y) * frame.stride(1) + x;
-      sum += std::abs(u[i] - 128) + std::abs(v[i] - 128);
-      ++count;
+  // Each sample is the mean of a 4 x 4 block: sensor noise on a grey picture averages out, the
+  // colour of a lit scene does not.
+  for (int y = 0; y + 4 <= ch; y += 8) {
+    for (int x = 0; x + 4 <= cw; x += 8) {
+      int su = 0, sv = 0;
+      for (int dy = 0; dy < 4; ++dy) {
+        const std::uint8_t* ur = u + static_cast<std::size_t>(y + dy) * frame.stride(1) + x;
+        const std::uint8_t* vr = v + static_cast<std::size_t>(y + dy) * frame.stride(2) + x;
+        for (int dx = 0; dx < 4; ++dx) su += ur[dx] - 128, sv += vr[dx] - 128;
+      }
+      sum += std::abs(su) + std::abs(sv);
+      count += 16;
     }
   }
   return count == 0 || static_cast<double>(sum) / count < kMonochromeChroma;
@@ -81,6 +89,11 @@ Result<void> validate(const MotionSettings& s) {
   if (auto r = level_ok(s.day, "day"); !r) return r;
   if (auto r = level_ok(s.night, "night"); !r) return r;
   if (!(s.hold_seconds >= 0 && s.hold_seconds <= 60)) return range_error("motion hold time must be 0..60 s");
+  const auto& period = s.day_period;
+  if (period.start_minute < 0 || period.end_minute > 24 * 60 || period.start_minute >= period.end_minute)
+    return range_error("the day period of the scheduled day/night switch must start before it ends, within 00:00..24:00 (" +
+                       events::format_time_of_day(period.start_minute) + " to " +
+                       events::format_time_of_day(period.end_minute) + ")");
   return {};
 }
 
@@ -142,11 +155,28 @@ bool MotionDetector::active() const {
   return active_;
 }
 
+void MotionDetector::set_local_time(LocalMinuteSource source) {
+  std::lock_guard lock(mutex_);
+  local_time_ = std::move(source);
+}
+
+bool MotionDetector::night() const {
+  std::lock_guard lock(mutex_);
+  return night_;
+}
+
 MotionDetector::Effective MotionDetector::effective(const AnalysisFrame& frame, const MotionSettings& s) const {
   Effective e;
   int sensitivity = s.sensitivity;
   if (s.mode == MotionMode::expert) {
-    const bool night = s.day_night == DayNightSwitch::automatic && frame.full && monochrome(*frame.full);
+    bool night = false;
+    if (s.day_night == DayNightSwitch::automatic) {
+      night = frame.full && monochrome(*frame.full);
+    } else if (s.day_night == DayNightSwitch::scheduled) {
+      const std::optional<int> minute = local_time_ ? local_time_() : std::nullopt;
+      night = minute && (*minute < s.day_period.start_minute || *minute >= s.day_period.end_minute);
+    }
+    e.night = night;
     const MotionLevels& levels = night ? s.night : s.day;
     sensitivity = levels.sensitivity;
     e.proportion = levels.proportion / 100.0;
@@ -159,6 +189,7 @@ MotionDetector::Effective MotionDetector::effective(const AnalysisFrame& frame, 
 void MotionDetector::analyse(const AnalysisFrame& frame, const EventSink& sink) {
   std::unique_lock lock(mutex_);
   const Effective e = effective(frame, settings_);
+  night_ = e.night;
   const auto hold = std::chrono::nanoseconds(static_cast<std::int64_t>(settings_.hold_seconds * 1e9));
   const MotionGrid grid = settings_.grid;
 

@@ -1,16 +1,20 @@
 // Motion detection of one channel (network camera 6.1.1): which cells of the 22 x 18 area grid
-// hold moving pixels of the shared background model (in normal mode optionally only those of
-// upright, human-shaped or wide, vehicle-shaped blobs), in normal mode (one sensitivity) or expert
-// mode (day and night sensitivity and proportion), raised and cleared with hold times.
+// hold moving pixels of the shared background model (in normal mode optionally only those of the
+// blobs the object tracker's shape test calls human or vehicle), in normal mode (one sensitivity)
+// or expert mode (day and night sensitivity and proportion, switched by the picture turning
+// monochrome or by a daily schedule), raised and cleared with hold times.
 #pragma once
 
 #include <bitset>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "device/analytics/detector.hpp"
 #include "device/core/result.hpp"
+#include "device/events/arming_schedule.hpp"
 
 namespace camrig::analytics {
 
@@ -20,8 +24,9 @@ using MotionGrid = std::bitset<kMotionGridColumns * kMotionGridRows>;  //!< bit 
 
 enum class MotionMode { normal, expert };
 //! Expert mode's day/night switch: off uses the day settings; auto uses the night settings while
-//! the picture is monochrome (IR cut filter out).
-enum class DayNightSwitch { off, automatic };
+//! the picture is monochrome (IR cut filter out); scheduled uses the day settings within the day
+//! period of local time and the night settings outside it.
+enum class DayNightSwitch { off, automatic, scheduled };
 
 struct MotionLevels {
   int sensitivity = 50;  //!< 0..100, 0 = off
@@ -40,10 +45,14 @@ struct MotionSettings {
   DayNightSwitch day_night = DayNightSwitch::off;
   MotionLevels day;
   MotionLevels night;
+  events::TimePeriod day_period{6 * 60, 18 * 60};  //!< scheduled switch: day from start to end
   double hold_seconds = 2.0;  //!< motion ends this long after the last moving frame
 };
 
 Result<void> validate(const MotionSettings& settings);
+
+//! The local minute of the day (0..1439) now, or nothing while the time is not known.
+using LocalMinuteSource = std::function<std::optional<int>()>;
 
 //! The whole picture as an area grid.
 MotionGrid full_motion_grid();
@@ -62,17 +71,24 @@ class MotionDetector final : public Detector {
   Result<void> configure(const MotionSettings& settings);
   MotionSettings settings() const;
   bool active() const;
+  //! Where the scheduled day/night switch reads the time; without it the day settings apply.
+  void set_local_time(LocalMinuteSource source);
+  //! True when the last analysed frame used the night settings (expert mode).
+  bool night() const;
 
  private:
   struct Effective {
     bool on = false;
     double cell_fraction = 1.0;  //!< foreground part of a cell that makes it a moving cell
     double proportion = 0.0;     //!< moving part of the area needed for motion
+    bool night = false;
   };
   Effective effective(const AnalysisFrame& frame, const MotionSettings& settings) const;
 
   mutable std::mutex mutex_;
   MotionSettings settings_;
+  LocalMinuteSource local_time_;
+  bool night_ = false;
   bool active_ = false;
   int moving_frames_ = 0;
   hal::Nanos last_moving_{0};

@@ -35,6 +35,15 @@ constexpr double kLostMemorySeconds = 10.0;
 // Steps of the completion of partial targets from the reference (each reaches 5 pixels further
 // up and down, 2 sideways).
 constexpr int kCompletionSteps = 4;
+// Splitting a stacked blob (split_stacked): a whole upright figure is at least this many times
+// taller than wide; the blob must have grown this much beyond the target's usual height; the
+// target keeps at least this share of its height and the other figure has at least that one.
+constexpr double kSlenderRatio = 2.2;
+constexpr double kGrownRatio = 1.4;
+constexpr double kOwnShare = 0.75;
+constexpr double kLeastOtherShare = 0.4;
+constexpr int kSplitAfterHits = 5;
+constexpr double kLeastSplitHeight = 16;
 
 double seconds(hal::Nanos d) { return std::chrono::duration<double>(d).count(); }
 
@@ -44,16 +53,6 @@ double iou(const cv::Rect2d& a, const cv::Rect2d& b) {
   const double inter = (a & b).area();
   const double uni = a.area() + b.area() - inter;
   return uni > 0 ? inter / uni : 0.0;
-}
-
-// Shape says most about the class at these sizes: an upright person is at least one and a half
-// times taller than wide, a vehicle from any side is not.
-ObjectClass class_of(const cv::Rect2d& box) {
-  if (box.width <= 0) return ObjectClass::unknown;
-  const double ratio = box.height / box.width;
-  if (ratio >= 1.5) return ObjectClass::human;
-  if (ratio <= 1.2) return ObjectClass::vehicle;
-  return ObjectClass::unknown;
 }
 
 double gradient_energy(const cv::Mat& image) {
@@ -83,6 +82,16 @@ std::string_view to_string(ObjectClass object_class) {
   return "unknown";
 }
 
+// Shape says most about the class at these sizes: an upright person is at least one and a half
+// times taller than wide, a vehicle from any side is not.
+ObjectClass class_of(const cv::Rect2d& box) {
+  if (box.width <= 0) return ObjectClass::unknown;
+  const double ratio = box.height / box.width;
+  if (ratio >= 1.5) return ObjectClass::human;
+  if (ratio <= 1.2) return ObjectClass::vehicle;
+  return ObjectClass::unknown;
+}
+
 ObjectTracker::ObjectTracker(ObjectTrackerOptions options) : options_(options) {}
 
 void ObjectTracker::reset() {
@@ -107,7 +116,7 @@ void ObjectTracker::update(const AnalysisFrame& frame) {
   const cv::Mat moving = completed_foreground(frame, frame.foreground.clone());
   cv::Mat foreground = sustained_foreground(frame);
   cv::bitwise_or(foreground, moving, foreground);
-  associate(blobs_of(foreground), frame.time);
+  associate(blobs_of(foreground), foreground, frame.time);
   promote_static(frame.luma, frame.time);
   if (++frames_ % kCandidateEvery == 0) find_unseen_static(frame.luma, frame.time);
   follow_static(frame.luma, frame.time);
@@ -204,7 +213,72 @@ std::vector<cv::Rect> ObjectTracker::blobs_of(const cv::Mat& foreground) {
   return boxes;
 }
 
-void ObjectTracker::associate(const std::vector<cv::Rect>& blobs, hal::Nanos time) {
+void ObjectTracker::split_stacked(std::vector<cv::Rect>& blobs, const std::vector<cv::Rect2d>& predicted,
+                                  const cv::Mat& foreground) const {
+  // Two people one behind the other on one path come out as one tall blob (head of the near one
+  // below the feet of the far one), and the track of the first would jump to the second when the
+  // first leaves. A whole, upright target whose blob grew far beyond its usual height keeps its
+  // own part; the part across an empty band of rows becomes a blob of its own when it is a whole
+  // upright figure too. Pieces of one person (a shirt, legs) are not that slender, so a target
+  // completed from its parts is left whole.
+  const cv::Rect frame_rect(0, 0, size_.width, size_.height);
+  cv::Mat rows;
+  for (std::size_t t = 0; t < tracks_.size(); ++t) {
+    const Track& track = tracks_[t];
+    const cv::Size2d usual = track.usual_size;
+    if (!track.confirmed || track.missed > 0 || track.hits < kSplitAfterHits || track.is_static) continue;
+    if (usual.height < kSlenderRatio * usual.width || usual.height < kLeastSplitHeight) continue;
+    const cv::Rect2d& p = predicted[t];
+    std::size_t best = blobs.size();
+    double best_overlap = 0;
+    for (std::size_t b = 0; b < blobs.size(); ++b) {
+      const double overlap = (cv::Rect2d(blobs[b]) & p).area();
+      if (overlap > best_overlap) best = b, best_overlap = overlap;
+    }
+    if (best == blobs.size() || best_overlap < 0.5 * p.area()) continue;
+    const cv::Rect blob = blobs[best] & frame_rect;
+    if (blob.height <= kGrownRatio * usual.height + 4 || blob.width > 2 * usual.width + 4) continue;
+    cv::reduce(foreground(blob), rows, 1, cv::REDUCE_SUM, CV_32S);
+    // At most one pixel in this row and the next: a band between two figures, not a thin waist.
+    const auto empty = [&](int y) {
+      return y > blob.y && y + 1 < blob.br().y && rows.at<int>(y - blob.y) <= 255 && rows.at<int>(y + 1 - blob.y) <= 255;
+    };
+    // The band nearest to the target's own top (a second figure above) or bottom (below).
+    const int own_top = static_cast<int>(p.y), own_bottom = static_cast<int>(p.y + p.height);
+    const int margin = static_cast<int>(0.25 * p.height);
+    int cut = -1;
+    if (own_top - blob.y > kLeastOtherShare * usual.height) {
+      for (int y = std::min(own_top + margin, blob.br().y - 1); y > blob.y && cut < 0; --y)
+        if (empty(y)) cut = y;
+    } else if (blob.br().y - own_bottom > kLeastOtherShare * usual.height) {
+      for (int y = std::max(own_bottom - margin, blob.y + 1); y < blob.br().y && cut < 0; ++y)
+        if (empty(y)) cut = y;
+    }
+    if (cut < 0) continue;
+    // Each figure without the thin trail a busy path leaves in the empty-scene reference.
+    const auto figure = [&](int top, int bottom) {
+      int widest = 0;
+      for (int y = top; y < bottom; ++y) widest = std::max(widest, rows.at<int>(y - blob.y) / 255);
+      const int solid = std::max(2, widest / 4) * 255;
+      while (top < bottom && rows.at<int>(top - blob.y) < solid) ++top;
+      while (bottom > top && rows.at<int>(bottom - 1 - blob.y) < solid) --bottom;
+      if (bottom <= top) return cv::Rect();
+      const cv::Rect band(blob.x, top, blob.width, bottom - top);
+      return cv::boundingRect(foreground(band)) + band.tl();
+    };
+    const cv::Rect a = figure(blob.y, cut), b = figure(cut, blob.br().y);
+    if (a.area() <= 0 || b.area() <= 0) continue;
+    const bool own_is_upper = own_top - blob.y <= kLeastOtherShare * usual.height;
+    const cv::Rect& own = own_is_upper ? a : b;
+    const cv::Rect& other = own_is_upper ? b : a;
+    if (own.height < kOwnShare * usual.height) continue;
+    if (other.height < kLeastOtherShare * usual.height || other.height < kSlenderRatio * other.width) continue;
+    blobs[best] = own;
+    blobs.push_back(other);
+  }
+}
+
+void ObjectTracker::associate(const std::vector<cv::Rect>& found, const cv::Mat& foreground, hal::Nanos time) {
   const double dt = have_time_ ? std::max(1e-3, seconds(time - last_time_)) : 0.08;
   last_time_ = time;
   have_time_ = true;
@@ -215,6 +289,8 @@ void ObjectTracker::associate(const std::vector<cv::Rect>& blobs, hal::Nanos tim
     predicted[t].x += tracks_[t].velocity.x * dt;
     predicted[t].y += tracks_[t].velocity.y * dt;
   }
+  std::vector<cv::Rect> blobs = found;
+  split_stacked(blobs, predicted, foreground);
   // Pieces of one target (a person whose clothes match the ground in places) lie inside its
   // predicted box: join them before matching, so the target keeps its whole box.
   std::vector<cv::Rect> joined = blobs;

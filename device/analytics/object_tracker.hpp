@@ -17,6 +17,8 @@ namespace camrig::analytics {
 
 enum class ObjectClass { unknown, human, vehicle };
 std::string_view to_string(ObjectClass object_class);
+//! The tracker's class of a box by its shape: upright is a person, wide (or square) a vehicle.
+ObjectClass class_of(const cv::Rect2d& box);
 
 struct Track {
   std::uint64_t id = 0;
@@ -75,7 +77,9 @@ class ObjectTracker {
   cv::Mat sustained_foreground(const AnalysisFrame& frame);
   cv::Mat completed_foreground(const AnalysisFrame& frame, cv::Mat foreground);
   std::vector<cv::Rect> blobs_of(const cv::Mat& foreground);
-  void associate(const std::vector<cv::Rect>& blobs, hal::Nanos time);
+  void split_stacked(std::vector<cv::Rect>& blobs, const std::vector<cv::Rect2d>& predicted,
+                     const cv::Mat& foreground) const;
+  void associate(const std::vector<cv::Rect>& blobs, const cv::Mat& foreground, hal::Nanos time);
   void update_reference(const cv::Mat& luma, const cv::Mat& foreground);
   void promote_static(const cv::Mat& luma, hal::Nanos time);
   void follow_static(const cv::Mat& luma, hal::Nanos time);

@@ -61,7 +61,11 @@ Result<SceneSettings> scene_settings_from_config(const core::ConfigService& conf
   m.sensitivity = integer("motion.sensitivity");
   m.target_human = config.get_bool(p + "motion.target.human");
   m.target_vehicle = config.get_bool(p + "motion.target.vehicle");
-  m.day_night = config.get_string(p + "motion.day_night") == "auto" ? DayNightSwitch::automatic : DayNightSwitch::off;
+  const std::string day_night = config.get_string(p + "motion.day_night");
+  m.day_night = day_night == "auto"       ? DayNightSwitch::automatic
+                : day_night == "schedule" ? DayNightSwitch::scheduled
+                                          : DayNightSwitch::off;
+  m.day_period = {integer("motion.day_start"), integer("motion.day_end")};
   m.day = {integer("motion.day.sensitivity"), integer("motion.day.proportion")};
   m.night = {integer("motion.night.sensitivity"), integer("motion.night.proportion")};
   if (auto r = validate(m); !r) return r.error();
@@ -128,6 +132,8 @@ void SceneDetectors::analyse(const AnalysisFrame& frame, const EventSink& sink) 
   video_loss_.analyse(frame, sink);
   if (face_) face_->analyse(frame, sink);
 }
+
+void SceneDetectors::set_local_time(LocalMinuteSource source) { motion_.set_local_time(std::move(source)); }
 
 void SceneDetectors::no_frames(int channel, hal::Nanos now, hal::Nanos silence, const EventSink& sink) {
   video_loss_.no_frames(channel, now, silence, sink);

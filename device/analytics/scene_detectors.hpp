@@ -47,6 +47,8 @@ class SceneDetectors final : public Detector {
 
   std::string_view name() const override { return "scene detectors"; }
   void analyse(const AnalysisFrame& frame, const EventSink& sink) override;
+  //! The local time for motion detection's scheduled day/night switch.
+  void set_local_time(LocalMinuteSource source);
   //! Video loss hears of a source that stopped.
   void no_frames(int channel, hal::Nanos now, hal::Nanos silence, const EventSink& sink) override;
 

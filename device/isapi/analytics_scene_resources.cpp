@@ -2,12 +2,17 @@
 // scene_change, face}.* parameters (device/core/schema/analytics_scene.json):
 // /ISAPI/System/Video/inputs/channels/<id>/motionDetection (+ /layout/gridLayout) and
 // /tamperDetection, /ISAPI/Smart/{DefocusDetection,SceneChangeDetection,FaceDetect}/<id>.
+// Motion's detection target is targetType "human", "vehicle", "human,vehicle" or "all" (neither
+// ticked: every moving thing); the scheduled day/night switch's day period is DaySchedule's
+// beginTime..endTime in local time.
 // Region points use ISAPI's 704 x 576 normalised screen from the top-left corner. A PUT is
 // validated by the analytics' own rules, then applied all at once.
 #include <cmath>
 #include <functional>
+#include <tuple>
 
 #include "device/analytics/scene_detectors.hpp"
+#include "device/events/arming_schedule.hpp"
 #include "device/isapi/isapi.hpp"
 #include "device/isapi/xml.hpp"
 
@@ -114,6 +119,54 @@ Result<void> collect_layout(pugi::xml_node layout, const Channel& c, Changes& w)
   return {};
 }
 
+std::string target_type_text(const Channel& c) {
+  const bool human = c.config->get_bool(c.key("motion.target.human"));
+  const bool vehicle = c.config->get_bool(c.key("motion.target.vehicle"));
+  if (human && vehicle) return "human,vehicle";
+  return human ? "human" : vehicle ? "vehicle" : "all";
+}
+
+Result<void> collect_target_type(std::string_view text, const Channel& c, Changes& w) {
+  bool human = false, vehicle = false;
+  bool all = false;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view item = text.substr(start, comma - start);
+    if (item == "human") human = true;
+    else if (item == "vehicle") vehicle = true;
+    else if (item == "all") all = true;
+    else
+      return make_error(ErrorCode::invalid_argument,
+                        "targetType is human, vehicle, human,vehicle or all (every moving thing), not '" +
+                            std::string(text) + "'");
+    start = comma + 1;
+  }
+  if (all && (human || vehicle)) return make_error(ErrorCode::invalid_argument, "targetType 'all' stands alone");
+  w.emplace_back(c.key("motion.target.human"), human ? "true" : "false");
+  w.emplace_back(c.key("motion.target.vehicle"), vehicle ? "true" : "false");
+  return {};
+}
+
+// beginTime/endTime ("06:00:00") to the stored minutes; the day must start before it ends.
+Result<void> collect_day_schedule(pugi::xml_node schedule, const Channel& c, Changes& w) {
+  int begin = static_cast<int>(c.config->get_int(c.key("motion.day_start")));
+  int end = static_cast<int>(c.config->get_int(c.key("motion.day_end")));
+  for (auto [name, minute, field] : {std::tuple{"beginTime", &begin, "motion.day_start"}, std::tuple{"endTime", &end, "motion.day_end"}}) {
+    const auto text = text_at(schedule, {name});
+    if (!text) continue;
+    auto parsed = events::parse_time_of_day(*text);
+    if (!parsed) return make_error(ErrorCode::invalid_argument, std::string("DaySchedule ") + name + ": " + parsed.error().message);
+    *minute = *parsed;
+    w.emplace_back(c.key(field), std::to_string(*parsed));
+  }
+  if (begin >= end)
+    return make_error(ErrorCode::out_of_range, "DaySchedule: the day must begin before it ends (" +
+                                                   events::format_time_of_day(begin) + " to " +
+                                                   events::format_time_of_day(end) + ")");
+  return {};
+}
+
 using Reader = std::function<void(pugi::xml_node, const Channel&)>;
 using Collector = std::function<Result<void>(pugi::xml_node, const Channel&, Changes&)>;
 
@@ -168,6 +221,7 @@ void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
       [](pugi::xml_node root, const Channel& c) {
         root.append_child("enabled").text() = c.text("motion.enabled").c_str();
         root.append_child("configurationMode").text() = c.text("motion.mode").c_str();
+        root.append_child("targetType").text() = target_type_text(c).c_str();
         root.append_child("regionType").text() = "grid";
         auto grid = root.append_child("Grid");
         grid.append_child("rowGranularity").text() = analytics::kMotionGridRows;
@@ -175,6 +229,11 @@ void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
         append_layout(root.append_child("MotionDetectionLayout"), c);
         auto expert = root.append_child("ExpertParams");
         expert.append_child("dayNightSwitch").text() = c.text("motion.day_night").c_str();
+        auto schedule = expert.append_child("DaySchedule");
+        schedule.append_child("beginTime").text() =
+            events::format_time_of_day(static_cast<int>(c.config->get_int(c.key("motion.day_start")))).c_str();
+        schedule.append_child("endTime").text() =
+            events::format_time_of_day(static_cast<int>(c.config->get_int(c.key("motion.day_end")))).c_str();
         for (const char* period : {"day", "night"}) {
           auto node = expert.append_child(period[0] == 'd' ? "Day" : "Night");
           node.append_child("sensitivityLevel").text() = c.text(std::string("motion.") + period + ".sensitivity").c_str();
@@ -184,6 +243,10 @@ void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
       [](pugi::xml_node root, const Channel& c, Changes& w) -> Result<void> {
         (void)want(root, {"enabled"}, c, "motion.enabled", w);
         (void)want(root, {"configurationMode"}, c, "motion.mode", w);
+        if (auto target = text_at(root, {"targetType"}))
+          if (auto done = collect_target_type(*target, c, w); !done) return done;
+        if (auto schedule = child(child(root, "ExpertParams"), "DaySchedule"))
+          if (auto done = collect_day_schedule(schedule, c, w); !done) return done;
         if (auto layout = child(root, "MotionDetectionLayout"))
           if (auto done = collect_layout(layout, c, w); !done) return done;
         (void)want(root, {"ExpertParams", "dayNightSwitch"}, c, "motion.day_night", w);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <optional>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -154,6 +156,17 @@ actors:
   - {kind: person, path: [[-9, 18], [9, 18]], spawn: 20}
 )";
 
+// The same road in daylight with two people crossing it nearer the camera, 25 s apart.
+constexpr const char* k_motion_scene_two_people = R"(
+seed: 3
+scene: {type: road, lanes: 2, sidewalk_width: 3}
+cameras: [{position: [6, -2], height: 6, pan: -8, tilt: 14, fov: 70, resolution: [640, 360]}]
+weather: {sensor_noise: 3}
+actors:
+  - {kind: person, path: [[-4, 8], [9, 8]], spawn: 3}
+  - {kind: person, path: [[9, 8], [-4, 8]], spawn: 28}
+)";
+
 TEST(SceneDetectorsTest, MotionFollowsAMovingPersonAndStaysQuietOnANoisyStaticScene) {
   WorldRun run(k_motion_scene, {640, 360, {25, 2}});
   MotionSettings normal;
@@ -260,6 +273,183 @@ TEST(SceneDetectorsTest, MotionWithADetectionTargetReportsOnlyThatKind) {
   EXPECT_LE(human_starts.front(), person_seen + 5.0);
   ASSERT_FALSE(vehicle_starts.empty());
   EXPECT_LE(vehicle_starts.back(), car_gone) << "a person is no vehicle target";
+}
+
+// A person walks by in daylight; the lights go out (the camera switches to infrared, a
+// monochrome picture); a second person walks by at night.
+constexpr const char* k_day_night_scene = R"(
+seed: 6
+scene: {type: road, lanes: 2, sidewalk_width: 3}
+cameras: [{position: [6, -2], height: 6, pan: -8, tilt: 14, fov: 70, resolution: [640, 360]}]
+weather: {sensor_noise: 3}
+actors:
+  - {kind: person, path: [[-4, 8], [9, 8]], spawn: 3}
+  - {kind: person, path: [[9, 8], [-4, 8]], spawn: 28}
+events:
+  - {at: 18, kind: light_switch, mode: night_ir}
+)";
+
+//! Motion starts of one detector.
+std::vector<double> motion_starts(const Separate& detector) {
+  std::vector<double> out;
+  for (const auto& e : detector.events)
+    if (e.kind == EventKind::motion && e.state == EventState::active) out.push_back(seconds_of(e.device_time));
+  return out;
+}
+
+//! When each person's feet are in the picture: [first, last] per person, in spawn order.
+struct Sightings {
+  std::map<std::uint32_t, std::pair<double, double>> by_actor;
+  void see(const sim::WorldSnapshot& snapshot, const sim::CameraModel& camera) {
+    for (const auto& actor : snapshot.actors) {
+      if (actor.kind != sim::ActorKind::person) continue;
+      const auto p = camera.project({actor.position.x, actor.position.y, 0.0});
+      if (!p || p->x < 0 || p->x >= 640 || p->y < 0 || p->y >= 360) continue;
+      const double t = seconds_of(snapshot.time);
+      auto [it, fresh] = by_actor.try_emplace(actor.id, t, t);
+      it->second.second = t;
+    }
+  }
+  std::vector<std::pair<double, double>> windows() const {
+    std::vector<std::pair<double, double>> out;
+    for (const auto& [id, window] : by_actor) out.push_back(window);
+    return out;
+  }
+};
+
+//! The grid rows a person walking at `y` metres shows in: a drawn area small enough for one person
+//! to reach the minimum proportion (1 % of the area).
+MotionGrid walkway_rows(const sim::CameraModel& camera, double y) {
+  const auto feet = camera.project({0.0, y, 0.0});
+  const auto head = camera.project({0.0, y, 1.8});
+  MotionGrid grid;
+  if (!feet || !head) return grid;
+  const int first = std::max(0, static_cast<int>(head->y / 360 * kMotionGridRows));
+  const int last = std::min(kMotionGridRows - 1, static_cast<int>(feet->y / 360 * kMotionGridRows));
+  for (int row = first; row <= last; ++row)
+    for (int col = 0; col < kMotionGridColumns; ++col) grid.set(static_cast<std::size_t>(row * kMotionGridColumns + col));
+  return grid;
+}
+
+TEST(SceneDetectorsTest, ExpertModeUsesTheDaySettingsByDayAndTheNightOnesOnTheInfraredPicture) {
+  WorldRun run(k_day_night_scene, {640, 360, {25, 2}});
+  MotionSettings day_only;
+  day_only.enabled = true;
+  day_only.mode = MotionMode::expert;
+  day_only.grid = full_motion_grid();
+  day_only.hold_seconds = 1.0;
+  day_only.day_night = DayNightSwitch::automatic;
+  day_only.day = {60, 1};
+  day_only.night = {0, 1};  // sensitivity 0: off at night
+  MotionSettings night_only = day_only;
+  night_only.day = {0, 1};
+  night_only.night = {60, 1};
+  MotionSettings switch_off = night_only;  // the switch off: the day settings (off) all the time
+  switch_off.day_night = DayNightSwitch::off;
+  auto day_motion = std::make_shared<MotionDetector>(day_only);
+  auto night_motion = std::make_shared<MotionDetector>(night_only);
+  auto day_detector = std::make_shared<Separate>(day_motion);
+  auto night_detector = std::make_shared<Separate>(night_motion);
+  auto off_motion = std::make_shared<MotionDetector>(switch_off);
+  auto off_detector = std::make_shared<Separate>(off_motion);
+  run.add(day_detector);
+  run.add(night_detector);
+  run.add(off_detector);
+  Sightings people;
+  std::vector<std::pair<double, bool>> night_flags;  // (time, night settings used), once a second
+  run.run(44, [&](std::uint64_t index, const sim::WorldSnapshot& snapshot, const sim::CameraModel& camera) {
+    if (index == 0) {
+      for (auto* settings : {&day_only, &night_only, &switch_off}) settings->grid = walkway_rows(camera, 8);
+      ASSERT_TRUE(day_motion->configure(day_only) && night_motion->configure(night_only) && off_motion->configure(switch_off));
+    }
+    people.see(snapshot, camera);
+    if (index % 25 == 24) night_flags.emplace_back(seconds_of(snapshot.time), night_motion->night());
+  });
+  const auto windows = people.windows();
+  const auto day_starts = motion_starts(*day_detector), night_starts = motion_starts(*night_detector);
+  std::printf("day/night: people visible [%.2f..%.2f] and [%.2f..%.2f], lights out at 18 s; day settings active at "
+              "[%s], night settings active at [%s]\n",
+              windows.at(0).first, windows.at(0).second, windows.at(1).first, windows.at(1).second,
+              join(day_starts).c_str(), join(night_starts).c_str());
+  ASSERT_EQ(windows.size(), 2u);
+  ASSERT_LT(windows[0].second, 18.0);
+  ASSERT_GT(windows[1].first, 18.0);
+  // By day only the day settings see the first person.
+  ASSERT_FALSE(day_starts.empty());
+  for (double t : day_starts) {
+    EXPECT_GE(t, windows[0].first);
+    EXPECT_LE(t, windows[0].second + 1.0);
+  }
+  // At night only the night settings see the second one (the lights going out may count as
+  // motion too: the whole picture changes).
+  ASSERT_FALSE(night_starts.empty());
+  for (double t : night_starts) EXPECT_GE(t, 18.0) << "night settings used by day";
+  EXPECT_GE(night_starts.back(), windows[1].first);
+  EXPECT_LE(night_starts.back(), windows[1].second + 1.0);
+  EXPECT_TRUE(off_detector->events.empty()) << "with the switch off the day settings hold at night";
+  for (const auto& [t, night] : night_flags)
+    if (t < 17.5 || t > 18.5) {
+      EXPECT_EQ(night, t > 18.0) << "at " << t << " s";
+    }
+}
+
+TEST(SceneDetectorsTest, ExpertModeScheduledSwitchFollowsTheLocalTimeOfDay) {
+  // Daylight all the time; the local clock reads 11:00 until 18 s of world time, then 21:00.
+  WorldRun run(k_motion_scene_two_people, {640, 360, {25, 2}});
+  double now = 0;
+  const LocalMinuteSource local_time = [&now]() -> std::optional<int> { return now < 18.0 ? 11 * 60 : 21 * 60; };
+  MotionSettings day_only;
+  day_only.enabled = true;
+  day_only.mode = MotionMode::expert;
+  day_only.grid = full_motion_grid();
+  day_only.hold_seconds = 1.0;
+  day_only.day_night = DayNightSwitch::scheduled;
+  day_only.day_period = {7 * 60, 19 * 60};
+  day_only.day = {60, 1};
+  day_only.night = {0, 1};
+  MotionSettings night_only = day_only;
+  night_only.day = {0, 1};
+  night_only.night = {60, 1};
+  auto day_motion = std::make_shared<MotionDetector>(day_only);
+  auto night_motion = std::make_shared<MotionDetector>(night_only);
+  day_motion->set_local_time(local_time);
+  night_motion->set_local_time(local_time);
+  auto day_detector = std::make_shared<Separate>(day_motion);
+  auto night_detector = std::make_shared<Separate>(night_motion);
+  run.add(day_detector);
+  run.add(night_detector);
+  Sightings people;
+  run.run(44, [&](std::uint64_t index, const sim::WorldSnapshot& snapshot, const sim::CameraModel& camera) {
+    if (index == 0) {
+      for (auto* settings : {&day_only, &night_only}) settings->grid = walkway_rows(camera, 8);
+      ASSERT_TRUE(day_motion->configure(day_only) && night_motion->configure(night_only));
+    }
+    now = seconds_of(snapshot.time);
+    people.see(snapshot, camera);
+  });
+  const auto windows = people.windows();
+  const auto day_starts = motion_starts(*day_detector), night_starts = motion_starts(*night_detector);
+  std::printf("scheduled switch: people visible [%.2f..%.2f] and [%.2f..%.2f], 21:00 from 18 s; day settings active at "
+              "[%s], night settings active at [%s]\n",
+              windows.at(0).first, windows.at(0).second, windows.at(1).first, windows.at(1).second,
+              join(day_starts).c_str(), join(night_starts).c_str());
+  ASSERT_EQ(windows.size(), 2u);
+  // Each only while its own person walks by (a person far off may pause the motion for a moment).
+  ASSERT_FALSE(day_starts.empty());
+  EXPECT_LE(day_starts.front(), windows[0].first + 3.0);
+  for (double t : day_starts) {
+    EXPECT_GE(t, windows[0].first);
+    EXPECT_LE(t, windows[0].second + 1.0);
+  }
+  ASSERT_FALSE(night_starts.empty());
+  EXPECT_LE(night_starts.front(), windows[1].first + 3.0);
+  for (double t : night_starts) {
+    EXPECT_GE(t, windows[1].first);
+    EXPECT_LE(t, windows[1].second + 1.0);
+  }
+  // Without a local time the day settings apply.
+  MotionDetector unknown_time(night_only);
+  EXPECT_FALSE(unknown_time.night());
 }
 
 TEST(SceneDetectorsTest, AFrozenPictureIsVideoLossUntilItMovesAgain) {

@@ -53,6 +53,51 @@ TEST_F(SceneResourcesTest, MotionDetectionReadsAndWritesTheGridAndExpertSettings
   EXPECT_EQ(send(verb::get, "/ISAPI/System/Video/inputs/channels/9/motionDetection")->http_status, status::not_found);
 }
 
+TEST_F(SceneResourcesTest, MotionDetectionTargetTypeAndScheduledDayNightSwitchAreStoredAndValidated) {
+  const std::string path = "/ISAPI/System/Video/inputs/channels/1/motionDetection";
+  auto answer = send(verb::get, path);
+  ASSERT_EQ(answer->http_status, status::ok) << answer->body;
+  EXPECT_EQ(answer->text({"targetType"}), "all");
+  EXPECT_EQ(answer->text({"ExpertParams", "DaySchedule", "beginTime"}), "06:00:00");
+  EXPECT_EQ(answer->text({"ExpertParams", "DaySchedule", "endTime"}), "18:00:00");
+
+  auto put = send(verb::put, path,
+                  doc("MotionDetection", "<targetType>human</targetType><ExpertParams><dayNightSwitch>schedule</dayNightSwitch>"
+                                         "<DaySchedule><beginTime>07:30</beginTime><endTime>19:15:00</endTime></DaySchedule>"
+                                         "<Night><sensitivityLevel>90</sensitivityLevel></Night></ExpertParams>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_TRUE(config->get_bool("channel.1.motion.target.human"));
+  EXPECT_FALSE(config->get_bool("channel.1.motion.target.vehicle"));
+  EXPECT_EQ(config->get_string("channel.1.motion.day_night"), "schedule");
+  EXPECT_EQ(config->get_int("channel.1.motion.day_start"), 7 * 60 + 30);
+  EXPECT_EQ(config->get_int("channel.1.motion.day_end"), 19 * 60 + 15);
+  EXPECT_EQ(config->get_int("channel.1.motion.night.sensitivity"), 90);
+  answer = send(verb::get, path);
+  EXPECT_EQ(answer->text({"targetType"}), "human");
+  EXPECT_EQ(answer->text({"ExpertParams", "dayNightSwitch"}), "schedule");
+  EXPECT_EQ(answer->text({"ExpertParams", "DaySchedule", "beginTime"}), "07:30:00");
+  EXPECT_EQ(answer->text({"ExpertParams", "DaySchedule", "endTime"}), "19:15:00");
+
+  put = send(verb::put, path, doc("MotionDetection", "<targetType>human,vehicle</targetType>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_EQ(send(verb::get, path)->text({"targetType"}), "human,vehicle");
+
+  // Refused, and nothing of the document is stored.
+  for (const std::string& bad :
+       {std::string("<enabled>true</enabled><targetType>bicycle</targetType>"),
+        std::string("<enabled>true</enabled><targetType>all,human</targetType>"),
+        std::string("<enabled>true</enabled><ExpertParams><dayNightSwitch>dusk</dayNightSwitch></ExpertParams>"),
+        std::string("<enabled>true</enabled><ExpertParams><DaySchedule><beginTime>25:00</beginTime></DaySchedule></ExpertParams>"),
+        std::string("<enabled>true</enabled><ExpertParams><DaySchedule><beginTime>20:00:00</beginTime></DaySchedule></ExpertParams>"),
+        std::string("<enabled>true</enabled><ExpertParams><Night><proportion>0</proportion></Night></ExpertParams>")}) {
+    put = send(verb::put, path, doc("MotionDetection", bad));
+    EXPECT_EQ(put->http_status, status::bad_request) << bad << ": " << put->body;
+  }
+  EXPECT_FALSE(config->get_bool("channel.1.motion.enabled"));
+  EXPECT_EQ(config->get_int("channel.1.motion.day_start"), 7 * 60 + 30);
+  EXPECT_EQ(send(verb::get, path)->text({"targetType"}), "human,vehicle");
+}
+
 TEST_F(SceneResourcesTest, TamperAreasAndFaceShieldsAreStoredAsNormalisedPolygons) {
   auto put = send(verb::put, "/ISAPI/System/Video/inputs/channels/1/tamperDetection",
                   doc("TamperDetection", "<enabled>true</enabled><sensitivityLevel>80</sensitivityLevel>"
