@@ -42,7 +42,117 @@ Result<std::string> jpeg_of(const cv::Mat& bgr, int quality) {
   return std::string(out.begin(), out.end());
 }
 
+// The text overlay as stored: item names in order, comma-separated ("device_number,camera_info").
+Result<std::vector<PictureText>> parse_text_overlay(std::string_view text) {
+  std::vector<PictureText> items;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto name = text.substr(0, comma);
+    const auto item = picture_text_from_string(name);
+    if (!item)
+      return Error{ErrorCode::invalid_argument, "the text overlay item '" + std::string(name) +
+                                                    "' is none of device_number, camera_info, face_score"};
+    items.push_back(*item);
+    text = comma == text.npos ? std::string_view() : text.substr(comma + 1);
+  }
+  return items;
+}
+
+std::string text_overlay_text(const std::vector<PictureText>& items) {
+  std::string text;
+  for (const auto item : items) text += (text.empty() ? "" : ",") + std::string(to_string(item));
+  return text;
+}
+
+// The text at the top left of a picture, light on a dark band, sized to the picture's height so it
+// reads the same on a head shot and on the background.
+void draw_text(cv::Mat& bgr, const std::string& text) {
+  if (text.empty()) return;
+  const double scale = std::max(0.4, bgr.rows / 40.0 / 22.0);
+  const int thickness = std::max(1, cvRound(scale * 1.5));
+  int baseline = 0;
+  const auto size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, scale, thickness, &baseline);
+  const int margin = std::max(2, size.height / 4);
+  const cv::Rect band = cv::Rect(0, 0, size.width + 2 * margin, size.height + baseline + 2 * margin) &
+                        cv::Rect(0, 0, bgr.cols, bgr.rows);
+  bgr(band).setTo(cv::Scalar(0, 0, 0));
+  cv::putText(bgr, text, {margin, margin + size.height}, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(255, 255, 255),
+              thickness, cv::LINE_AA);
+}
+
+cv::Size background_size(BackgroundResolution resolution, cv::Size source) {
+  cv::Size wanted = source;
+  if (resolution == BackgroundResolution::r1920x1080) wanted = {1920, 1080};
+  if (resolution == BackgroundResolution::r1280x720) wanted = {1280, 720};
+  if (resolution == BackgroundResolution::r704x576) wanted = {704, 576};
+  // Never enlarged: that would only cost bandwidth.
+  return wanted.width > source.width || wanted.height > source.height ? source : wanted;
+}
+
+// Luma structure at 24x24 (normalised), then the face's mean chroma (skin and hair tone), which
+// the structure alone misses: faces are alike in their light and dark layout.
+cv::Mat face_descriptor(const cv::Mat& face_bgr) {
+  cv::Mat ycrcb, small, descriptor;
+  cv::cvtColor(face_bgr, ycrcb, cv::COLOR_BGR2YCrCb);
+  const cv::Scalar tone = cv::mean(ycrcb);
+  cv::Mat luma;
+  cv::extractChannel(ycrcb, luma, 0);
+  cv::resize(luma, small, cv::Size(24, 24), 0, 0, cv::INTER_AREA);
+  // Blurred, so a box a few pixels off between two sightings of one face still correlates.
+  cv::GaussianBlur(small, small, cv::Size(3, 3), 1.0);
+  small.convertTo(descriptor, CV_32F);
+  descriptor -= cv::mean(descriptor)[0];
+  const double norm = cv::norm(descriptor);
+  if (norm > 1e-6) descriptor /= norm;
+  descriptor = descriptor.reshape(1, 1);
+  cv::hconcat(descriptor, cv::Mat(1, 2, CV_32F, cv::Scalar(0)), descriptor);
+  descriptor.at<float>(0, 576) = static_cast<float>(tone[1]);
+  descriptor.at<float>(0, 577) = static_cast<float>(tone[2]);
+  return descriptor;
+}
+
+// A chroma difference of kToneApart (in 8-bit Cr/Cb units) or more makes two faces unalike.
+constexpr double kToneApart = 12.0;
+
+int similarity_of(const cv::Mat& a, const cv::Mat& b) {
+  const double structure = std::clamp(a.colRange(0, 576).dot(b.colRange(0, 576)), 0.0, 1.0);
+  const double tone = std::hypot(a.at<float>(0, 576) - b.at<float>(0, 576), a.at<float>(0, 577) - b.at<float>(0, 577));
+  return static_cast<int>(std::lround(structure * std::max(0.0, 1.0 - tone / kToneApart) * 100.0));
+}
+
 }  // namespace
+
+std::string_view to_string(BackgroundResolution resolution) {
+  switch (resolution) {
+    case BackgroundResolution::source: return "source";
+    case BackgroundResolution::r1920x1080: return "1920x1080";
+    case BackgroundResolution::r1280x720: return "1280x720";
+    case BackgroundResolution::r704x576: return "704x576";
+  }
+  return "source";
+}
+
+std::optional<BackgroundResolution> background_resolution_from_string(std::string_view name) {
+  for (auto r : {BackgroundResolution::source, BackgroundResolution::r1920x1080, BackgroundResolution::r1280x720,
+                 BackgroundResolution::r704x576})
+    if (to_string(r) == name) return r;
+  return std::nullopt;
+}
+
+std::string_view to_string(PictureText item) {
+  switch (item) {
+    case PictureText::device_number: return "device_number";
+    case PictureText::camera_info: return "camera_info";
+    case PictureText::face_score: return "face_score";
+  }
+  return "device_number";
+}
+
+std::optional<PictureText> picture_text_from_string(std::string_view name) {
+  for (auto item : {PictureText::device_number, PictureText::camera_info, PictureText::face_score})
+    if (to_string(item) == name) return item;
+  return std::nullopt;
+}
 
 std::string_view to_string(TargetPicture picture) {
   switch (picture) {
@@ -70,6 +180,22 @@ Result<void> validate(const FaceCaptureSettings& s) {
     return Error{ErrorCode::out_of_range, "the max. capture interval must be 1..60 seconds"};
   if (s.filtering_time < 0 || s.filtering_time > 100)
     return Error{ErrorCode::out_of_range, "the face filtering time must be 0..100 seconds"};
+  // The pictures' text is drawn with OpenCV's Hershey font, which has ASCII glyphs only.
+  for (const auto& [text, what] : {std::pair{&s.device_number, "Device No."}, std::pair{&s.camera_info, "Camera Info."}}) {
+    if (text->size() > kMaxFaceCaptureTextLength ||
+        std::any_of(text->begin(), text->end(), [](char c) { return c < 0x20 || c > 0x7e; }))
+      return Error{ErrorCode::invalid_argument,
+                   std::string(what) + " takes up to 32 printable ASCII characters (letters, digits, punctuation, spaces)"};
+  }
+  for (std::size_t i = 0; i < s.text_overlay.size(); ++i)
+    if (std::find(s.text_overlay.begin(), s.text_overlay.begin() + static_cast<std::ptrdiff_t>(i), s.text_overlay[i]) !=
+        s.text_overlay.begin() + static_cast<std::ptrdiff_t>(i))
+      return Error{ErrorCode::invalid_argument, "the text overlay lists " + std::string(to_string(s.text_overlay[i])) + " twice"};
+  if (s.duplicate_similarity < 0 || s.duplicate_similarity > 100 || s.duplicate_grading_threshold < 0 ||
+      s.duplicate_grading_threshold > 100)
+    return Error{ErrorCode::out_of_range, "the duplicates removing similarity and grading thresholds must be 0..100"};
+  if (s.duplicate_update_time < 1 || s.duplicate_update_time > 3600)
+    return Error{ErrorCode::out_of_range, "the duplicates removing library update time must be 1..3600 seconds"};
   if (!s.best_shot && !s.quick_shot)
     return Error{ErrorCode::invalid_argument, "turn on best shot or quick shot: without either no face is ever captured"};
   return {};
@@ -105,6 +231,18 @@ Result<FaceCaptureSettings> face_capture_settings_from_config(const core::Config
   s.quick_shot_threshold = integer("quick_shot_threshold");
   s.max_capture_interval = integer("max_capture_interval");
   s.filtering_time = integer("filtering_time");
+  s.target_info_on_picture = config.get_bool(key(channel, "target_info_on_picture"));
+  s.background_resolution =
+      background_resolution_from_string(config.get_string(key(channel, "background_resolution"))).value_or(BackgroundResolution::source);
+  s.device_number = config.get_string(key(channel, "device_number"));
+  s.camera_info = config.get_string(key(channel, "camera_info"));
+  auto items = parse_text_overlay(config.get_string(key(channel, "text_overlay")));
+  if (!items) return items.error();
+  s.text_overlay = std::move(*items);
+  s.remove_duplicates = config.get_bool(key(channel, "remove_duplicates"));
+  s.duplicate_similarity = integer("duplicate_similarity");
+  s.duplicate_grading_threshold = integer("duplicate_grading_threshold");
+  s.duplicate_update_time = integer("duplicate_update_time");
   if (auto r = validate(s); !r) return r.error();
   return s;
 }
@@ -129,6 +267,15 @@ Result<void> store_face_capture_settings(core::ConfigService& config, int channe
       {key(channel, "quick_shot_threshold"), I{s.quick_shot_threshold}},
       {key(channel, "max_capture_interval"), I{s.max_capture_interval}},
       {key(channel, "filtering_time"), I{s.filtering_time}},
+      {key(channel, "target_info_on_picture"), s.target_info_on_picture},
+      {key(channel, "background_resolution"), std::string(to_string(s.background_resolution))},
+      {key(channel, "device_number"), s.device_number},
+      {key(channel, "camera_info"), s.camera_info},
+      {key(channel, "text_overlay"), text_overlay_text(s.text_overlay)},
+      {key(channel, "remove_duplicates"), s.remove_duplicates},
+      {key(channel, "duplicate_similarity"), I{s.duplicate_similarity}},
+      {key(channel, "duplicate_grading_threshold"), I{s.duplicate_grading_threshold}},
+      {key(channel, "duplicate_update_time"), I{s.duplicate_update_time}},
   });
 }
 
@@ -322,6 +469,16 @@ void FaceCapture::capture(const Track& track, const Shot& shot, const FaceCaptur
                           const EventSink& sink) {
   const auto& full = *shot.frame;
   const int width = full.width(), height = full.height();
+  if (s.remove_duplicates) {
+    // The frame is one contiguous I420 buffer (hal::VideoFrame).
+    const cv::Mat i420(height * 3 / 2, width, CV_8UC1, const_cast<std::uint8_t*>(full.plane(0)));
+    cv::Mat bgr;
+    cv::cvtColor(i420, bgr, cv::COLOR_YUV2BGR_I420);
+    if (duplicates_.is_duplicate(bgr(shot.box & cv::Rect(0, 0, width, height)), shot.quality, track.id, shot.time, s)) {
+      log::get("analytics")->debug("channel {}: face track {} repeats a face captured lately; not captured", channel, track.id);
+      return;
+    }
+  }
   events::Event event;
   event.kind = events::EventKind::face_capture;
   event.channel = channel;
@@ -334,26 +491,78 @@ void FaceCapture::capture(const Track& track, const Shot& shot, const FaceCaptur
   target.track_id = track.id;
   target.face_quality = shot.quality;
   event.target = target;
-  if (s.face_picture_upload || s.background_upload) {
-    // The frame is one contiguous I420 buffer (hal::VideoFrame).
-    const cv::Mat i420(height * 3 / 2, width, CV_8UC1, const_cast<std::uint8_t*>(full.plane(0)));
-    cv::Mat bgr;
-    cv::cvtColor(i420, bgr, cv::COLOR_YUV2BGR_I420);
-    auto add = [&](const char* kind, const cv::Mat& picture, int quality) {
-      auto jpeg = jpeg_of(picture, quality);
-      if (!jpeg) {
-        log::get("analytics")->error("channel {}: {}", channel, jpeg.error().message);
-        return;
-      }
-      events::PictureRef ref;
-      ref.kind = kind;
-      ref.jpeg = std::make_shared<const std::string>(std::move(*jpeg));
-      event.pictures.push_back(std::move(ref));
-    };
-    if (s.face_picture_upload) add("face", bgr(target_picture_rect(shot.box, {width, height}, s.target_picture)), 90);
-    if (s.background_upload) add("scene", bgr, s.background_quality);
-  }
+  event.pictures = capture_pictures(full, shot.box, shot.quality, s);
   sink(std::move(event));
+}
+
+std::string picture_text(const FaceCaptureSettings& s, int face_quality) {
+  std::string text;
+  for (const auto item : s.text_overlay) {
+    const std::string value = item == PictureText::device_number ? s.device_number
+                              : item == PictureText::camera_info ? s.camera_info
+                                                                 : "Face score " + std::to_string(face_quality);
+    if (value.empty()) continue;
+    text += (text.empty() ? "" : "  ") + value;
+  }
+  return text;
+}
+
+std::vector<events::PictureRef> capture_pictures(const hal::VideoFrame& full, const cv::Rect& face, int face_quality,
+                                                 const FaceCaptureSettings& s) {
+  std::vector<events::PictureRef> pictures;
+  if (!s.face_picture_upload && !s.background_upload) return pictures;
+  const int width = full.width(), height = full.height();
+  // The frame is one contiguous I420 buffer (hal::VideoFrame).
+  const cv::Mat i420(height * 3 / 2, width, CV_8UC1, const_cast<std::uint8_t*>(full.plane(0)));
+  cv::Mat bgr;
+  cv::cvtColor(i420, bgr, cv::COLOR_YUV2BGR_I420);
+  const auto text = picture_text(s, face_quality);
+  auto add = [&](const char* kind, const cv::Mat& picture, int quality) {
+    auto jpeg = jpeg_of(picture, quality);
+    if (!jpeg) {
+      log::get("analytics")->error("{}", jpeg.error().message);
+      return;
+    }
+    events::PictureRef ref;
+    ref.kind = kind;
+    ref.jpeg = std::make_shared<const std::string>(std::move(*jpeg));
+    pictures.push_back(std::move(ref));
+  };
+  if (s.face_picture_upload) {
+    cv::Mat picture = bgr(target_picture_rect(face, {width, height}, s.target_picture)).clone();
+    draw_text(picture, text);
+    add("face", picture, 90);
+  }
+  if (s.background_upload) {
+    cv::Mat picture = bgr;
+    if (s.target_info_on_picture) {
+      const int thickness = std::max(2, width / 640);
+      cv::rectangle(picture, face, cv::Scalar(0, 0, 255), thickness);
+    }
+    const auto size = background_size(s.background_resolution, {width, height});
+    if (size != picture.size()) cv::resize(picture, picture, size, 0, 0, cv::INTER_AREA);
+    draw_text(picture, text);
+    add("scene", picture, s.background_quality);
+  }
+  return pictures;
+}
+
+int face_similarity(const cv::Mat& a, const cv::Mat& b) {
+  if (a.empty() || b.empty()) return 0;
+  return similarity_of(face_descriptor(a), face_descriptor(b));
+}
+
+bool DuplicateFaceLibrary::is_duplicate(const cv::Mat& face, int grade, std::uint64_t track, hal::Nanos time,
+                                        const FaceCaptureSettings& s) {
+  std::erase_if(entries_, [&](const Entry& e) { return time - e.time > std::chrono::seconds(s.duplicate_update_time); });
+  // A poor picture is neither compared nor kept: it would match anything blurred alike.
+  if (grade <= s.duplicate_grading_threshold || face.empty()) return false;
+  const auto descriptor = face_descriptor(face);
+  for (const auto& entry : entries_)
+    if (entry.track != track && similarity_of(descriptor, entry.descriptor) > s.duplicate_similarity) return true;
+  if (entries_.size() >= kDuplicateLibrarySize) entries_.erase(entries_.begin());
+  entries_.push_back({descriptor, track, time});
+  return false;
 }
 
 }  // namespace camrig::analytics

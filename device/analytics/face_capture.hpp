@@ -1,7 +1,8 @@
 // Face capture (network camera 10.2): finds frontal faces with the face detector's cascade, follows
 // each face across frames as a face track, grades every sighting, and captures the best pictures
 // of a track by the rule's best shot / quick shot / capture times / threshold / filtering time,
-// as one face_capture event carrying the face cutout and the background picture.
+// drops captures that repeat a face captured lately (remove duplicated faces), and sends each as
+// one face_capture event carrying the face picture and the background picture with their overlays.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,10 @@ namespace camrig::analytics {
 
 //! "Target Picture Settings": how much of the person the face picture shows around the face.
 enum class TargetPicture { head, half_body, full_body };
+//! "Background Picture Settings": the background picture's resolution; `source` is the sensor's.
+enum class BackgroundResolution { source, r1920x1080, r1280x720, r704x576 };
+//! The items the "Text Overlay" can show on captured pictures, in the order the list gives.
+enum class PictureText { device_number, camera_info, face_score };
 
 struct FaceCaptureSettings {
   bool enabled = false;
@@ -34,6 +39,14 @@ struct FaceCaptureSettings {
   bool background_upload = true;
   int background_quality = 80;  //!< JPEG quality 10..100
   bool face_picture_upload = true;
+  //! "Display Target info. on Alarm Picture": the face box drawn on the background picture.
+  bool target_info_on_picture = false;
+  BackgroundResolution background_resolution = BackgroundResolution::source;
+  //! "Camera": Device No. and Camera Info., up to 32 printable ASCII characters each.
+  std::string device_number;
+  std::string camera_info;
+  //! "Text Overlay": items written on both pictures, in this order; empty: no text.
+  std::vector<PictureText> text_overlay;
   // Capture parameters.
   bool best_shot = true;
   int capture_times = 1;        //!< pictures per face track, 1..10
@@ -42,9 +55,17 @@ struct FaceCaptureSettings {
   int quick_shot_threshold = 70;
   int max_capture_interval = 5;  //!< seconds between quick shots of one face, 1..60
   int filtering_time = 0;        //!< seconds a face must stay before it is captured, 0..100
+  // Remove Duplicated Faces.
+  bool remove_duplicates = false;
+  int duplicate_similarity = 85;         //!< 0..100: a capture more similar to a kept face is dropped
+  int duplicate_grading_threshold = 60;  //!< 0..100: only captures graded above are compared and kept
+  int duplicate_update_time = 60;        //!< seconds a face stays in the library, 1..3600
 };
 
 inline constexpr int kMaxFaceCaptureShieldRegions = 4;
+inline constexpr std::size_t kMaxFaceCaptureTextLength = 32;
+//! Faces the duplicates removing library keeps at most; the oldest leaves first.
+inline constexpr std::size_t kDuplicateLibrarySize = 64;
 //! The pupil distance of a face as a share of its detected width (the cascade's box).
 inline constexpr double kPupilDistancePerFaceWidth = 0.4;
 
@@ -55,12 +76,45 @@ Result<FaceCaptureSettings> face_capture_settings_from_config(const core::Config
 Result<void> store_face_capture_settings(core::ConfigService& config, int channel, const FaceCaptureSettings& settings);
 bool is_face_capture_key(std::string_view key);
 std::string_view to_string(TargetPicture picture);
+std::string_view to_string(BackgroundResolution resolution);
+std::string_view to_string(PictureText item);
+std::optional<BackgroundResolution> background_resolution_from_string(std::string_view name);
+std::optional<PictureText> picture_text_from_string(std::string_view name);
 
 //! The face's quality grade 0..100 on the sensor's luma: size against the capture range, sharpness
 //! and exposure. What the capture threshold and quick shot threshold compare with.
 int grade_face(const cv::Mat& luma, const cv::Rect& face, const FaceCaptureSettings& settings);
 //! The face picture's rectangle around `face` in a `frame`-sized picture, per the target picture.
 cv::Rect target_picture_rect(const cv::Rect& face, cv::Size frame, TargetPicture picture);
+//! The text overlay's line for one capture: the items in order, two spaces apart; empty without items.
+std::string picture_text(const FaceCaptureSettings& settings, int face_quality);
+//! The pictures of one capture of `face` (sensor pixels) in `frame`, as the settings ask: the face
+//! picture ("face": the target picture frame, JPEG quality 90) when Face Picture is on, the
+//! background ("scene": the whole frame at the background resolution and quality, with the face
+//! box when target info is on) when Background Upload is on; the text overlay on both.
+std::vector<events::PictureRef> capture_pictures(const hal::VideoFrame& frame, const cv::Rect& face, int face_quality,
+                                                 const FaceCaptureSettings& settings);
+//! How alike two faces (BGR) look, 0..100: the correlation of their lumas, each scaled to 24x24
+//! and normalised for brightness and contrast, lowered by the difference of their mean chroma.
+int face_similarity(const cv::Mat& face_a, const cv::Mat& face_b);
+
+//! Remove Duplicated Faces: the faces captured lately, which a face of another track must not repeat.
+class DuplicateFaceLibrary {
+ public:
+  //! True when `face` (BGR) is a duplicate to drop: graded above the grading threshold and more
+  //! similar than the threshold to a face another track left within the update time. A face graded
+  //! above the threshold that is no duplicate joins the library.
+  bool is_duplicate(const cv::Mat& face, int grade, std::uint64_t track, hal::Nanos time, const FaceCaptureSettings& s);
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    cv::Mat descriptor;
+    std::uint64_t track = 0;
+    hal::Nanos time{0};
+  };
+  std::vector<Entry> entries_;  //!< oldest first
+};
 
 class FaceCapture final : public Detector {
  public:
@@ -105,6 +159,7 @@ class FaceCapture final : public Detector {
   //! Where the track's face should be at `at`, from its last sighting, motion and growth.
   static cv::Rect predicted_box(const Track& track, hal::Nanos at);
   void reload();
+  //! Sends the capture unless it repeats a face of the duplicates removing library.
   void capture(const Track& track, const Shot& shot, const FaceCaptureSettings& s, int channel, const EventSink& sink);
   void finish(Track& track, const FaceCaptureSettings& s, int channel, const EventSink& sink);
 
@@ -114,6 +169,7 @@ class FaceCapture final : public Detector {
   // Analytics thread only.
   std::vector<Track> tracks_;
   std::uint64_t next_track_ = 1;
+  DuplicateFaceLibrary duplicates_;
   const core::ConfigService* config_ = nullptr;
   int channel_ = 0;
   std::shared_ptr<core::Mailbox<core::ConfigChanged>> changes_;

@@ -74,11 +74,16 @@ void AlertStreams::open(std::shared_ptr<http::ResponseStream> stream) {
         logger->warn("alertStream client fell behind: {} alert(s) dropped so far", dropped);
         reported_drops = dropped;
       }
-      const bool heartbeat = notification->event.sequence == 0;
-      const auto picture = heartbeat || !picture_of ? std::nullopt : picture_of(notification->event);
-      auto part = alert_stream_part(alert_xml(notification->event, identity(), picture ? &*picture : nullptr));
-      // The document and its picture are one write, so no other alert comes between them.
-      if (picture) part += alert_picture_part(notification->event, *picture);
+      const auto& event = notification->event;
+      const bool heartbeat = event.sequence == 0;
+      // An event with pictures of its own (face capture) sends those; the linkage's "upload
+      // picture" would only repeat the background.
+      const auto carried = carried_pictures(event);
+      const auto picture = heartbeat || !picture_of || !carried.empty() ? std::nullopt : picture_of(event);
+      auto part = alert_stream_part(alert_xml(event, identity(), picture ? &*picture : nullptr));
+      // The document and its pictures are one write, so no other alert comes between them.
+      for (const auto& carried_picture : carried) part += multipart_part(k_alert_stream_boundary, carried_picture);
+      if (picture) part += alert_picture_part(event, *picture);
       // The response stream is bounded; while it is full this client waits, alone, and its
       // mailbox drops its oldest alerts.
       bool written = false;

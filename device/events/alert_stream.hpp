@@ -1,7 +1,7 @@
 // The alertStream clients: each open /ISAPI/Event/notification/alertStream response gets its own
 // bounded queue of center notifications (drop-oldest, counted), a writer thread that turns them
-// into multipart EventNotificationAlert parts (followed by the alert's picture, when it has one),
-// and a heartbeat while idle. A slow or dead client
+// into multipart EventNotificationAlert parts (followed by the event's own pictures, else by the
+// linkage's picture when it asks for one), and a heartbeat while idle. A slow or dead client
 // only loses its own oldest alerts; the engine and other clients never wait for it.
 #pragma once
 

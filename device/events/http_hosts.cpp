@@ -50,43 +50,26 @@ void exchange(Stream& stream, const tcp::resolver::results_type& endpoints, beas
       });
 }
 
-std::string picture_part_name(const std::string& kind) {
-  if (kind == "face") return "faceImage.jpg";
-  if (kind == "scene") return "backgroundImage.jpg";
-  return kind + "Image.jpg";
-}
-
 }  // namespace
 
 AlertRequest alert_request(const Event& event, const DeviceIdentity& identity, AlertFormat format) {
   const bool json = format == AlertFormat::json;
-  std::string document = json ? alert_json(event, identity) : alert_xml(event, identity);
+  auto document = std::make_shared<const std::string>(json ? alert_json(event, identity) : alert_xml(event, identity));
   std::string document_type = json ? "application/json; charset=\"UTF-8\"" : "application/xml; charset=\"UTF-8\"";
-  std::vector<const PictureRef*> pictures;
-  for (const auto& picture : event.pictures)
-    if (picture.jpeg && !picture.jpeg->empty()) pictures.push_back(&picture);
-  if (pictures.empty()) return {std::move(document_type), std::move(document)};
+  const auto pictures = carried_pictures(event);
+  if (pictures.empty()) return {std::move(document_type), *document};
 
   // A boundary that occurs in no part (RFC 2046 5.1.1); a JPEG could hold any byte sequence.
   std::string boundary = "camrig-alert-" + std::to_string(event.sequence);
   auto occurs = [&](const std::string& b) {
-    if (document.find(b) != std::string::npos) return true;
-    return std::any_of(pictures.begin(), pictures.end(), [&](const PictureRef* p) { return p->jpeg->find(b) != std::string::npos; });
+    if (document->find(b) != std::string::npos) return true;
+    return std::any_of(pictures.begin(), pictures.end(), [&](const AlertPart& p) { return p.data->find(b) != std::string::npos; });
   };
   for (int salt = 0; occurs(boundary); ++salt) boundary = "camrig-alert-" + std::to_string(event.sequence) + "-" + std::to_string(salt);
 
   const std::string name = std::string(isapi_event_type(event.kind)) + (json ? ".json" : ".xml");
-  std::string body;
-  auto part = [&](const std::string& part_name, const std::string& type, const std::string& data) {
-    body += "--" + boundary + "\r\n";
-    body += "Content-Disposition: form-data; name=\"" + part_name + "\"; filename=\"" + part_name + "\"\r\n";
-    body += "Content-Type: " + type + "\r\n";
-    body += "Content-Length: " + std::to_string(data.size()) + "\r\n\r\n";
-    body += data;
-    body += "\r\n";
-  };
-  part(name, document_type, document);
-  for (const auto* picture : pictures) part(picture_part_name(picture->kind), "image/jpeg", *picture->jpeg);
+  std::string body = multipart_part(boundary, {name, name, std::move(document_type), "", document});
+  for (const auto& picture : pictures) body += multipart_part(boundary, picture);
   body += "--" + boundary + "--\r\n";
   return {"multipart/form-data; boundary=" + boundary, std::move(body)};
 }

@@ -76,8 +76,9 @@ class HttpHosts {
 
 //! What one alert POST carries. An alert whose event carries pictures (face capture) is sent as
 //! Hikvision cameras send it: multipart/form-data with the document as the first part, named after
-//! the event type ("faceCapture.xml"), then one image/jpeg part per picture ("faceImage.jpg",
-//! "backgroundImage.jpg", "<kind>Image.jpg"); without pictures it is the bare document.
+//! the event type ("faceCapture.xml"), then one image/jpeg part per picture as the alertStream
+//! sends it (carried_pictures: "faceImage.jpg", "backgroundImage.jpg", "<kind>Image.jpg", with the
+//! Content-ID the document names); without pictures it is the bare document.
 struct AlertRequest {
   std::string content_type;
   std::string body;

@@ -1,6 +1,7 @@
 // Face capture (network camera 10.2) as /ISAPI/Intelligent/channels/<id>/faceCapture: the rule
-// (pupil distances, detection area, shield regions), overlay and capture and the capture parameters
-// of channel.<id>.face_capture.* in one FaceCapture document. A PUT changes the elements it gives;
+// (pupil distances, detection area, shield regions), overlay and capture (with the text overlay
+// list in its order) and the capture parameters (with remove duplicated faces) of
+// channel.<id>.face_capture.* in one FaceCapture document. A PUT changes the elements it gives;
 // the result is checked by the analytics' own validation and stored as one change. Region points
 // use ISAPI's 704 x 576 normalised screen from the top-left corner. Smart display (chapter 11):
 // /ISAPI/Intelligent/smartDisplay/captures lists the recent captures with their features (XML, or
@@ -70,6 +71,14 @@ void append_document(pugi::xml_node root, int channel, const FaceCaptureSettings
   overlay.append_child("backgroundUpload").text() = s.background_upload;
   overlay.append_child("backgroundQuality").text() = s.background_quality;
   overlay.append_child("facePictureUpload").text() = s.face_picture_upload;
+  overlay.append_child("targetInfoOnPicture").text() = s.target_info_on_picture;
+  overlay.append_child("backgroundResolution").text() = std::string(analytics::to_string(s.background_resolution)).c_str();
+  // Empty texts are left out: clients fail on empty elements.
+  if (!s.device_number.empty()) overlay.append_child("deviceNo").text() = s.device_number.c_str();
+  if (!s.camera_info.empty()) overlay.append_child("cameraInfo").text() = s.camera_info.c_str();
+  auto texts = overlay.append_child("TextOverlayList");
+  for (const auto item : s.text_overlay)
+    texts.append_child("TextOverlay").append_child("type").text() = std::string(analytics::to_string(item)).c_str();
   auto capture = root.append_child("CaptureParams");
   capture.append_child("bestShot").text() = s.best_shot;
   capture.append_child("captureTimes").text() = s.capture_times;
@@ -78,6 +87,11 @@ void append_document(pugi::xml_node root, int channel, const FaceCaptureSettings
   capture.append_child("quickShotThreshold").text() = s.quick_shot_threshold;
   capture.append_child("maxCaptureInterval").text() = s.max_capture_interval;
   capture.append_child("faceFilteringTime").text() = s.filtering_time;
+  auto duplicates = capture.append_child("RemoveDuplicates");
+  duplicates.append_child("enabled").text() = s.remove_duplicates;
+  duplicates.append_child("similarityThreshold").text() = s.duplicate_similarity;
+  duplicates.append_child("gradingThreshold").text() = s.duplicate_grading_threshold;
+  duplicates.append_child("updateTime").text() = s.duplicate_update_time;
 }
 
 Result<void> read_bool(pugi::xml_node node, std::initializer_list<std::string_view> path, bool& out) {
@@ -111,8 +125,30 @@ Result<void> read_document(pugi::xml_node root, FaceCaptureSettings& s) {
                  read_bool(root, {"CaptureParams", "quickShot"}, s.quick_shot),
                  read_int(root, {"CaptureParams", "quickShotThreshold"}, s.quick_shot_threshold),
                  read_int(root, {"CaptureParams", "maxCaptureInterval"}, s.max_capture_interval),
-                 read_int(root, {"CaptureParams", "faceFilteringTime"}, s.filtering_time)})
+                 read_int(root, {"CaptureParams", "faceFilteringTime"}, s.filtering_time),
+                 read_bool(root, {"OverlayAndCapture", "targetInfoOnPicture"}, s.target_info_on_picture),
+                 read_bool(root, {"CaptureParams", "RemoveDuplicates", "enabled"}, s.remove_duplicates),
+                 read_int(root, {"CaptureParams", "RemoveDuplicates", "similarityThreshold"}, s.duplicate_similarity),
+                 read_int(root, {"CaptureParams", "RemoveDuplicates", "gradingThreshold"}, s.duplicate_grading_threshold),
+                 read_int(root, {"CaptureParams", "RemoveDuplicates", "updateTime"}, s.duplicate_update_time)})
     if (!r) return r;
+  if (const auto resolution = text_at(root, {"OverlayAndCapture", "backgroundResolution"})) {
+    const auto parsed = analytics::background_resolution_from_string(*resolution);
+    if (!parsed) return make_error(ErrorCode::invalid_argument, "backgroundResolution must be source, 1920x1080, 1280x720 or 704x576");
+    s.background_resolution = *parsed;
+  }
+  // An element given empty clears the text.
+  if (auto node = child(child(root, "OverlayAndCapture"), "deviceNo")) s.device_number = node.text().get();
+  if (auto node = child(child(root, "OverlayAndCapture"), "cameraInfo")) s.camera_info = node.text().get();
+  if (auto list = child(child(root, "OverlayAndCapture"), "TextOverlayList")) {
+    s.text_overlay.clear();
+    for (auto entry : list.children()) {
+      const std::string type = text_at(entry, {"type"}).value_or("");
+      const auto item = analytics::picture_text_from_string(type);
+      if (!item) return make_error(ErrorCode::invalid_argument, "TextOverlay type '" + type + "' is none of device_number, camera_info, face_score");
+      s.text_overlay.push_back(*item);
+    }
+  }
   if (const auto target = text_at(root, {"OverlayAndCapture", "targetPicture"})) {
     if (*target == "head") s.target_picture = analytics::TargetPicture::head;
     else if (*target == "half_body") s.target_picture = analytics::TargetPicture::half_body;

@@ -72,6 +72,52 @@ TEST_F(FaceCaptureResourcesTest, ReadsAndWritesTheRuleOverlayAndCaptureParameter
   EXPECT_EQ(send(verb::get, "/ISAPI/Intelligent/channels/9/faceCapture")->http_status, status::not_found);
 }
 
+TEST_F(FaceCaptureResourcesTest, ReadsAndWritesTheTextOverlayPictureAndDuplicateSettings) {
+  auto answer = send(verb::get, path);
+  ASSERT_EQ(answer->http_status, status::ok) << answer->body;
+  EXPECT_EQ(answer->text({"OverlayAndCapture", "backgroundResolution"}), "source");
+  EXPECT_EQ(answer->text({"CaptureParams", "RemoveDuplicates", "enabled"}), "false");
+  EXPECT_EQ(answer->body.find("<deviceNo>"), std::string::npos) << "an empty element";
+
+  auto put = send(verb::put, path,
+                  doc("<OverlayAndCapture><targetInfoOnPicture>true</targetInfoOnPicture>"
+                      "<backgroundResolution>704x576</backgroundResolution><deviceNo>CAM-07</deviceNo>"
+                      "<cameraInfo>Gate 3</cameraInfo><TextOverlayList>"
+                      "<TextOverlay><type>camera_info</type></TextOverlay><TextOverlay><type>device_number</type></TextOverlay>"
+                      "</TextOverlayList></OverlayAndCapture>"
+                      "<CaptureParams><RemoveDuplicates><enabled>true</enabled><similarityThreshold>75</similarityThreshold>"
+                      "<gradingThreshold>50</gradingThreshold><updateTime>120</updateTime></RemoveDuplicates></CaptureParams>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_TRUE(config->get_bool("channel.1.face_capture.target_info_on_picture"));
+  EXPECT_EQ(config->get_string("channel.1.face_capture.background_resolution"), "704x576");
+  EXPECT_EQ(config->get_string("channel.1.face_capture.device_number"), "CAM-07");
+  EXPECT_EQ(config->get_string("channel.1.face_capture.text_overlay"), "camera_info,device_number");
+  EXPECT_TRUE(config->get_bool("channel.1.face_capture.remove_duplicates"));
+  EXPECT_EQ(config->get_int("channel.1.face_capture.duplicate_similarity"), 75);
+  EXPECT_EQ(config->get_int("channel.1.face_capture.duplicate_grading_threshold"), 50);
+  EXPECT_EQ(config->get_int("channel.1.face_capture.duplicate_update_time"), 120);
+  answer = send(verb::get, path);
+  EXPECT_EQ(answer->text({"OverlayAndCapture", "cameraInfo"}), "Gate 3");
+  EXPECT_EQ(answer->text({"OverlayAndCapture", "TextOverlayList", "TextOverlay", "type"}), "camera_info");  // first in order
+  EXPECT_EQ(answer->text({"CaptureParams", "RemoveDuplicates", "updateTime"}), "120");
+
+  // Refused with the reason, nothing stored.
+  put = send(verb::put, path, doc("<OverlayAndCapture><backgroundResolution>4k</backgroundResolution></OverlayAndCapture>"));
+  EXPECT_EQ(put->http_status, status::bad_request) << put->body;
+  put = send(verb::put, path,
+             doc("<OverlayAndCapture><TextOverlayList><TextOverlay><type>time</type></TextOverlay></TextOverlayList></OverlayAndCapture>"));
+  EXPECT_EQ(put->http_status, status::bad_request) << put->body;
+  put = send(verb::put, path, doc("<CaptureParams><RemoveDuplicates><updateTime>0</updateTime></RemoveDuplicates></CaptureParams>"));
+  EXPECT_EQ(put->http_status, status::bad_request) << put->body;
+  EXPECT_EQ(config->get_string("channel.1.face_capture.background_resolution"), "704x576");
+  EXPECT_EQ(config->get_string("channel.1.face_capture.text_overlay"), "camera_info,device_number");
+  EXPECT_EQ(config->get_int("channel.1.face_capture.duplicate_update_time"), 120);
+  // An empty element clears the text.
+  put = send(verb::put, path, doc("<OverlayAndCapture><deviceNo></deviceNo></OverlayAndCapture>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_EQ(config->get_string("channel.1.face_capture.device_number"), "");
+}
+
 TEST_F(FaceCaptureResourcesTest, ProfilesWithoutFaceCaptureHaveNoResource) {
   open_device("lpr-camera");
   route(services());

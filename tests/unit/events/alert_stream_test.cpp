@@ -100,6 +100,61 @@ TEST(AlertDocument, PartIsAMultipartMixedBodyPart) {
   EXPECT_EQ(part, "--boundary\r\nContent-Type: application/xml; charset=\"UTF-8\"\r\nContent-Length: 4\r\n\r\n<x/>\r\n");
 }
 
+Event face_capture_with_pictures() {
+  Event event;
+  event.kind = EventKind::face_capture;
+  event.channel = 1;
+  event.wall_time = hal::WallTime{test::LockstepTestClock::k_wall_origin};
+  event.sequence = 12;
+  event.active_post_count = 1;
+  Target target;
+  target.box = Box{0.25, 0.5, 0.0625, 0.125};
+  target.track_id = 4;
+  target.face_quality = 88;
+  event.target = target;
+  event.pictures.push_back({"face", "", std::make_shared<const std::string>("\xff\xd8 face \r\n--boundary\r\n \xff\xd9")});
+  event.pictures.push_back({"scene", "", std::make_shared<const std::string>("\xff\xd8 background \xff\xd9")});
+  return event;
+}
+
+TEST(AlertDocument, NamesEachCarriedPictureAndTheFaceOfAFaceCapture) {
+  const auto xml = alert_xml(face_capture_with_pictures(), {});
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(xml.c_str())) << xml;
+  const auto root = doc.child("EventNotificationAlert");
+  EXPECT_STREQ(root.child_value("eventType"), "faceCapture");
+  EXPECT_STREQ(root.child_value("detectionPictureTransType"), "binary");
+  EXPECT_STREQ(root.child_value("detectionPicturesNumber"), "2");
+  EXPECT_STREQ(root.child_value("bkgUrl"), "cid:backgroundImage-12@camrig");
+  std::vector<std::string> files, ids;
+  for (auto info : root.child("pictureInfoList").children("pictureInfo")) {
+    files.emplace_back(info.child_value("fileName"));
+    ids.emplace_back(info.child_value("pId"));
+  }
+  EXPECT_EQ(files, (std::vector<std::string>{"faceImage.jpg", "backgroundImage.jpg"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"faceImage-12@camrig", "backgroundImage-12@camrig"}));
+  const auto face = root.child("faceCapture").child("faces").child("face");
+  EXPECT_STREQ(face.child_value("faceId"), "4");
+  EXPECT_STREQ(face.child_value("faceScore"), "88");
+  EXPECT_STREQ(face.child("faceRect").child_value("x"), "0.25");
+  EXPECT_STREQ(face.child("faceRect").child_value("height"), "0.125");
+  EXPECT_STREQ(face.child_value("URL"), "cid:faceImage-12@camrig");
+  for (const auto& node : root.select_nodes("//*"))
+    if (!node.node().first_child()) ADD_FAILURE() << "empty element <" << node.node().name() << ">";
+
+  const auto json = alert_json(face_capture_with_pictures(), {});
+  EXPECT_NE(json.find("\"URL\":\"cid:faceImage-12@camrig\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"pId\":\"backgroundImage-12@camrig\""), std::string::npos) << json;
+
+  // Without pictures (face picture and background upload off) nothing names one.
+  auto bare = face_capture_with_pictures();
+  bare.pictures.clear();
+  const auto bare_xml = alert_xml(bare, {});
+  EXPECT_EQ(bare_xml.find("pictureInfoList"), std::string::npos) << bare_xml;
+  EXPECT_EQ(bare_xml.find("cid:"), std::string::npos) << bare_xml;
+  EXPECT_NE(bare_xml.find("<faceScore>88</faceScore>"), std::string::npos) << bare_xml;
+}
+
 class AlertStreamsTest : public ::testing::Test {
  protected:
   test::LockstepTestClock clock;
@@ -119,6 +174,48 @@ TEST_F(AlertStreamsTest, AlertsReachTheClientInOrderWithTheirPostCount) {
     EXPECT_TRUE(chunk->starts_with("--boundary\r\n"));
     EXPECT_EQ(element(*chunk, "activePostCount"), std::to_string(post));
   }
+}
+
+TEST_F(AlertStreamsTest, AFaceCaptureIsFollowedByItsPicturesInOneWriteAndNoLinkagePicture) {
+  AlertStreamOptions options;
+  int linkage_pictures = 0;
+  options.picture = [&](const Event&) -> std::optional<AlertPicture> {
+    ++linkage_pictures;
+    return AlertPicture{"alarm-picture@camrig", "\xff\xd8 linkage \xff\xd9"};
+  };
+  AlertStreams streams(clock, bus, options);
+  auto stream = std::make_shared<http::ResponseStream>(16);
+  StreamReader reader(stream);
+  streams.open(stream);
+  const auto capture = face_capture_with_pictures();
+  bus.publish(CenterNotification{capture});
+  const auto chunk = reader.next();
+  ASSERT_TRUE(chunk);
+  EXPECT_EQ(linkage_pictures, 0);
+  // Framed by Content-Length: the face picture's own "--boundary" line does not end it.
+  std::vector<std::pair<std::string, std::string>> parts;
+  std::size_t at = 0;
+  while ((at = chunk->find("--boundary\r\n", at)) != std::string::npos) {
+    const auto head_end = chunk->find("\r\n\r\n", at);
+    ASSERT_NE(head_end, std::string::npos);
+    const auto head = chunk->substr(at, head_end - at);
+    const auto length_at = head.find("Content-Length: ");
+    ASSERT_NE(length_at, std::string::npos) << head;
+    const auto length = std::stoul(head.substr(length_at + 16));
+    parts.emplace_back(head, chunk->substr(head_end + 4, length));
+    at = head_end + 4 + length;
+    ASSERT_EQ(chunk->substr(at, 2), "\r\n");
+  }
+  ASSERT_EQ(parts.size(), 3u) << *chunk;
+  EXPECT_NE(parts[0].first.find("application/xml"), std::string::npos);
+  EXPECT_NE(parts[1].first.find("Content-Disposition: form-data; name=\"faceImage.jpg\"; filename=\"faceImage.jpg\"\r\n"
+                                "Content-Type: image/jpeg\r\n"),
+            std::string::npos)
+      << parts[1].first;
+  EXPECT_NE(parts[1].first.find("Content-ID: <faceImage-12@camrig>"), std::string::npos) << parts[1].first;
+  EXPECT_EQ(parts[1].second, *capture.pictures[0].jpeg);
+  EXPECT_NE(parts[2].first.find("Content-ID: <backgroundImage-12@camrig>"), std::string::npos) << parts[2].first;
+  EXPECT_EQ(parts[2].second, *capture.pictures[1].jpeg);
 }
 
 TEST_F(AlertStreamsTest, AnIdleStreamGetsAVideolossHeartbeatEveryInterval) {
