@@ -125,6 +125,11 @@ void EmailNotifier::stop() {
 // for the engine's thread. The first is taken as the mail is prepared, the others an interval apart.
 EmailMessage EmailNotifier::event_message(const Event& event, const EmailSettings& settings, std::stop_token stop) {
   std::vector<std::string> pictures;
+  // An event that brings its own pictures (a face capture, the LPR blocklist alarm's selected
+  // image) is mailed with those: they show what happened, a live picture taken now may not.
+  for (const auto& ref : event.pictures)
+    if (ref.jpeg && pictures.size() < static_cast<std::size_t>(k_email_pictures)) pictures.push_back(*ref.jpeg);
+  if (!pictures.empty()) return email_for_event(event, settings, options_.identity(), std::move(pictures));
   PictureProvider provider;
   {
     std::lock_guard lock(mutex_);

@@ -45,6 +45,7 @@ const std::vector<SettingsField> k_blocklist_fields = {
     {"", "alarmOutPort", "traffic.blocklist_alarm.alarm_output"},
     {"", "postAlarmTime", "traffic.blocklist_alarm.post_alarm"},
     {"", "sendEmail", "traffic.blocklist_alarm.send_email"},
+    {"", "pictureType", "traffic.blocklist_alarm.picture"},
 };
 
 Result<void> check_channel(const DeviceServices& services, const http::RequestContext& context) {
@@ -152,6 +153,15 @@ void add_lpr_routes(http::Router& router, DeviceServices services) {
                if (mode == "open") done = lpr->barrier().open();
                if (mode == "close") done = lpr->barrier().close();
                if (!done) return done.error();
+               return status_reply(context, ResponseStatus{});
+             });
+
+  // Manual Snapshot / Test Capture: recognition reports what it sees now as a manual capture, whose
+  // pictures are stored with event type "manual" (DECISIONS.md). Answered before the picture exists.
+  router.add(verb::put, base + "/manualCapture", security::Permission::parameter_settings,
+             [services, lpr](http::RequestContext& context) -> Result<http::Reply> {
+               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto requested = lpr->manual_capture(); !requested) return requested.error();
                return status_reply(context, ResponseStatus{});
              });
 

@@ -52,9 +52,11 @@ std::string upper(std::string text) {
 }
 
 // Only what the index needs to be rebuilt; the watermark rides along so a rebuilt index still
-// tells a changed picture (recomputing it from the file would bless the change).
+// tells a changed picture (recomputing it from the file would bless the change), and the id so
+// that a picture keeps its URI when the index is rebuilt.
 std::string sidecar_text(const StoredPicture& picture) {
-  nlohmann::json doc = {{"kind", picture.info.kind},
+  nlohmann::json doc = {{"id", picture.id},
+                        {"kind", picture.info.kind},
                         {"event_type", picture.info.event_type},
                         {"time_ms", to_millis(picture.info.time)},
                         {"channel", picture.info.channel},
@@ -80,6 +82,8 @@ std::optional<StoredPicture> parse_sidecar(const std::string& path, std::uint64_
     picture.info.plate = doc.at("plate").get<std::string>();
     picture.info.direction = doc.at("direction").get<std::string>();
     picture.info.capture_id = doc.at("capture_id").get<std::uint64_t>();
+    // Sidecars written before ids were kept get one at the rebuild.
+    picture.id = doc.value("id", std::uint64_t{0});
     return picture;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
@@ -227,6 +231,9 @@ Result<std::size_t> PictureStore::rebuild_locked(const std::string& card_id) {
   std::size_t count = 0;
   auto entries = card_.list(options_.directory);
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  // Pictures keep the id of their sidecar; one without (an older sidecar) or whose id another
+  // picture already holds (a copied file) gets a new one, written back so it stays.
+  std::vector<StoredPicture> renumber;
   for (const auto& entry : entries) {
     if (!entry.path.ends_with(".jpg")) continue;
     auto sidecar = card_.read(entry.path + k_sidecar_suffix);
@@ -239,11 +246,28 @@ Result<std::size_t> PictureStore::rebuild_locked(const std::string& card_id) {
       log::get("storage")->warn("picture {} has a damaged sidecar; left out of the index", entry.path);
       continue;
     }
+    if (picture->id == 0 || id_taken(picture->id)) {
+      renumber.push_back(std::move(*picture));
+      continue;
+    }
     if (auto inserted = insert(*picture); !inserted) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       return inserted.error();
     }
     ++count;
+  }
+  for (auto& picture : renumber) {
+    picture.id = next_id();
+    if (auto inserted = insert(picture); !inserted) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return inserted.error();
+    }
+    ++count;
+    const std::string sidecar = sidecar_text(picture);
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(sidecar.data());
+    if (auto written = card_.write(picture.path + k_sidecar_suffix, std::span(bytes, sidecar.size()), false); !written)
+      log::get("storage")->warn("picture {} keeps id {} only until the next rebuild: {}", picture.path, picture.id,
+                                written.error().message);
   }
   core::SqliteStatement mark(db_, "INSERT INTO card (id) VALUES (?)");
   mark.bind(1, card_id);
@@ -257,10 +281,25 @@ Result<std::size_t> PictureStore::rebuild_locked(const std::string& card_id) {
   return count;
 }
 
+bool PictureStore::id_taken(std::uint64_t id) {
+  core::SqliteStatement taken(db_, "SELECT 1 FROM pictures WHERE id = ?");
+  taken.bind(1, static_cast<std::int64_t>(id));
+  return taken.step() == SQLITE_ROW;
+}
+
+// AUTOINCREMENT's counter only grows (also past ids inserted from a card), so an id is never
+// given twice by this index, even after the picture that had it was overwritten.
+std::uint64_t PictureStore::next_id() {
+  core::SqliteStatement last(db_,
+                             "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'pictures'), 0),"
+                             " COALESCE((SELECT MAX(id) FROM pictures), 0))");
+  return last.step() == SQLITE_ROW ? static_cast<std::uint64_t>(last.column_int(0)) + 1 : 1;
+}
+
 Result<void> PictureStore::insert(const StoredPicture& picture) {
   core::SqliteStatement insert(db_,
                                "INSERT INTO pictures (path, size, watermark, kind, event_type, time_ms, channel, plate,"
-                               " direction, capture_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                               " direction, capture_id, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, picture.path);
   insert.bind(2, static_cast<std::int64_t>(picture.size_bytes));
   insert.bind(3, picture.watermark);
@@ -271,6 +310,7 @@ Result<void> PictureStore::insert(const StoredPicture& picture) {
   insert.bind(8, picture.info.plate);
   insert.bind(9, picture.info.direction);
   insert.bind(10, static_cast<std::int64_t>(picture.info.capture_id));
+  insert.bind(11, static_cast<std::int64_t>(picture.id));
   if (insert.step() != SQLITE_DONE) return index_failure(db_, "cannot index a picture");
   return {};
 }
@@ -304,6 +344,7 @@ Result<StoredPicture> PictureStore::store(const PictureInfo& info, std::span<con
   if (auto ready = ensure_card(true); !ready) return ready.error();
 
   StoredPicture picture;
+  picture.id = next_id();
   picture.info = info;
   picture.size_bytes = jpeg.size();
   picture.watermark = watermark(jpeg);
@@ -330,7 +371,6 @@ Result<StoredPicture> PictureStore::store(const PictureInfo& info, std::span<con
     return make_error(written.error().code, "cannot store the picture on the memory card: " + written.error().message);
   }
   if (auto inserted = insert(picture); !inserted) return inserted.error();
-  picture.id = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
   return picture;
 }
 

@@ -1,6 +1,7 @@
-// The event pictures on the memory card: each JPEG with a metadata sidecar on the card, an SQLite
-// index in the data directory for search (time, plate, event type, direction), and a watermark
-// (HMAC-SHA256 under the device's key) per file that tells an intact picture from a changed one.
+// The event and manual-capture pictures on the memory card: each JPEG with a metadata sidecar
+// (with the picture's id) on the card, an SQLite index in the data directory for search (time,
+// plate, event type, direction), and a watermark (HMAC-SHA256 under the device's key) per file
+// that tells an intact picture from a changed one.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,9 @@ struct PictureInfo {
 };
 
 struct StoredPicture {
-  std::uint64_t id = 0;    //!< index id, 1, 2, ... (renumbered when the index is rebuilt)
+  //! 1, 2, ... in storing order; kept in the picture's sidecar on the card, so the same after the
+  //! index is rebuilt from the card. Never given twice by one index.
+  std::uint64_t id = 0;
   std::string path;        //!< on the card
   std::uint64_t size_bytes = 0;
   std::string watermark;   //!< HMAC-SHA256 of the file, lowercase hex
@@ -104,7 +107,10 @@ class PictureStore {
   Result<void> ensure_card(bool for_writing);
   Result<std::size_t> rebuild_locked(const std::string& card_id);
   Result<void> make_room(std::uint64_t bytes, DiskFullPolicy policy);
+  //! With the picture's own id.
   Result<void> insert(const StoredPicture& picture);
+  bool id_taken(std::uint64_t id);
+  std::uint64_t next_id();
 
   hal::StorageMedium& card_;
   PictureStoreOptions options_;

@@ -1,6 +1,8 @@
 #include "device/traffic/lpr_service.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <string_view>
 
 #include "device/core/log.hpp"
 #include "device/traffic/picture_recorder.hpp"
@@ -41,6 +43,13 @@ void LprService::stop() { barrier_->stop(); }
 
 void LprService::submit(const PlateRead& read) { capture_->submit(read); }
 
+Result<void> LprService::manual_capture() {
+  if (!parts_.request_capture)
+    return make_error(ErrorCode::unavailable, "plate recognition is not running on this camera: no manual capture");
+  parts_.request_capture(CaptureTrigger::manual, parts_.clock->now());
+  return {};
+}
+
 void LprService::on_input(int index, bool closed, hal::Nanos at) { capture_->on_input(index, closed, at); }
 
 void LprService::on_pass(const VehiclePass& pass) {
@@ -62,9 +71,11 @@ void LprService::on_pass(const VehiclePass& pass) {
     record.verdict = lookup.verdict;
     record.match = std::move(lookup.match);
   }
-  // A vehicle backing away is reported, but it does not open the barrier.
-  record.barrier = pass.backing ? BarrierAction::not_controlled : barrier_->on_vehicle(pass.read.plate, record.verdict);
-  if (record.verdict == PlateVerdict::blocked) raise_blocklist_alarm(record);
+  // A vehicle backing away is reported, but it does not open the barrier; a manual capture is a
+  // picture taken on request (commissioning, a guard's snapshot): it moves nothing and raises no alarm.
+  const bool manual = pass.read.trigger == CaptureTrigger::manual;
+  record.barrier = pass.backing || manual ? BarrierAction::not_controlled : barrier_->on_vehicle(pass.read.plate, record.verdict);
+  if (record.verdict == PlateVerdict::blocked && !manual) raise_blocklist_alarm(record);
 
   {
     std::lock_guard lock(mutex_);
@@ -85,7 +96,8 @@ void LprService::on_pass(const VehiclePass& pass) {
   target.list_verdict = std::string(to_string(record.verdict));
   target.direction = std::string(to_string(pass.read.direction));
   event.target = std::move(target);
-  event.description = pass.backing                               ? "Backing and leaving"
+  event.description = manual                                    ? "Manual capture"
+                      : pass.backing                            ? "Backing and leaving"
                       : record.verdict == PlateVerdict::blocked ? "Blocklist vehicle"
                       : pass.read.plate.empty()                 ? "Unlicensed vehicle"
                                                                 : "ANPR";
@@ -95,16 +107,35 @@ void LprService::on_pass(const VehiclePass& pass) {
     else
       log::get("traffic")->warn("vehicle {}: no pictures: {}", record.id, pictures.error().message);
   }
-  if (record.verdict == PlateVerdict::blocked && parts_.send_email && parts_.config->get_bool("traffic.blocklist_alarm.enabled") &&
+  if (record.verdict == PlateVerdict::blocked && !manual && parts_.send_email && parts_.config->get_bool("traffic.blocklist_alarm.enabled") &&
       parts_.config->get_bool("traffic.blocklist_alarm.send_email")) {
     // The mail names the plate: its text comes from the description alone.
     auto mail = event;
     mail.description = "Blocklist vehicle " + pass.read.plate;
+    mail.pictures = blocklist_mail_picture(event.pictures, record.id);
     parts_.send_email(mail);
   }
   parts_.engine->submit(std::move(event));
   log::get("traffic")->info("vehicle {} '{}' {} {}: barrier {}", record.id, pass.read.plate, to_string(record.verdict),
                             to_string(pass.read.direction), to_string(record.barrier));
+}
+
+// "Select Image": the original scene picture or the plate cutout, and only that one. A cutout
+// switched off in the picture settings leaves the scene picture, which also shows the plate.
+std::vector<events::PictureRef> LprService::blocklist_mail_picture(const std::vector<events::PictureRef>& pictures,
+                                                                   std::uint64_t vehicle) const {
+  const bool cutout = parts_.config->get_string("traffic.blocklist_alarm.picture") == "plate_cutout";
+  const auto of_kind = [&](std::string_view kind) {
+    return std::find_if(pictures.begin(), pictures.end(), [&](const auto& ref) { return ref.kind == kind && ref.jpeg; });
+  };
+  auto chosen = of_kind(cutout ? "plate" : "scene");
+  if (chosen == pictures.end() && cutout) {
+    log::get("traffic")->warn("vehicle {}: no plate cutout for the blocklist mail (Cutout: Plate is off); the scene "
+                              "picture is sent instead", vehicle);
+    chosen = of_kind("scene");
+  }
+  if (chosen == pictures.end()) return {};
+  return {*chosen};
 }
 
 void LprService::raise_blocklist_alarm(const VehicleRecord& record) {

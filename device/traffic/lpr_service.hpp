@@ -65,6 +65,9 @@ class LprService {
 
   //! A plate read from recognition, from any thread.
   void submit(const PlateRead& read);
+  //! Manual Snapshot / Test Capture: asks recognition for a capture now; the read comes back
+  //! through submit() with trigger `manual`. unavailable without plate recognition.
+  Result<void> manual_capture();
   //! An alarm input edge (0-based), for the loops.
   void on_input(int index, bool closed, hal::Nanos at);
 
@@ -83,6 +86,9 @@ class LprService {
  private:
   void on_pass(const VehiclePass& pass);
   void raise_blocklist_alarm(const VehicleRecord& record);
+  //! The one picture the blocklist mail carries (traffic.blocklist_alarm.picture); none without pictures.
+  std::vector<events::PictureRef> blocklist_mail_picture(const std::vector<events::PictureRef>& pictures,
+                                                         std::uint64_t vehicle) const;
 
   LprServiceParts parts_;
   std::unique_ptr<VehicleCapture> capture_;

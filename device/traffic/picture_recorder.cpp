@@ -72,7 +72,7 @@ Result<RecordedPictures> PictureRecorder::record(const PlateRead& read, hal::Wal
     const auto& picture = (*pictures)[i];
     storage::PictureInfo info;
     info.kind = picture.kind;
-    info.event_type = "LPR";
+    info.event_type = read.trigger == CaptureTrigger::manual ? "manual" : "LPR";
     info.time = wall_time;
     info.channel = read.channel;
     info.plate = read.plate;

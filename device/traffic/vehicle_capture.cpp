@@ -125,6 +125,11 @@ void VehicleCapture::submit(const PlateRead& read) {
   VehiclePass pass;
   pass.read = read;
   pass.snapshots = settings.snapshot_quantity;
+  // A manual capture was asked for: it is a picture of the moment, not a vehicle pass to filter.
+  if (read.trigger == CaptureTrigger::manual) {
+    sink_(pass);
+    return;
+  }
   {
     std::lock_guard lock(mutex_);
     if (from_loop) {

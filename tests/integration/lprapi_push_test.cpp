@@ -17,17 +17,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "device/core/config_schema.hpp"
 #include "device/core/realtime_clock.hpp"
 #include "device/security/authenticator.hpp"
 #include "device/security/user_accounts.hpp"
-#include "device/traffic/input_tap.hpp"
-#include "device/traffic/lpr_service.hpp"
 #include "device/traffic/lprapi_service.hpp"
 #include "sim/network/fault_proxy.hpp"
 #include "sim/sd_card_model.hpp"
-#include "sim/virtual_inputs.hpp"
-#include "sim/virtual_relays.hpp"
+#include "tests/support/lpr_service_rig.hpp"
 
 namespace camrig::traffic {
 namespace {
@@ -213,21 +209,6 @@ class LprApiPushTest : public ::testing::Test {
     proxy = std::make_unique<sim::FaultProxy>(proxy_options);
     ASSERT_TRUE(proxy->start());
 
-    auto profile = *core::DeviceProfile::builtin("lpr-camera");
-    auto schema = core::ConfigSchema::builtin();
-    ASSERT_TRUE(schema) << schema.error().message;
-    config = std::move(core::ConfigService::open(*schema, profile, ":memory:", &bus).value());
-    plates = std::move(PlateList::open(":memory:", clock).value());
-    engine = std::make_unique<events::EventEngine>(clock, bus, &tap, &relays);
-    engine->start();
-    LprServiceParts parts;
-    parts.clock = &clock;
-    parts.config = config.get();
-    parts.plates = plates.get();
-    parts.relays = &relays;
-    parts.engine = engine.get();
-    lpr = std::make_unique<LprService>(std::move(parts));
-    lpr->start();
     for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
              {"traffic.capture.mode", "video"},
              {"traffic.capture.same_plate_delay", "0"},
@@ -246,33 +227,24 @@ class LprApiPushTest : public ::testing::Test {
   void start_push() {
     LprApiParts parts;
     parts.clock = &clock;
-    parts.bus = &bus;
-    parts.config = config.get();
+    parts.config = config;
     parts.card = &card;
     parts.vehicle = [this](const events::Event& event) { return lpr->vehicle_of(event); };
+    parts.bus = &rig.bus;
     push = std::make_unique<LprApiService>(parts, LprApiOptions{std::chrono::milliseconds(100), std::chrono::milliseconds(400)});
     push->start();
   }
 
   void TearDown() override {
     push.reset();
-    lpr.reset();
-    engine.reset();
     proxy.reset();
     server.reset();
   }
 
   //! A vehicle passes; true if the service had reported it before submit() returned.
   bool pass(const std::string& plate) {
-    PlateRead read;
-    read.id = ++read_ids;
-    read.plate = plate;
-    read.confidence = 0.9;
-    read.trigger = CaptureTrigger::video;
-    read.direction = VehicleDirection::approaching;
-    read.time = clock.now() + std::chrono::nanoseconds(read_ids);  // distinct capture times
-    lpr->submit(read);
-    const auto found = lpr->recent(0, std::nullopt, 1000);
+    rig.pass(plate);
+    const auto found = rig.vehicles();
     return !found.empty() && found.back().read.plate == plate;
   }
 
@@ -283,19 +255,18 @@ class LprApiPushTest : public ::testing::Test {
   }
 
   core::RealtimeClock clock{hal::WallTime{std::chrono::seconds(1709294400)}};
-  core::EventBus bus;
-  sim::VirtualInputs inputs{clock, 2};
-  InputTap tap{inputs};
-  sim::VirtualRelays relays{clock, 2};
+  // The LPR settings follow the config: changes are published on the rig's bus.
+  test::LprServiceRig rig{clock, [] {
+                            test::LprServiceRigOptions options;
+                            options.publish_config = true;
+                            return options;
+                          }()};
+  core::ConfigService* config = rig.config.get();
+  LprService* lpr = rig.service.get();
   sim::SdCardModel card{clock, sim::SdCardOptions{.write_bytes_per_second = 0}};
   std::unique_ptr<PlatformServer> server;
   std::unique_ptr<sim::FaultProxy> proxy;
-  std::unique_ptr<core::ConfigService> config;
-  std::unique_ptr<PlateList> plates;
-  std::unique_ptr<events::EventEngine> engine;
-  std::unique_ptr<LprService> lpr;
   std::unique_ptr<LprApiService> push;
-  std::uint64_t read_ids = 0;
 };
 
 TEST_F(LprApiPushTest, VehiclesPassedWhileTheLinkIsCutArriveOnceInOrder) {

@@ -198,7 +198,7 @@ void PlateRecognition::analyse(const AnalysisFrame& frame, const EventSink&) {
   counters_.cpu += thread_cpu_time() - cpu_began;
 }
 
-void PlateRecognition::update_tracks(const AnalysisFrame& frame, const PlateRecognitionSettings&,
+void PlateRecognition::update_tracks(const AnalysisFrame& frame, const PlateRecognitionSettings& settings,
                                      const std::vector<cv::Rect>& vehicles,
                                      std::vector<std::pair<cv::Rect, plates::OcrRead>> reads) {
   const hal::Nanos now = frame.time;
@@ -226,38 +226,72 @@ void PlateRecognition::update_tracks(const AnalysisFrame& frame, const PlateReco
     if (chosen >= 0) taken[static_cast<std::size_t>(chosen)] = true;
     vehicle_track[v] = chosen >= 0 ? &tracks_[static_cast<std::size_t>(chosen)] : nullptr;
   }
+  // A blob that lies mostly inside a vehicle's last box is a part of it that split off (windows,
+  // a shadow): a new track would end as a second, unlicensed vehicle.
+  for (std::size_t v = 0; v < vehicles.size(); ++v) {
+    if (vehicle_track[v]) continue;
+    int most = vehicles[v].area() / 2;
+    for (auto& t : tracks_) {
+      if (t.vehicle.empty()) continue;
+      const int shared = (t.vehicle & vehicles[v]).area();
+      if (shared > most) most = shared, vehicle_track[v] = &t;
+    }
+  }
   for (std::size_t v = 0; v < vehicles.size(); ++v) {
     Track& t = vehicle_track[v] ? *vehicle_track[v] : new_track();
     vehicle_track[v] = &t;
     if (t.first_vehicle.empty()) t.first_vehicle = vehicles[v];
+    if (t.vehicle_seen == now) {
+      t.vehicle |= vehicles[v];
+      continue;
+    }
     t.vehicle = vehicles[v];
-    t.last_seen = now;
+    t.vehicle_seen = t.last_seen = now;
     ++t.vehicle_frames;
   }
 
   for (auto& [box, read] : reads) {
-    for (std::size_t v = 0; v < vehicles.size(); ++v) {
-      if (vehicles[v].contains(centre(box))) vehicle_track[v]->plate_inside = true;
-    }
+    const cv::Point2f at = centre(box);
     // The plate continues the track whose plate was last seen nearest (vehicle blobs split and
-    // merge, plates do not); a first plate joins the vehicle it sits on.
+    // merge, plates do not).
     Track* track = nullptr;
     double best = 1e18;
     for (auto& t : tracks_) {
-      if (t.plate.empty() || t.plate_seen == now) continue;
-      const cv::Point2f d = centre(t.plate) - centre(box);
+      if (t.merged || t.plate.empty() || t.plate_seen == now) continue;
+      const cv::Point2f d = centre(t.plate) - at;
       const double dist = std::hypot(d.x, d.y);
       if (dist < 1.5 * std::max(box.width, t.plate.width) && dist < best) best = dist, track = &t;
     }
-    for (std::size_t v = 0; v < vehicles.size() && !track; ++v) {
-      if (vehicles[v].contains(centre(box)) && vehicle_track[v]->plate_seen != now) track = vehicle_track[v];
+    // The vehicle the plate sits on: of the vehicle boxes around it, the one followed longest (a
+    // blob that just split off is not a vehicle of its own).
+    Track* carrier = nullptr;
+    for (std::size_t v = 0; v < vehicles.size(); ++v) {
+      if (!vehicles[v].contains(at) || vehicle_track[v]->merged) continue;
+      if (!carrier || vehicle_track[v]->vehicle_frames > carrier->vehicle_frames) carrier = vehicle_track[v];
+    }
+    if (track && carrier && carrier != track && carrier->plate.empty() && track->vehicle_seen != now &&
+        track->first_read <= carrier->first_seen + settings.settle_time) {
+      // The plate was read before its vehicle stood out of the background (or after the vehicle's
+      // blob was lost and found again): the vehicle joins its plate, one pass, not two.
+      absorb(*track, *carrier);
+      for (auto& assigned : vehicle_track) {
+        if (assigned == carrier) assigned = track;
+      }
+    } else if (!track && carrier && carrier->plate_seen != now) {
+      // A plate no track continues joins the vehicle it sits on.
+      track = carrier;
     }
     if (!track) track = &new_track();
     Track& t = *track;
-    if (t.first_plate.empty()) {
-      t.first_plate = box;
-      t.first_read = now;
+    if (t.first_plate.empty()) t.first_read = now;
+    // Another vehicle box around this plate that appeared after the plate's track began is the same
+    // vehicle seen apart from it: it is not an unlicensed vehicle.
+    for (std::size_t v = 0; v < vehicles.size(); ++v) {
+      if (vehicle_track[v] != &t && vehicles[v].contains(at) && vehicle_track[v]->first_seen >= t.first_read) {
+        vehicle_track[v]->plate_inside = true;
+      }
     }
+    if (t.first_plate.empty()) t.first_plate = box;
     t.plate = box;
     t.plate_seen = t.last_seen = now;
     double score = 0;
@@ -275,11 +309,34 @@ void PlateRecognition::update_tracks(const AnalysisFrame& frame, const PlateReco
     t.observations.push_back({now, read});
     t.vote.add(std::move(read));
   }
+
+  // A vehicle box that overlaps the box of a vehicle with a plate is a part of that vehicle seen
+  // apart (its blob split, or it was followed before its plate could be read): not unlicensed.
+  for (auto& t : tracks_) {
+    if (t.merged || t.vehicle_seen != now || !t.vote.empty()) continue;
+    for (const auto& other : tracks_) {
+      if (&other == &t || other.merged || other.vote.empty() || other.vehicle_seen != now) continue;
+      const int smaller = std::min(t.vehicle.area(), other.vehicle.area());
+      if ((t.vehicle & other.vehicle).area() * 4 >= smaller) t.plate_inside = true;
+    }
+  }
+}
+
+void PlateRecognition::absorb(Track& into, Track& from) {
+  into.vehicle = from.vehicle;
+  into.vehicle_seen = from.vehicle_seen;
+  into.vehicle_frames += from.vehicle_frames;
+  if (into.first_vehicle.empty()) into.first_vehicle = from.first_vehicle;
+  if (into.best_vehicle.empty()) into.best_vehicle = from.vehicle;
+  into.first_seen = std::min(into.first_seen, from.first_seen);
+  into.last_seen = std::max(into.last_seen, from.last_seen);
+  from.merged = true;
+  from.vehicle = {};
 }
 
 void PlateRecognition::finish_tracks(hal::Nanos now, const PlateRecognitionSettings& settings) {
   for (auto& t : tracks_) {
-    if (t.emitted) continue;
+    if (t.emitted || t.merged) continue;
     const bool lost = now - t.last_seen >= settings.lost_time;
     if (!t.vote.empty()) {
       const plates::VotedPlate voted = t.vote.result();
@@ -300,8 +357,8 @@ void PlateRecognition::finish_tracks(hal::Nanos now, const PlateRecognitionSetti
     }
   }
   for (auto it = tracks_.begin(); it != tracks_.end();) {
-    if (now - it->last_seen >= settings.lost_time) {
-      if (!it->observations.empty()) finished_.push_back(std::move(*it));
+    if (it->merged || now - it->last_seen >= settings.lost_time) {
+      if (!it->merged && !it->observations.empty()) finished_.push_back(std::move(*it));
       it = tracks_.erase(it);
     } else {
       ++it;

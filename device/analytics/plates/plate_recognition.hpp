@@ -69,16 +69,18 @@ class PlateRecognition : public Detector {
   };
   struct Track {
     std::uint64_t id = 0;
-    hal::Nanos first_seen{0}, last_seen{0}, first_read{0}, plate_seen{-1};
+    hal::Nanos first_seen{0}, last_seen{0}, first_read{0}, plate_seen{-1}, vehicle_seen{-1};
     cv::Rect vehicle, plate;          // last seen (empty = none)
     cv::Rect first_vehicle, first_plate;
     int vehicle_frames = 0;
     plates::PlateVote vote;
     std::vector<Observation> observations;
     bool emitted = false;
-    // A plate read inside the vehicle's box whose reads went to another track (the plate was
-    // found before the vehicle stood out of the background): the vehicle is not unlicensed.
+    // A plate read inside the vehicle's box whose reads went to another track that began before
+    // this one (the same vehicle, seen apart from its plate): the vehicle is not unlicensed.
     bool plate_inside = false;
+    // Taken over by the track of its plate (absorb()); dropped at the end of the frame.
+    bool merged = false;
     // The frame that read best: for the pictures and the reported boxes.
     double best_score = -1;
     hal::Nanos best_time{0};
@@ -93,6 +95,8 @@ class PlateRecognition : public Detector {
 
   void update_tracks(const AnalysisFrame& frame, const PlateRecognitionSettings& settings,
                      const std::vector<cv::Rect>& vehicles, std::vector<std::pair<cv::Rect, plates::OcrRead>> reads);
+  //! `into` takes over `from`'s vehicle; `from` is dropped.
+  static void absorb(Track& into, Track& from);
   void finish_tracks(hal::Nanos now, const PlateRecognitionSettings& settings);
   void answer_triggers(const AnalysisFrame& frame, const PlateRecognitionSettings& settings);
   traffic::PlateRead make_read(const Track& track, const plates::VotedPlate& voted) const;

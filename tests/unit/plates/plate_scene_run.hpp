@@ -42,6 +42,10 @@ struct SceneScore {
   int false_reads = 0;       // plate text of no vehicle in the scene, or a second read of one pass
   int reads = 0;             // non-empty video reads
   int unlicensed_expected = 0, unlicensed_reported = 0;
+  // Unlicensed reports attributed (by vehicle box) to a vehicle without a plate towards the
+  // camera, reported once; any other unlicensed report is false (a plated vehicle, a second
+  // report of one vehicle, or nothing there).
+  int unlicensed_found = 0, unlicensed_false = 0;
   std::vector<double> latencies;  // s, readable → emitted, exact reads
   double analysis_seconds = 0;    // wall time in PlateRecognition::analyse
   std::uint64_t frames = 0;
@@ -59,9 +63,9 @@ struct SceneScore {
   }
   void print(const char* name) const {
     std::printf("[%s] passes %d, exact %d (%.1f %%), character accuracy %.2f %%, missed %d, false reads %d of %d "
-                "(%.2f %%), unlicensed %d/%d, latency p95 %.0f ms, %.1f ms per analysed frame\n",
+                "(%.2f %%), unlicensed %d reported, %d found of %d, %d false, latency p95 %.0f ms, %.1f ms per analysed frame\n",
                 name, passes, exact, 100 * exact_rate(), 100 * character_accuracy(), missed, false_reads, reads,
-                100 * false_rate(), unlicensed_reported, unlicensed_expected, 1000 * latency_p95(),
+                100 * false_rate(), unlicensed_reported, unlicensed_found, unlicensed_expected, unlicensed_false, 1000 * latency_p95(),
                 frames ? 1000 * analysis_seconds / static_cast<double>(frames) : 0.0);
   }
 };
@@ -94,6 +98,8 @@ struct SceneRun {
   std::map<std::uint32_t, PassTruth> truth;
   // Per analysed frame time (ms): actor → plate box, to tell which vehicle a read belongs to.
   std::map<std::int64_t, std::vector<std::pair<std::uint32_t, cv::Rect>>> plate_boxes;
+  // The same for the vehicle boxes, to tell which vehicle an unlicensed report belongs to.
+  std::map<std::int64_t, std::vector<std::pair<std::uint32_t, cv::Rect>>> vehicle_boxes;
   analytics::PlateRecognitionCounters counters;
 };
 
@@ -124,6 +130,7 @@ SceneRun run_scene(const sim::WorldDescription& description, double seconds,
     const auto record = sim::frame_record(1, 0, snapshot, camera.pose());
     const double t = record["time"].get<double>();
     auto& boxes = run.plate_boxes[std::llround(t * 1000)];
+    auto& vehicle_boxes = run.vehicle_boxes[std::llround(t * 1000)];
     for (const auto& actor : record["actors"]) {
       const std::string kind = actor["class"].get<std::string>();
       if (kind != "car" && kind != "van" && kind != "truck" && kind != "motorcycle") continue;
@@ -132,6 +139,8 @@ SceneRun run_scene(const sim::WorldDescription& description, double seconds,
       auto& pass = run.truth[id];
       pass.actor = id;
       ++pass.vehicle_frames;
+      const auto& v = actor["box"];
+      vehicle_boxes.emplace_back(id, cv::Rect(v[0].get<int>(), v[1].get<int>(), v[2].get<int>(), v[3].get<int>()));
       if (!actor.contains("plate") || actor["plate"]["box"].is_null()) continue;
       pass.plate = normalise_plate(actor["plate"]["text"].get<std::string>());
       const auto& b = actor["plate"]["box"];
@@ -221,6 +230,34 @@ inline SceneScore score(const SceneRun& run, double seconds) {
     }
   }
   s.unlicensed_reported = static_cast<int>(unlicensed.size());
+  // An unlicensed report carries the vehicle box of its last frame: the vehicle whose true box
+  // overlaps it most in that frame.
+  std::map<std::uint32_t, int> unlicensed_of;
+  for (const EmittedRead* e : unlicensed) {
+    std::uint32_t owner = 0;
+    double best = 0;
+    const auto boxes = run.vehicle_boxes.find(e->read.time.count() / 1'000'000);
+    if (boxes != run.vehicle_boxes.end() && e->read.vehicle_box) {
+      const auto& b = *e->read.vehicle_box;
+      const cv::Rect read_box(b.x, b.y, b.width, b.height);
+      for (const auto& [id, box] : boxes->second) {
+        const double o = static_cast<double>((box & read_box).area()) / std::max(1, (box | read_box).area());
+        if (o > best) best = o, owner = id;
+      }
+    }
+    const bool plateless = owner != 0 && best >= 0.2 && run.truth.at(owner).plate.empty();
+    if (std::getenv("PLATES_VERBOSE")) {
+      std::printf("  unlicensed t=%.2f owner=%u (%s) iou=%.2f\n", e->read.time.count() / 1e9, owner,
+                  owner ? run.truth.at(owner).plate.c_str() : "-", best);
+    }
+    if (plateless && ++unlicensed_of[owner] == 1) {
+      ++s.unlicensed_found;
+    } else {
+      ++s.unlicensed_false;
+      std::printf("  false unlicensed report at %.2f s (vehicle %u, plate \"%s\")\n", e->read.time.count() / 1e9,
+                  owner, owner ? run.truth.at(owner).plate.c_str() : "-");
+    }
+  }
   return s;
 }
 

@@ -6,16 +6,12 @@
 
 #include <cstdio>
 
-#include "device/core/config_schema.hpp"
 #include "device/core/realtime_clock.hpp"
 #include "device/isapi/isapi.hpp"
 #include "device/isapi/xml.hpp"
-#include "device/traffic/input_tap.hpp"
-#include "device/traffic/lpr_service.hpp"
 #include "sim/barrier_gate.hpp"
-#include "sim/virtual_inputs.hpp"
-#include "sim/virtual_relays.hpp"
 #include "tests/support/lockstep_test_clock.hpp"
+#include "tests/support/lpr_service_rig.hpp"
 
 namespace camrig::traffic {
 namespace {
@@ -33,69 +29,37 @@ struct Request {
 
 class LprServiceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    profile = *core::DeviceProfile::builtin("lpr-camera");
-    auto schema = core::ConfigSchema::builtin();
-    ASSERT_TRUE(schema) << schema.error().message;
-    config = std::move(core::ConfigService::open(*schema, profile, ":memory:", nullptr).value());
-    plates = std::move(PlateList::open(":memory:", clock).value());
-    engine = std::make_unique<events::EventEngine>(clock, bus, &tap, &relays);
-    engine->start();
-    LprServiceParts parts;
-    parts.clock = &clock;
-    parts.config = config.get();
-    parts.plates = plates.get();
-    parts.relays = &relays;
-    parts.engine = engine.get();
-    parts.request_capture = [this](CaptureTrigger trigger, hal::Nanos at) { requests.push_back({trigger, at}); };
-    service = std::make_unique<LprService>(std::move(parts));
-    tap.set_listener([this](int index, bool closed, hal::Nanos at) { service->on_input(index, closed, at); });
-    service->start();
-  }
+  LprServiceTest() : rig(clock, options()) {}
 
-  void TearDown() override {
-    tap.set_listener(nullptr);
-    service.reset();
-    engine.reset();
+  test::LprServiceRigOptions options() {
+    test::LprServiceRigOptions o;
+    o.request_capture = [this](CaptureTrigger trigger, hal::Nanos at) { requests.push_back({trigger, at}); };
+    return o;
   }
-
   void set(const std::string& key, const std::string& value) {
     ASSERT_TRUE(config->set_text(key, value)) << key << "=" << value;
   }
-  void list(const std::string& plate, ListType type) {
-    PlateEntry entry;
-    entry.plate = plate;
-    entry.list = type;
-    ASSERT_TRUE(plates->add(entry));
-  }
+  void list(const std::string& plate, ListType type) { rig.list(plate, type); }
   void advance(hal::Nanos by) { clock.advance_to(clock.now() + by); }
-
   PlateRead read(const std::string& plate, CaptureTrigger trigger,
                  VehicleDirection direction = VehicleDirection::approaching) {
-    PlateRead r;
-    r.id = ++read_ids;
-    r.plate = plate;
-    r.confidence = 0.9;
-    r.trigger = trigger;
-    r.direction = direction;
-    r.time = clock.now();
-    return r;
+    return rig.read(plate, trigger, direction);
   }
-  std::vector<VehicleRecord> vehicles() const { return service->recent(0, std::nullopt, 1000); }
+  std::vector<VehicleRecord> vehicles() const { return rig.vehicles(); }
 
   test::LockstepTestClock clock;
-  core::EventBus bus;
-  sim::VirtualInputs inputs{clock, 2};
-  InputTap tap{inputs};
-  sim::VirtualRelays relays{clock, 2};
+  test::LprServiceRig rig;
+  // The rig's parts under the names the tests use.
+  core::EventBus& bus = rig.bus;
+  sim::VirtualInputs& inputs = rig.inputs;
+  sim::VirtualRelays& relays = rig.relays;
+  core::DeviceProfile& profile = rig.profile;
+  core::ConfigService* config = rig.config.get();
+  PlateList* plates = rig.plates.get();
+  events::EventEngine* engine = rig.engine.get();
+  LprService* service = rig.service.get();
   sim::BarrierGate gate{clock, relays};
-  core::DeviceProfile profile;
-  std::unique_ptr<core::ConfigService> config;
-  std::unique_ptr<PlateList> plates;
-  std::unique_ptr<events::EventEngine> engine;
-  std::unique_ptr<LprService> service;
   std::vector<Request> requests;
-  std::uint64_t read_ids = 0;
 };
 
 TEST_F(LprServiceTest, VideoModeReportsVideoReadsAndIgnoresLoops) {
@@ -429,42 +393,26 @@ TEST_F(LprServiceTest, AlarmInputsStillReachTheEventEngineThroughTheTap) {
 // 200 ms of the read reaching the service (lookup, decision and relay on one thread).
 TEST(LprServiceLatency, BarrierRelayWithin200msOfTheRead) {
   core::RealtimeClock clock(hal::WallTime{test::LockstepTestClock::k_wall_origin});
-  core::EventBus bus;
-  sim::VirtualRelays relays(clock, 2);
-  const auto profile = *core::DeviceProfile::builtin("lpr-camera");
-  auto config = std::move(core::ConfigService::open(*core::ConfigSchema::builtin(), profile, ":memory:", nullptr).value());
-  for (const auto& [key, value] : {std::pair{"traffic.barrier.enabled", "true"}, {"traffic.fuzzy_match.enabled", "true"},
-                                   {"traffic.fuzzy_match.misread_characters", "2"}})
-    ASSERT_TRUE(config->set_text(key, value));
-  auto plates = std::move(PlateList::open(":memory:", clock).value());
+  test::LprServiceRigOptions options;
+  options.settings = {{"traffic.barrier.enabled", "true"}, {"traffic.fuzzy_match.enabled", "true"},
+                      {"traffic.fuzzy_match.misread_characters", "2"}};
+  test::LprServiceRig rig(clock, options);
   std::vector<PlateEntry> entries;
   for (int i = 0; i < static_cast<int>(PlateList::k_capacity); ++i) {
     PlateEntry entry;
     entry.plate = "AL" + std::to_string(100000 + i);
     entries.push_back(entry);
   }
-  ASSERT_TRUE(plates->apply_batch(std::move(entries)));
-  events::EventEngine engine(clock, bus, nullptr, &relays);
-  LprServiceParts parts;
-  parts.clock = &clock;
-  parts.config = config.get();
-  parts.plates = plates.get();
-  parts.relays = &relays;
-  parts.engine = &engine;
-  LprService service(std::move(parts));
-  service.start();
-  PlateRead read;
-  read.plate = "AL1X9999";  // one misread character of AL109999
-  read.direction = VehicleDirection::approaching;
-  read.time = clock.now();
-  service.submit(read);
-  const auto pulses = relays.pulses(0);
+  ASSERT_TRUE(rig.plates->apply_batch(std::move(entries)));
+  const PlateRead read = rig.read("AL1X9999");  // one misread character of AL109999
+  rig.service->submit(read);
+  const auto pulses = rig.relays.pulses(0);
   ASSERT_EQ(pulses.size(), 1u);
   const auto latency = pulses[0].start - read.time;
   EXPECT_LE(latency, 200ms);
   std::printf("barrier relay %.3f ms after the read (10,000 allowlist entries, fuzzy on)\n",
               std::chrono::duration<double, std::milli>(latency).count());
-  service.stop();
+  rig.service->stop();
 }
 
 // The ISAPI resources through the router, without sockets.
@@ -481,10 +429,10 @@ class LprResourcesTest : public LprServiceTest {
     authenticator = std::make_unique<security::Authenticator>(*accounts, *lock, clock, options);
     isapi::DeviceServices services;
     services.profile = &profile;
-    services.config = config.get();
+    services.config = config;
     services.accounts = accounts.get();
-    services.plates = plates.get();
-    services.lpr = service.get();
+    services.plates = plates;
+    services.lpr = service;
     router = std::make_unique<http::Router>();
     isapi::add_routes(*router, services);
   }
@@ -579,6 +527,32 @@ TEST_F(LprResourcesTest, PullClientsGetRecentPlatesAfterAnId) {
   EXPECT_EQ(text(by_time, {"Plate", "plateNumber"}), "BAD001");
   auto [bad, refusal] = send(verb::get, "/ISAPI/Traffic/channels/1/vehicleDetect/plates?afterTime=yesterday");
   EXPECT_EQ(bad, status::bad_request);
+}
+
+TEST_F(LprResourcesTest, BlocklistAlarmPictureTypeReadAndWritten) {
+  auto [got, current] = send(verb::get, "/ISAPI/Traffic/channels/1/blocklistAlarm");
+  ASSERT_EQ(got, status::ok) << last_body;
+  EXPECT_EQ(text(current, {"pictureType"}), "original");
+  auto [put, ok] = send(verb::put, "/ISAPI/Traffic/channels/1/blocklistAlarm",
+                        doc("BlocklistAlarm", "<pictureType>plate_cutout</pictureType>"));
+  ASSERT_EQ(put, status::ok) << last_body;
+  EXPECT_EQ(config->get_string("traffic.blocklist_alarm.picture"), "plate_cutout");
+  auto [bad, why] = send(verb::put, "/ISAPI/Traffic/channels/1/blocklistAlarm",
+                         doc("BlocklistAlarm", "<pictureType>vehicle</pictureType>"));
+  EXPECT_EQ(bad, status::bad_request) << last_body;
+  EXPECT_EQ(config->get_string("traffic.blocklist_alarm.picture"), "plate_cutout");
+}
+
+TEST_F(LprResourcesTest, ManualCaptureAsksRecognitionForACaptureNow) {
+  advance(3s);
+  auto [put, ok] = send(verb::put, "/ISAPI/Traffic/channels/1/manualCapture");
+  ASSERT_EQ(put, status::ok) << last_body;
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].trigger, CaptureTrigger::manual);
+  EXPECT_EQ(requests[0].at, clock.now());
+  auto [missing, why] = send(verb::put, "/ISAPI/Traffic/channels/9/manualCapture");
+  EXPECT_EQ(missing, status::not_found);
+  EXPECT_EQ(requests.size(), 1u);
 }
 
 }  // namespace

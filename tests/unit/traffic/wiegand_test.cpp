@@ -3,15 +3,11 @@
 // the simulated port receives.
 #include <gtest/gtest.h>
 
-#include "device/core/config_schema.hpp"
-#include "device/traffic/input_tap.hpp"
-#include "device/traffic/lpr_service.hpp"
 #include "device/traffic/wiegand_frame.hpp"
 #include "device/traffic/wiegand_sender.hpp"
-#include "sim/virtual_inputs.hpp"
-#include "sim/virtual_relays.hpp"
 #include "sim/virtual_wiegand.hpp"
 #include "tests/support/lockstep_test_clock.hpp"
+#include "tests/support/lpr_service_rig.hpp"
 
 namespace camrig::traffic {
 namespace {
@@ -67,60 +63,28 @@ TEST(WiegandFrame, PlateDigitsAndCardNumbers) {
 
 class WiegandOutputTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    profile = *core::DeviceProfile::builtin("lpr-camera");
-    auto schema = core::ConfigSchema::builtin();
-    ASSERT_TRUE(schema) << schema.error().message;
-    config = std::move(core::ConfigService::open(*schema, profile, ":memory:", nullptr).value());
-    plates = std::move(PlateList::open(":memory:", clock).value());
-    engine = std::make_unique<events::EventEngine>(clock, bus, &tap, &relays);
-    engine->start();
-    LprServiceParts parts;
-    parts.clock = &clock;
-    parts.config = config.get();
-    parts.plates = plates.get();
-    parts.relays = &relays;
-    parts.engine = engine.get();
-    service = std::make_unique<LprService>(std::move(parts));
-    service->start();
-    sender = std::make_unique<WiegandSender>(bus, *config, *plates, port);
-    set("traffic.capture.mode", "video");
-    set("wiegand.enabled", "true");
-  }
-  void TearDown() override {
-    sender.reset();
-    service.reset();
-    engine.reset();
+  WiegandOutputTest() : rig(clock, options()) {}
+
+  static test::LprServiceRigOptions options() {
+    test::LprServiceRigOptions o;
+    o.settings = {{"traffic.capture.mode", "video"}, {"wiegand.enabled", "true"}};
+    return o;
   }
   void set(const std::string& key, const std::string& value) {
     ASSERT_TRUE(config->set_text(key, value)) << key << "=" << value;
   }
   void pass(const std::string& plate) {
-    PlateRead read;
-    read.id = ++read_ids;
-    read.plate = plate;
-    read.confidence = 0.9;
-    read.trigger = CaptureTrigger::video;
-    read.direction = VehicleDirection::approaching;
-    read.time = clock.now();
-    service->submit(read);
+    rig.service->submit(rig.read(plate));
     // Past the same-plate delay, so the next pass is a new vehicle.
     clock.advance_to(clock.now() + 10s);
   }
 
   test::LockstepTestClock clock;
-  core::EventBus bus;
-  sim::VirtualInputs inputs{clock, 2};
-  InputTap tap{inputs};
-  sim::VirtualRelays relays{clock, 2};
+  test::LprServiceRig rig;
+  core::ConfigService* config = rig.config.get();
+  PlateList* plates = rig.plates.get();
   sim::VirtualWiegand port{clock};
-  core::DeviceProfile profile;
-  std::unique_ptr<core::ConfigService> config;
-  std::unique_ptr<PlateList> plates;
-  std::unique_ptr<events::EventEngine> engine;
-  std::unique_ptr<LprService> service;
-  std::unique_ptr<WiegandSender> sender;
-  std::uint64_t read_ids = 0;
+  std::unique_ptr<WiegandSender> sender = std::make_unique<WiegandSender>(rig.bus, *config, *plates, port);
 };
 
 TEST_F(WiegandOutputTest, ReadPlateDigitsReachThePortAsA26BitFrame) {
