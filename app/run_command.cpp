@@ -12,22 +12,33 @@
 #include <functional>
 #include <future>
 #include <iostream>
+#include <iterator>
 #include <mutex>
 #include <random>
 #include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "app/simulated_world.hpp"
 #include "conformance/clients.hpp"
 #include "conformance/evaluator.hpp"
 #include "conformance/lockstep_gate.hpp"
+#include "conformance/peers.hpp"
 #include "conformance/scenario.hpp"
 #include "device/camera/camera.hpp"
 #include "device/core/lockstep_clock.hpp"
 #include "device/core/realtime_clock.hpp"
 #include "reports/report_writers.hpp"
+#include "sim/network/fault_proxy.hpp"
+#include "sim/world/world_description.hpp"
+
+namespace camrig::sim::scenes {
+// The built-in scenes' text, compiled into camrig_sim_world (sim/world/scenes/*.yaml); a run that
+// spawns actors on its timeline adds them to the scene's own description.
+std::string_view embedded_file(std::string_view name);
+}  // namespace camrig::sim::scenes
 
 namespace camrig::app {
 namespace {
@@ -156,17 +167,15 @@ class ScenarioRun {
     SimulatedWorldOptions world_options;
     world_options.seed = scenario_.seed;
     world_options.ground_truth_path = (work_ / "ground-truth.jsonl").string();
-    world_options.scene = scenario_.world.scene;
-    if (!scenario_.world.file.empty()) world_options.scene = scenario_.world.file;
-    if (!scenario_.world.description.empty()) {
-      const auto path = work_ / "world.yaml";
-      std::ofstream(path) << scenario_.world.description << "\n";
-      world_options.scene = path.string();
-    }
+    auto scene = world_scene();
+    if (!scene) return scene.error().message;
+    world_options.scene = *scene;
     auto world = SimulatedWorld::create(profile_, *clock_, pacer, world_options);
     if (!world) return "world: " + world.error().message;
     world_ = std::move(*world);
     observed_.has_barrier = world_->barrier() != nullptr;
+
+    if (auto error = start_peers(); !error.empty()) return error;
 
     camera_options_.data_directory = (work_ / "data").string();
     camera_options_.drop_frames_when_busy = options_.realtime;
@@ -196,9 +205,12 @@ class ScenarioRun {
                               user.name, user.password, user.level);
       if (auto error = setup_call(call); !error.empty()) return "adding user " + user.name + ": " + error;
     }
-    for (std::size_t i = 0; i < scenario_.setup.size(); ++i)
-      if (auto error = setup_call(scenario_.setup[i]); !error.empty())
+    for (std::size_t i = 0; i < scenario_.setup.size(); ++i) {
+      auto call = with_peer_addresses(scenario_.setup[i]);
+      if (!call) return fmt::format("setup call {}: {}", i + 1, call.error().message);
+      if (auto error = setup_call(*call); !error.empty())
         return fmt::format("setup call {} ({} {}): {}", i + 1, scenario_.setup[i].method, scenario_.setup[i].path, error);
+    }
 
     for (std::size_t i = 0; i < scenario_.timeline.size(); ++i) {
       const auto& step = scenario_.timeline[i];
@@ -209,6 +221,145 @@ class ScenarioRun {
     advance_to(nanos_of(scenario_.duration));
     drain_alerts();
     return {};
+  }
+
+  // Each peer gets a fault proxy in front of it; the camera is pointed at the proxy, so the
+  // timeline can cut or slow the link without touching either end.
+  std::string start_peers() {
+    for (const auto& declared : scenario_.peers) {
+      auto peer = conformance::PeerServer::start(declared.kind, declared.name, [this] { return seconds_of(clock_->now()); });
+      if (!peer) return peer.error().message;
+      sim::FaultProxyOptions proxy_options;
+      proxy_options.target_port = (*peer)->port();
+      proxy_options.seed = scenario_.seed;
+      auto proxy = std::make_unique<sim::FaultProxy>(proxy_options);
+      if (auto started = proxy->start(); !started) return fmt::format("the fault proxy of peer {}: {}", declared.name, started.error().message);
+      peer_addresses_[declared.name] = {declared.kind, "127.0.0.1", proxy->port()};
+      peers_.push_back({declared.name, std::move(*peer), std::move(proxy)});
+    }
+    return {};
+  }
+
+  Result<conformance::IsapiCall> with_peer_addresses(conformance::IsapiCall call) const {
+    if (peers_.empty()) return call;
+    auto path = conformance::expand_peer_references(call.path, peer_addresses_);
+    if (!path) return path.error();
+    auto body = conformance::expand_peer_references(call.body, peer_addresses_);
+    if (!body) return body.error();
+    call.path = std::move(*path);
+    call.body = std::move(*body);
+    return call;
+  }
+
+  std::string fault(const conformance::TimelineStep& step) {
+    using conformance::CardFault;
+    if (step.card) {
+      auto* card = world_->memory_card();
+      if (!card) return "this camera has no memory card (the lpr-camera profile has one)";
+      switch (step.card->fault) {
+        case CardFault::ok:
+          card->insert();
+          card->set_full(false);
+          card->set_broken(false);
+          card->set_read_only(false);
+          card->fail_next_writes(0);
+          break;
+        case CardFault::full: card->set_full(true); break;
+        case CardFault::error: card->set_broken(true); break;
+        case CardFault::removed: card->eject(); break;
+        case CardFault::read_only: card->set_read_only(true); break;
+        case CardFault::write_errors: card->fail_next_writes(step.card->writes); break;
+      }
+      return {};
+    }
+    const auto& f = *step.network;
+    const auto peer = std::find_if(peers_.begin(), peers_.end(), [&](const Peer& p) { return p.name == f.peer; });
+    if (peer == peers_.end()) return "no peer named " + f.peer;
+    auto& proxy = *peer->proxy;
+    if (f.outage) {
+      // A partition until the step that ends it: a new call replaces the window.
+      proxy.partition_for(*f.outage ? std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::hours(24 * 365))
+                                    : std::chrono::milliseconds(0));
+    }
+    if (f.latency_ms || f.jitter_ms || f.bandwidth) {
+      for (const auto direction : {sim::Direction::client_to_server, sim::Direction::server_to_client}) {
+        auto impairment = proxy.impairment(direction);
+        if (f.latency_ms) impairment.delay = std::chrono::milliseconds(*f.latency_ms);
+        if (f.jitter_ms) impairment.jitter = std::chrono::milliseconds(*f.jitter_ms);
+        if (f.bandwidth) impairment.bandwidth_bytes_per_s = *f.bandwidth;
+        if (auto set = proxy.set_impairment(direction, impairment); !set) return set.error().message;
+      }
+    }
+    if (f.reset) proxy.reset_connections();
+    return {};
+  }
+
+  static std::string fault_label(const conformance::TimelineStep& step) {
+    if (step.card) {
+      static const char* names[] = {"ok", "full", "error", "removed", "read_only", "write_errors"};
+      return fmt::format("memory card {}", names[static_cast<int>(step.card->fault)]);
+    }
+    const auto& f = *step.network;
+    std::string label = "peer " + f.peer + ":";
+    if (f.outage) label += *f.outage ? " outage" : " back";
+    if (f.latency_ms) label += fmt::format(" latency {} ms", *f.latency_ms);
+    if (f.jitter_ms) label += fmt::format(" jitter {} ms", *f.jitter_ms);
+    if (f.bandwidth) label += fmt::format(" bandwidth {} B/s", *f.bandwidth);
+    if (f.reset) label += " reset";
+    return label;
+  }
+
+  // The scene as the scenario names it or, for an inline description or actors spawned on the
+  // timeline, a world description written to the run's folder. Each spawned actor joins the
+  // world's own actors (spawn time = the step's at), so ground truth has it like any other.
+  Result<std::string> world_scene() {
+    std::vector<const conformance::TimelineStep*> spawns;
+    for (const auto& step : scenario_.timeline)
+      if (step.kind == ActionKind::spawn) spawns.push_back(&step);
+    const auto path = work_ / "world.yaml";
+    if (spawns.empty()) {
+      if (scenario_.world.description.empty()) return scenario_.world.file.empty() ? scenario_.world.scene : scenario_.world.file;
+      std::ofstream(path) << scenario_.world.description << "\n";
+      return path.string();
+    }
+    std::string text = scenario_.world.description;
+    if (text.empty() && !scenario_.world.file.empty()) {
+      std::ifstream in(scenario_.world.file);
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } else if (text.empty()) {
+      auto name = scenario_.world.scene;
+      if (name.empty()) {
+        const auto names = sim::builtin_scene_names();
+        name = std::find(names.begin(), names.end(), profile_.name) != names.end() ? profile_.name : "default";
+      }
+      text = std::string(sim::scenes::embedded_file(name + ".yaml"));
+      if (text.empty()) return make_error(ErrorCode::not_found, "no built-in scene '" + name + "' to spawn actors into");
+    }
+    YAML::Node world;
+    try {
+      world = YAML::Load(text);
+      for (const auto* step : spawns) {
+        const auto actor = YAML::Load(step->actor);
+        // Checked alone first, so a mistake names the step that made it.
+        YAML::Node single = YAML::Clone(world);
+        single["actors"].push_back(actor);
+        YAML::Emitter out;
+        out << single;
+        auto checked = sim::parse_world_description(out.c_str(), "world");
+        // Lanes and paths are checked against the scene only when a world is built from it.
+        auto built = checked ? sim::World::create(*checked) : Result<std::unique_ptr<sim::World>>(checked.error());
+        if (!built)
+          return make_error(ErrorCode::invalid_argument, fmt::format("{}:{}: spawn: {}", scenario_.file.string(), step->line,
+                                                                     built.error().message));
+        world["actors"].push_back(actor);
+      }
+    } catch (const YAML::Exception& e) {
+      return make_error(ErrorCode::invalid_argument, "the world description is not valid YAML: " + e.msg);
+    }
+    YAML::Emitter out;
+    out << world;
+    std::ofstream(path) << out.c_str() << "\n";
+    return path.string();
   }
 
   std::string setup_call(const conformance::IsapiCall& call) {
@@ -256,8 +407,10 @@ class ScenarioRun {
         add_step(record);
         const auto user = step.isapi.user.empty() ? std::string("admin") : step.isapi.user;
         const auto password = step.isapi.user.empty() ? scenario_.admin_password : step.isapi.password;
+        const auto call = with_peer_addresses(step.isapi);
+        if (!call) return call.error().message;
         for (int i = 0; i < step.repeat; ++i)
-          record_response(step.id, call_device([&] { return conformance::isapi_request(http_, step.isapi, user, password); }, limit));
+          record_response(step.id, call_device([&] { return conformance::isapi_request(http_, *call, user, password); }, limit));
         break;
       }
       case ActionKind::rtsp: {
@@ -278,6 +431,18 @@ class ScenarioRun {
         record.label = "restart";
         add_step(record);
         return restart();
+      case ActionKind::fault:
+        record.label = fault_label(step);
+        add_step(record);
+        return fault(step);
+      case ActionKind::spawn: {
+        // The world spawns it at this very time; the step only marks it on the timeline.
+        const auto actor = YAML::Load(step.actor);
+        record.label = "spawn " + actor["kind"].as<std::string>("actor") + " " + actor["name"].as<std::string>("");
+        if (actor["plate"] && actor["plate"]["text"]) record.label += " " + actor["plate"]["text"].as<std::string>();
+        add_step(record);
+        break;
+      }
     }
     return {};
   }
@@ -308,7 +473,9 @@ class ScenarioRun {
 
   // Moves device time to `target`. Lockstep: the channels run up to the gate, then the clock
   // lands exactly on the target; a channel that is not pulling frames (a camera restarting)
-  // is not waited for beyond a short stall.
+  // is not waited for beyond a stall. The stall is long: one full-size frame rendered and
+  // analysed under AddressSanitizer on a busy 2-core machine can take several seconds, and
+  // moving on then would skip the rest of the world.
   void advance_to(hal::Nanos target) {
     if (!lockstep_) {
       std::stop_source never;
@@ -322,12 +489,12 @@ class ScenarioRun {
     }
     gate_.open_to(target);
     const int channels = static_cast<int>(profile_.channels.size());
-    const bool all_arrived = gate_.wait_held(channels, [this] { return clock_->now(); }, 2000ms, [this] {
+    const bool all_arrived = gate_.wait_held(channels, [this] { return clock_->now(); }, 20000ms, [this] {
       handle_restart_request();
       progress(false);
     });
     if (!all_arrived)
-      say(fmt::format("[{}] no channel moved device time for 2 s at {:.3f} s: moving it on to {:.3f} s", scenario_.name,
+      say(fmt::format("[{}] no channel moved device time for 20 s at {:.3f} s: moving it on to {:.3f} s", scenario_.name,
                       seconds_of(clock_->now()), seconds_of(target)));
     lockstep_->advance_to(target);
     observed_.end = seconds_of(clock_->now());
@@ -379,6 +546,11 @@ class ScenarioRun {
     }
     if (camera_) camera_->stop();
     camera_.reset();
+    for (auto& peer : peers_) {
+      peer.proxy->stop();
+      peer.server->stop();
+      for (auto& delivery : peer.server->deliveries()) observed_.deliveries.push_back(std::move(delivery));
+    }
     world_.reset();  // flushes the ground truth
   }
 
@@ -452,6 +624,13 @@ class ScenarioRun {
   conformance::Endpoint http_;
   conformance::Endpoint rtsp_;
   std::unique_ptr<conformance::AlertStreamClient> alerts_;
+  struct Peer {
+    std::string name;
+    std::unique_ptr<conformance::PeerServer> server;
+    std::unique_ptr<sim::FaultProxy> proxy;
+  };
+  std::vector<Peer> peers_;
+  std::map<std::string, conformance::PeerAddress> peer_addresses_;
   std::mutex mutex_;
   SteadyClock::time_point last_alert_{};
   conformance::Observations observed_;

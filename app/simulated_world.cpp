@@ -78,6 +78,7 @@ Result<std::unique_ptr<SimulatedWorld>> SimulatedWorld::create(const core::Devic
       motor.initial = {0, -pose.tilt_degrees, 1};
       motor.seed = description->seed;
       auto& model = self->motors_.emplace_back(std::make_unique<sim::PtzMotorModel>(clock, motor));
+      self->ptz_heads_[channel.id] = {model.get(), motor.horizontal_fov_degrees, motor.aspect_ratio};
       source = std::make_unique<sim::WorldVideoSource>(*self->shared_, *renderer, *model, pose, channel.sensor, pacer);
     } else {
       source = std::make_unique<sim::WorldVideoSource>(*self->shared_, *renderer, pose, channel.sensor, pacer);
@@ -113,6 +114,7 @@ camera::CameraHardware SimulatedWorld::hardware() {
   if (rs232_) hardware.serial_ports[2] = rs232_.get();
   hardware.memory_card = memory_card_.get();
   hardware.wiegand = wiegand_.get();
+  hardware.ptz_heads = ptz_heads_;
   return hardware;
 }
 

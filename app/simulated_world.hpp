@@ -49,6 +49,8 @@ class SimulatedWorld {
   sim::VirtualInputs& inputs() { return *inputs_; }
   sim::VirtualRelays& relays() { return *relays_; }
   sim::BarrierGate* barrier() { return barrier_.get(); }
+  //! The memory card, where the profile has one (scenarios inject its faults); else null.
+  sim::SdCardModel* memory_card() { return memory_card_.get(); }
 
  private:
   SimulatedWorld() = default;
@@ -68,6 +70,8 @@ class SimulatedWorld {
   std::unique_ptr<sim::SharedWorld> shared_;
   std::unique_ptr<sim::GroundTruthWriter> ground_truth_;
   std::vector<std::unique_ptr<sim::PtzMotorModel>> motors_;
+  //! Each PTZ channel's motor with its lens, as the camera is given them.
+  std::map<int, camera::PtzHead> ptz_heads_;
   std::vector<std::unique_ptr<sim::SceneRenderer>> renderers_;
   std::vector<std::pair<int, std::unique_ptr<sim::WorldVideoSource>>> sources_;
 };

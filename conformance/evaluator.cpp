@@ -6,6 +6,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
 namespace camrig::conformance {
@@ -253,6 +254,147 @@ reports::ExpectationOutcome judge_api(const ApiExpectation& e, const Observation
   return out;
 }
 
+// A JSON body's value by key: a dotted path from the top ("lprInfo.plateNumber") or the first key
+// of that name at any depth ("plateNumber").
+std::optional<std::string> json_field(const nlohmann::json& doc, const std::string& name) {
+  const auto text_of = [](const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); };
+  if (name.find('.') != std::string::npos) {
+    const nlohmann::json* node = &doc;
+    std::size_t at = 0;
+    while (at <= name.size()) {
+      const auto dot = std::min(name.find('.', at), name.size());
+      const auto key = name.substr(at, dot - at);
+      if (!node->is_object() || !node->contains(key)) return std::nullopt;
+      node = &(*node)[key];
+      at = dot + 1;
+    }
+    return text_of(*node);
+  }
+  if (doc.is_object()) {
+    if (const auto it = doc.find(name); it != doc.end()) return text_of(*it);
+    for (const auto& [key, value] : doc.items())
+      if (auto found = json_field(value, name)) return found;
+  } else if (doc.is_array()) {
+    for (const auto& value : doc)
+      if (auto found = json_field(value, name)) return found;
+  }
+  return std::nullopt;
+}
+
+// The XML document of a body, also when it is the first part of a multipart alert with pictures.
+std::string xml_part(const std::string& body) {
+  const auto start = body.find('<');
+  if (start == std::string::npos) return {};
+  const auto end = body.find("\r\n--", start);
+  return body.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::optional<std::string> delivery_field(const ObservedDelivery& d, const std::string& name) {
+  if (d.method == "MAIL") {
+    std::string key = name;
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (const auto it = d.headers.find(key); it != d.headers.end()) return it->second;
+    return std::nullopt;
+  }
+  const auto json = nlohmann::json::parse(d.body, nullptr, false);
+  if (!json.is_discarded()) return json_field(json, name);
+  if (auto xml = xml_field(xml_part(d.body), name)) return xml;
+  if (const auto it = d.headers.find(name); it != d.headers.end()) return it->second;
+  return std::nullopt;
+}
+
+// A body for the report: pictures (long base64 strings) shortened, the rest as sent.
+std::string shown_body(const ObservedDelivery& d) {
+  auto json = nlohmann::json::parse(d.body, nullptr, false);
+  if (json.is_discarded()) return d.body.size() > 4000 ? d.body.substr(0, 4000) + fmt::format("... ({} bytes)", d.body.size()) : d.body;
+  const std::function<void(nlohmann::json&)> shorten = [&](nlohmann::json& node) {
+    if (node.is_string() && node.get<std::string>().size() > 200)
+      node = fmt::format("<{} characters>", node.get<std::string>().size());
+    else if (node.is_structured())
+      for (auto& child : node) shorten(child);
+  };
+  shorten(json);
+  return json.dump(1);
+}
+
+std::string describe(const ObservedDelivery& d) {
+  if (d.method == "MAIL") {
+    const auto subject = d.headers.find("subject");
+    return fmt::format("mail at {:.3f} s to {}: {}", d.at, d.headers.count("rcpt_to") ? d.headers.at("rcpt_to") : "?",
+                       subject != d.headers.end() ? subject->second : "(no subject)");
+  }
+  return fmt::format("{} {} at {:.3f} s{}", d.method, d.path, d.at, d.repeat ? " (a repeat, not stored)" : "");
+}
+
+reports::ExpectationOutcome judge_delivery(const DeliveryExpectation& e, const Observations& observed) {
+  reports::ExpectationOutcome out;
+  const auto span = resolve(e.window, observed);
+  std::string what = e.path.empty() ? std::string("deliveries") : "requests to " + e.path;
+  for (const auto& [name, value] : e.fields) what += fmt::format(" {}={}", name, value);
+  for (const auto& text : e.contains) what += fmt::format(" containing '{}'", text);
+  const auto amount = e.none ? std::string("no") : e.count ? std::to_string(*e.count) : fmt::format("at least {}", e.at_least);
+  out.statement = fmt::format("peer {} received {} {} {}", e.peer, amount, what, describe(span));
+  if (!e.unique.empty()) {
+    std::string keys;
+    for (const auto& key : e.unique) keys += (keys.empty() ? "" : "+") + key;
+    out.statement += ", no two with the same " + keys;
+  }
+  std::vector<const ObservedDelivery*> found;
+  int to_peer = 0;
+  int repeats = 0;
+  for (const auto& d : observed.deliveries) {
+    if (d.peer != e.peer) continue;
+    ++to_peer;
+    if (!e.path.empty() && d.path != e.path) continue;
+    if (d.at < span.from || d.at > span.to) continue;
+    if (std::any_of(e.fields.begin(), e.fields.end(), [&](const auto& f) { return delivery_field(d, f.first) != f.second; })) continue;
+    if (std::any_of(e.contains.begin(), e.contains.end(), [&](const auto& c) { return d.body.find(c) == std::string::npos; }))
+      continue;
+    if (d.repeat) {
+      ++repeats;
+      continue;
+    }
+    found.push_back(&d);
+  }
+  const auto n = static_cast<int>(found.size());
+  out.passed = e.none ? n == 0 : e.count ? n == *e.count : n >= e.at_least;
+  std::string listing;
+  for (const auto* d : found) {
+    listing += describe(*d);
+    for (const auto& [name, value] : e.fields) listing += fmt::format(" {}={}", name, value);
+    for (const auto& key : e.unique) listing += fmt::format(" {}={}", key, delivery_field(*d, key).value_or("(absent)"));
+    listing += "\n";
+  }
+  out.evidence = fmt::format("{} matching of {} delivered to {}", n, to_peer, e.peer);
+  if (repeats > 0) out.evidence += fmt::format(" ({} repeat(s) of a sequence already taken, answered and not counted)", repeats);
+  if (!e.unique.empty()) {
+    std::map<std::vector<std::string>, std::vector<double>> seen;
+    for (const auto* d : found) {
+      std::vector<std::string> key;
+      for (const auto& name : e.unique) key.push_back(delivery_field(*d, name).value_or(""));
+      seen[key].push_back(d->at);
+    }
+    for (const auto& [key, times] : seen) {
+      if (times.size() < 2) continue;
+      out.passed = false;
+      std::string at;
+      for (const double t : times) at += fmt::format("{}{:.3f} s", at.empty() ? "" : ", ", t);
+      std::string values;
+      for (std::size_t i = 0; i < key.size(); ++i) values += fmt::format("{}{}={}", i ? " " : "", e.unique[i], key[i]);
+      out.evidence += fmt::format("; {} came {} times (at {})", values, times.size(), at);
+    }
+  }
+  if (!found.empty()) out.evidence += "; first: " + describe(*found.front());
+  out.detail = listing;
+  if (!found.empty()) out.detail += "\nfirst body:\n" + shown_body(*found.front());
+  else if (to_peer > 0) {
+    out.detail += "nothing matched; what the peer received:\n";
+    for (const auto& d : observed.deliveries)
+      if (d.peer == e.peer) out.detail += describe(d) + "\n";
+  }
+  return out;
+}
+
 std::optional<double> percentile(std::vector<double> values, double p) {
   if (values.empty()) return std::nullopt;
   std::sort(values.begin(), values.end());
@@ -327,6 +469,87 @@ Matching match(const Observations& observed, const DetectionKind& kind) {
   return m;
 }
 
+// Plates in view: text -> the device times of the ground-truth frames that showed it.
+std::map<std::string, std::vector<double>> plates_in_view(const Observations& observed) {
+  std::map<std::string, std::vector<double>> in_view;
+  for (const auto& frame : observed.frames)
+    for (const auto& box : frame.boxes)
+      if (!box.plate.empty()) in_view[box.plate].push_back(frame.at);
+  return in_view;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+struct PlateReadPair {
+  std::string truth;  //!< empty: no plate was in view around the read
+  std::string read;
+};
+
+// Each ANPR read (an alert's licensePlate) with the plate it was of: among the plates in view
+// within a second of the nearest one to when the alert was stamped (a read comes after its plate
+// was seen), the one closest in text, so a queue of cars in view at once pairs each read right.
+std::vector<PlateReadPair> plate_reads(const Observations& observed, const std::map<std::string, std::vector<double>>& in_view) {
+  std::vector<PlateReadPair> pairs;
+  for (const auto& alert : observed.alerts) {
+    const auto read = alert.fields.find("licensePlate");
+    if (read == alert.fields.end() || alert.state == "inactive") continue;
+    std::map<std::string, double> gaps;  // plate -> its frame nearest to the alert's time
+    double nearest = k_match_after + 1;
+    for (const auto& [plate, times] : in_view)
+      for (const double t : times)
+        if (const double gap = std::abs(alert.device_time - t); t <= alert.received_at + k_match_before && gap < k_match_after + 1) {
+          gaps[plate] = std::min(gaps.count(plate) ? gaps[plate] : gap, gap);
+          nearest = std::min(nearest, gap);
+        }
+    PlateReadPair pair{{}, read->second};
+    std::size_t best = std::string::npos;
+    for (const auto& [plate, gap] : gaps)
+      if (gap <= nearest + 1)
+        if (const auto distance = edit_distance(plate, read->second); distance < best) {
+          best = distance;
+          pair.truth = plate;
+        }
+    pairs.push_back(std::move(pair));
+  }
+  return pairs;
+}
+
+// Plates in view read exactly by at least one ANPR alert, of all plates in view.
+std::optional<double> plate_exact_match(const Observations& observed) {
+  const auto in_view = plates_in_view(observed);
+  if (in_view.empty()) return std::nullopt;
+  std::set<std::string> exact;
+  for (const auto& pair : plate_reads(observed, in_view))
+    if (!pair.truth.empty() && pair.read == pair.truth) exact.insert(pair.truth);
+  return static_cast<double>(exact.size()) / static_cast<double>(in_view.size());
+}
+
+// Characters right over all reads of a plate in view: 1 - edit distance / plate length, summed.
+std::optional<double> plate_character_accuracy(const Observations& observed) {
+  double characters = 0, right = 0;
+  for (const auto& pair : plate_reads(observed, plates_in_view(observed))) {
+    if (pair.truth.empty()) continue;
+    const auto length = static_cast<double>(pair.truth.size());
+    characters += length;
+    right += std::max(0.0, length - static_cast<double>(edit_distance(pair.truth, pair.read)));
+  }
+  if (characters == 0) return std::nullopt;
+  return right / characters;
+}
+
 std::vector<MetricDefinition> build_catalogue() {
   std::vector<MetricDefinition> catalogue{
       {"alerts.count", "alerts", "alerts received on the alertStream (heartbeats left out)",
@@ -341,6 +564,10 @@ std::vector<MetricDefinition> build_catalogue() {
        }},
       {"api.latency_ms.p95", "ms", "real time from request to complete response, 95th percentile",
        [](const Observations& o) { return percentile(api_latencies_ms(o), 95); }},
+      {"plates.exact_match", "ratio", "plates in view (ground truth) read exactly by at least one ANPR alert",
+       [](const Observations& o) { return plate_exact_match(o); }},
+      {"plates.char_accuracy", "ratio", "characters right in the ANPR reads of plates in view (1 - edit distance / length)",
+       [](const Observations& o) { return plate_character_accuracy(o); }},
   };
   for (const auto& kind : k_detections) {
     const std::string suffix = kind.truth;
@@ -409,6 +636,7 @@ std::vector<reports::ExpectationOutcome> evaluate(const Scenario& scenario, cons
       case ExpectationKind::io: out = judge_io(e.io, observed); break;
       case ExpectationKind::api: out = judge_api(e.api, observed); break;
       case ExpectationKind::metric: out = judge_metric(e.metric, observed); break;
+      case ExpectationKind::delivery: out = judge_delivery(e.delivery, observed); break;
     }
     out.id = e.id;
     out.kind = to_string(e.kind);
@@ -443,27 +671,12 @@ std::vector<reports::AccuracyRow> accuracy_table(const Observations& observed) {
 }
 
 std::vector<reports::PlateReadCount> plate_read_table(const Observations& observed) {
-  // Plates in view: text -> the device times of the frames that showed it.
-  std::map<std::string, std::vector<double>> in_view;
-  for (const auto& frame : observed.frames)
-    for (const auto& box : frame.boxes)
-      if (!box.plate.empty()) in_view[box.plate].push_back(frame.at);
+  const auto in_view = plates_in_view(observed);
   std::map<std::pair<std::string, std::string>, int> counts;
   std::set<std::string> read_plates;
-  for (const auto& alert : observed.alerts) {
-    const auto read = alert.fields.find("licensePlate");
-    if (read == alert.fields.end() || alert.state == "inactive") continue;
-    // The plate in view closest to when the alert was stamped; a read comes after the plate was seen.
-    std::string truth;
-    double best = k_match_after + 1;
-    for (const auto& [plate, times] : in_view)
-      for (const double t : times)
-        if (const double gap = std::abs(alert.device_time - t); gap < best && t <= alert.received_at + k_match_before) {
-          best = gap;
-          truth = plate;
-        }
-    ++counts[{truth, read->second}];
-    read_plates.insert(truth);
+  for (const auto& pair : plate_reads(observed, in_view)) {
+    ++counts[{pair.truth, pair.read}];
+    read_plates.insert(pair.truth);
   }
   for (const auto& [plate, times] : in_view)
     if (!read_plates.count(plate)) ++counts[{plate, ""}];
@@ -478,6 +691,8 @@ std::vector<reports::TimelineMark> timeline_marks(const Observations& observed) 
   for (const auto& alert : observed.alerts) marks.push_back({alert.received_at, "alert", describe(alert)});
   for (const auto& change : observed.relays) marks.push_back({change.at, "io", fmt::format("relay {} {}", change.index, change.state)});
   for (const auto& change : observed.barrier) marks.push_back({change.at, "io", "barrier " + change.state});
+  // What left the device towards a peer shares the lane of its other outputs.
+  for (const auto& d : observed.deliveries) marks.push_back({d.at, "io", "delivery to " + d.peer + ": " + describe(d)});
   for (const auto& truth : observed.truth)
     marks.push_back({truth.at, "truth", truth.kind + (truth.name.empty() ? "" : " " + truth.name) +
                                             (truth.direction.empty() ? "" : " " + truth.direction)});

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,20 @@ struct ObservedSwitch {
   std::string state;
 };
 
+//! One thing a peer received: an HTTP request or a mail (method "MAIL", headers from the DATA
+//! in lower case plus "mail_from" and "rcpt_to").
+struct ObservedDelivery {
+  std::string peer;
+  double at = 0;  //!< device time when the peer had it
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> headers;
+  std::string body;
+  //! LPRAPI: a vehicle message whose sequence the platform had already taken (sent again after a
+  //! lost answer); answered, not stored, so it counts for no expectation.
+  bool repeat = false;
+};
+
 struct TruthEvent {
   double at = 0;
   std::string kind;
@@ -78,6 +93,7 @@ struct Observations {
   std::vector<ObservedSwitch> relays;
   bool has_barrier = false;
   std::vector<ObservedSwitch> barrier;  //!< starts with {0, closed} when there is one
+  std::vector<ObservedDelivery> deliveries;  //!< from every peer, each peer's in arrival order
   std::vector<TruthEvent> truth;
   std::vector<TruthFrame> frames;  //!< ground-truth frames with at least one actor in view
   std::map<int, std::pair<int, int>> frame_sizes;  //!< channel -> width, height of the world's picture

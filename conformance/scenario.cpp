@@ -128,7 +128,15 @@ class Parser {
     if (node["user"]) call.user = text(node["user"], where + " user");
     if (node["password"]) call.password = text(node["password"], where + " password");
     if (!call.user.empty() && !node["password"]) fail(node, where + " names a user but no password");
+    check_peer_references(node["path"], call.path);
+    check_peer_references(node["body"] ? node["body"] : node, call.body);
     return call;
+  }
+
+  // A ${peer...} reference must name a declared peer, so a typo fails before the run.
+  void check_peer_references(const YAML::Node& node, const std::string& text) const {
+    if (text.find("${") == std::string::npos) return;
+    if (auto expanded = expand_peer_references(text, peer_addresses_); !expanded) fail(node, expanded.error().message);
   }
 
   TimeWindow window(const YAML::Node& node, const std::string& where) const {
@@ -150,7 +158,8 @@ class Parser {
 
   Scenario parse(const YAML::Node& root) {
     only_keys(root, "the scenario",
-              {"name", "description", "profile", "seed", "duration", "start_time", "world", "device", "timeline", "expect"});
+              {"name", "description", "profile", "seed", "duration", "start_time", "world", "peers", "device", "timeline",
+               "expect"});
     Scenario s;
     s.file = source_;
     s.name = root["name"] ? text(root["name"], "name") : source_.stem().string();
@@ -177,6 +186,7 @@ class Parser {
         fail(root["start_time"], "start_time must look like 2026-01-01T08:00:00Z");
     }
     if (root["world"]) parse_world(root["world"], s.world);
+    if (root["peers"]) parse_peers(root["peers"], s);
     if (root["device"]) parse_device(root["device"], s);
     if (root["timeline"]) parse_timeline(root["timeline"], s);
     if (root["expect"]) parse_expectations(root["expect"], s);
@@ -207,6 +217,105 @@ class Parser {
     }
   }
 
+  void parse_peers(const YAML::Node& node, Scenario& s) {
+    if (!node.IsSequence()) fail(node, "peers must be a list, e.g. [lprapi, {name: alarm-server, kind: http}]");
+    for (const auto& item : node) {
+      PeerDeclaration peer;
+      peer.line = item.Mark().line + 1;
+      const auto kind_of = [&](const YAML::Node& k) {
+        const auto kind = one_of(k, "peer kind", {"http", "lprapi", "smtp"});
+        return kind == "lprapi" ? PeerKind::lprapi : kind == "smtp" ? PeerKind::smtp : PeerKind::http;
+      };
+      if (item.IsScalar()) {
+        // A bare kind names a peer of that kind: `peers: [lprapi]`.
+        peer.kind = kind_of(item);
+        peer.name = item.Scalar();
+      } else {
+        only_keys(item, "a peer", {"name", "kind"});
+        if (!item["name"] || !item["kind"]) fail(item, "a peer needs name and kind (http, lprapi or smtp)");
+        peer.name = text(item["name"], "peer name");
+        peer.kind = kind_of(item["kind"]);
+      }
+      if (peer.name.empty() || peer.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+                                   std::string::npos)
+        fail(item, fmt::format("peer name '{}' may hold only letters, digits, - and _", peer.name));
+      if (peer_addresses_.contains(peer.name)) fail(item, fmt::format("peer '{}' is declared twice", peer.name));
+      peer_addresses_[peer.name] = {peer.kind, "127.0.0.1", 1};
+      s.peers.push_back(std::move(peer));
+    }
+  }
+
+  std::string peer_name(const YAML::Node& node, const std::string& where) const {
+    const auto name = text(node, where);
+    if (!peer_addresses_.contains(name)) {
+      std::string known;
+      for (const auto& [n, address] : peer_addresses_) known += (known.empty() ? "" : ", ") + n;
+      fail(node, fmt::format("{}: no peer is named '{}' (declared under peers: {})", where, name, known.empty() ? "none" : known));
+    }
+    return name;
+  }
+
+  void parse_fault(const YAML::Node& node, TimelineStep& step) const {
+    only_keys(node, "fault", {"peer", "outage", "latency_ms", "jitter_ms", "bandwidth", "reset", "loss", "card", "writes"});
+    if ((node["peer"] ? 1 : 0) + (node["card"] ? 1 : 0) != 1)
+      fail(node, "fault needs either peer: <name> (a network fault) or card: <fault> (the memory card)");
+    if (node["card"]) {
+      if (node["outage"] || node["latency_ms"] || node["jitter_ms"] || node["bandwidth"] || node["reset"] || node["loss"])
+        fail(node, "a card fault takes only card: and, for write_errors, writes:");
+      CardFaultStep card;
+      const auto name = one_of(node["card"], "fault card", {"ok", "full", "error", "removed", "read_only", "write_errors"});
+      card.fault = name == "full"        ? CardFault::full
+                   : name == "error"     ? CardFault::error
+                   : name == "removed"   ? CardFault::removed
+                   : name == "read_only" ? CardFault::read_only
+                   : name == "write_errors" ? CardFault::write_errors
+                                            : CardFault::ok;
+      if (node["writes"]) {
+        if (card.fault != CardFault::write_errors) fail(node["writes"], "writes applies to card: write_errors");
+        card.writes = integer(node["writes"], "fault writes", 1, 100000);
+      }
+      step.card = card;
+      return;
+    }
+    if (node["writes"]) fail(node["writes"], "writes applies to card: write_errors");
+    // The fault proxy loses datagrams only; a TCP peer's bytes are never lost, only late.
+    if (node["loss"]) fail(node["loss"], "loss applies to UDP traffic and every peer is TCP: use latency_ms, outage or reset");
+    NetworkFault fault;
+    fault.peer = peer_name(node["peer"], "fault peer");
+    if (node["outage"]) fault.outage = boolean(node["outage"], "fault outage");
+    if (node["latency_ms"]) fault.latency_ms = integer(node["latency_ms"], "fault latency_ms", 0, 600000);
+    if (node["jitter_ms"]) fault.jitter_ms = integer(node["jitter_ms"], "fault jitter_ms", 0, 600000);
+    if (node["bandwidth"]) fault.bandwidth = static_cast<std::uint64_t>(integer(node["bandwidth"], "fault bandwidth", 0, 1'000'000'000));
+    if (node["reset"]) {
+      fault.reset = boolean(node["reset"], "fault reset");
+      if (!fault.reset) fail(node["reset"], "reset: false does nothing; remove it");
+    }
+    if (!fault.outage && !fault.latency_ms && !fault.jitter_ms && !fault.bandwidth && !fault.reset)
+      fail(node, "a network fault needs outage, latency_ms, jitter_ms, bandwidth or reset");
+    step.network = fault;
+  }
+
+  // The world checks the actor itself when the run builds it; here only what a timeline spawn
+  // changes: one actor at the step's time, named after the step unless it has a name.
+  std::string spawn_actor(const YAML::Node& node, const TimelineStep& step) const {
+    if (!node.IsMap()) fail(node, "spawn must be a mapping: an actor as in a world description, e.g. {kind: car, lane: 0, plate: AB123CD}");
+    for (const char* key : {"spawn", "every", "count", "jitter"})
+      if (node[key]) fail(node[key], fmt::format("spawn: '{}' does not apply; the step's at is when the actor appears, once", key));
+    if (!node["kind"]) fail(node, "spawn needs kind: car, van, truck, motorcycle, person, bag or box");
+    YAML::Node actor = YAML::Clone(node);
+    if (!actor["name"]) actor["name"] = step.id;
+    // `plate: AB123CD` is short for {text: AB123CD}.
+    if (actor["plate"] && actor["plate"].IsScalar()) {
+      const auto plate = actor["plate"].Scalar();
+      actor["plate"] = YAML::Node(YAML::NodeType::Map);
+      actor["plate"]["text"] = plate;
+    }
+    actor["spawn"] = step.at;
+    YAML::Emitter out;
+    out << actor;
+    return out.c_str();
+  }
+
   void parse_device(const YAML::Node& node, Scenario& s) const {
     only_keys(node, "device", {"admin_password", "users", "setup"});
     if (node["admin_password"]) s.admin_password = text(node["admin_password"], "device admin_password");
@@ -229,15 +338,17 @@ class Parser {
   void parse_timeline(const YAML::Node& node, Scenario& s) {
     if (!node.IsSequence()) fail(node, "timeline must be a list of steps");
     for (const auto& item : node) {
-      only_keys(item, "a timeline step", {"at", "id", "input", "isapi", "rtsp", "wait", "restart", "repeat"});
+      only_keys(item, "a timeline step", {"at", "id", "input", "isapi", "rtsp", "wait", "restart", "fault", "spawn", "repeat"});
       TimelineStep step;
       step.line = item.Mark().line + 1;
       if (!item["at"]) fail(item, "a timeline step needs at: (seconds of device time from the start)");
       step.at = seconds(item["at"], "at");
       if (step.at > s.duration) fail(item["at"], fmt::format("at {} s is after the end of the run ({} s)", step.at, s.duration));
       const int actions = (item["input"] ? 1 : 0) + (item["isapi"] ? 1 : 0) + (item["rtsp"] ? 1 : 0) +
-                          (item["wait"] ? 1 : 0) + (item["restart"] ? 1 : 0);
-      if (actions != 1) fail(item, "a timeline step needs exactly one action: input, isapi, rtsp, wait or restart");
+                          (item["wait"] ? 1 : 0) + (item["restart"] ? 1 : 0) + (item["fault"] ? 1 : 0) +
+                          (item["spawn"] ? 1 : 0);
+      if (actions != 1)
+        fail(item, "a timeline step needs exactly one action: input, isapi, rtsp, wait, restart, fault or spawn");
       if (const auto input = item["input"]) {
         only_keys(input, "input", {"index", "active"});
         step.kind = ActionKind::input;
@@ -254,6 +365,13 @@ class Parser {
         step.rtsp.stream = text(rtsp["describe"], "rtsp describe");
         if (rtsp["user"]) step.rtsp.user = text(rtsp["user"], "rtsp user");
         if (rtsp["password"]) step.rtsp.password = text(rtsp["password"], "rtsp password");
+      } else if (item["spawn"]) {
+        step.kind = ActionKind::spawn;
+        step.id = item["id"] ? text(item["id"], "id") : fmt::format("step-{}", s.timeline.size() + 1);
+        step.actor = spawn_actor(item["spawn"], step);
+      } else if (item["fault"]) {
+        step.kind = ActionKind::fault;
+        parse_fault(item["fault"], step);
       } else if (item["wait"]) {
         step.kind = ActionKind::wait;
         step.wait_seconds = seconds(item["wait"], "wait");
@@ -277,9 +395,10 @@ class Parser {
     if (!node.IsSequence()) fail(node, "expect must be a list of expectations");
     std::set<std::string> ids;
     for (const auto& item : node) {
-      only_keys(item, "an expectation", {"id", "event", "io", "api", "metric"});
-      const int kinds = (item["event"] ? 1 : 0) + (item["io"] ? 1 : 0) + (item["api"] ? 1 : 0) + (item["metric"] ? 1 : 0);
-      if (kinds != 1) fail(item, "an expectation needs exactly one of event, io, api or metric");
+      only_keys(item, "an expectation", {"id", "event", "io", "api", "metric", "delivery"});
+      const int kinds = (item["event"] ? 1 : 0) + (item["io"] ? 1 : 0) + (item["api"] ? 1 : 0) + (item["metric"] ? 1 : 0) +
+                        (item["delivery"] ? 1 : 0);
+      if (kinds != 1) fail(item, "an expectation needs exactly one of event, io, api, metric or delivery");
       Expectation e;
       e.line = item.Mark().line + 1;
       if (const auto ev = item["event"]) {
@@ -329,6 +448,9 @@ class Parser {
             for (const auto& c : contains) e.api.contains.push_back(text(c, "api contains entry"));
           else fail(contains, "api contains must be a text or a list of texts");
         }
+      } else if (const auto de = item["delivery"]) {
+        parse_delivery(de, e.delivery);
+        e.kind = ExpectationKind::delivery;
       } else {
         const auto mt = item["metric"];
         only_keys(mt, "metric", {"name", "min", "max"});
@@ -350,10 +472,37 @@ class Parser {
     }
   }
 
+  std::vector<std::string> texts(const YAML::Node& node, const std::string& what) const {
+    std::vector<std::string> out;
+    if (node.IsScalar()) out.push_back(node.Scalar());
+    else if (node.IsSequence())
+      for (const auto& item : node) out.push_back(text(item, what + " entry"));
+    else fail(node, what + " must be a text or a list of texts");
+    return out;
+  }
+
+  void parse_delivery(const YAML::Node& node, DeliveryExpectation& d) const {
+    only_keys(node, "delivery",
+              {"peer", "path", "fields", "contains", "count", "at_least", "none", "unique", "from", "to", "after", "within"});
+    if (!node["peer"]) fail(node, "delivery needs peer: the name of a peer declared under peers:");
+    d.peer = peer_name(node["peer"], "delivery peer");
+    if (node["path"]) d.path = text(node["path"], "delivery path");
+    if (node["fields"]) d.fields = text_map(node["fields"], "delivery fields");
+    if (node["contains"]) d.contains = texts(node["contains"], "delivery contains");
+    if (node["count"]) d.count = integer(node["count"], "delivery count", 0, 1000000);
+    if (node["at_least"]) d.at_least = integer(node["at_least"], "delivery at_least", 1, 1000000);
+    if (node["none"]) d.none = boolean(node["none"], "delivery none");
+    if ((node["count"] ? 1 : 0) + (node["at_least"] ? 1 : 0) + (d.none ? 1 : 0) > 1)
+      fail(node, "delivery: give one of count, at_least or none");
+    if (node["unique"]) d.unique = texts(node["unique"], "delivery unique");
+    d.window = window(node, "delivery");
+  }
+
  private:
   std::filesystem::path source_;
   std::set<std::string> steps_;
   std::set<std::string> calls_;
+  std::map<std::string, PeerAddress> peer_addresses_;
 };
 
 }  // namespace
@@ -365,6 +514,8 @@ std::string to_string(ActionKind kind) {
     case ActionKind::rtsp: return "rtsp";
     case ActionKind::wait: return "wait";
     case ActionKind::restart: return "restart";
+    case ActionKind::fault: return "fault";
+    case ActionKind::spawn: return "spawn";
   }
   return "unknown";
 }
@@ -375,8 +526,47 @@ std::string to_string(ExpectationKind kind) {
     case ExpectationKind::io: return "io";
     case ExpectationKind::api: return "api";
     case ExpectationKind::metric: return "metric";
+    case ExpectationKind::delivery: return "delivery";
   }
   return "unknown";
+}
+
+std::string to_string(PeerKind kind) {
+  switch (kind) {
+    case PeerKind::http: return "http";
+    case PeerKind::lprapi: return "lprapi";
+    case PeerKind::smtp: return "smtp";
+  }
+  return "unknown";
+}
+
+Result<std::string> expand_peer_references(const std::string& text, const std::map<std::string, PeerAddress>& peers) {
+  std::string out;
+  std::size_t at = 0;
+  while (true) {
+    const auto open = text.find("${", at);
+    if (open == std::string::npos) break;
+    const auto close = text.find('}', open);
+    if (close == std::string::npos) return make_error(ErrorCode::invalid_argument, "'${' without a closing '}'");
+    const auto reference = text.substr(open + 2, close - open - 2);
+    const auto dot = reference.rfind('.');
+    if (!reference.starts_with("peer.") || dot <= 5)
+      return make_error(ErrorCode::invalid_argument,
+                        fmt::format("'${{{}}}' is not a peer reference (write ${{peer.<name>.url}}, .host or .port)", reference));
+    const auto name = reference.substr(5, dot - 5);
+    const auto part = reference.substr(dot + 1);
+    const auto peer = peers.find(name);
+    if (peer == peers.end()) return make_error(ErrorCode::invalid_argument, fmt::format("'${{{}}}' names no declared peer '{}'", reference, name));
+    const auto& address = peer->second;
+    out += text.substr(at, open - at);
+    if (part == "url")
+      out += fmt::format("{}://{}:{}", address.kind == PeerKind::smtp ? "smtp" : "http", address.host, address.port);
+    else if (part == "host") out += address.host;
+    else if (part == "port") out += std::to_string(address.port);
+    else return make_error(ErrorCode::invalid_argument, fmt::format("'${{{}}}': a peer has url, host and port, not '{}'", reference, part));
+    at = close + 1;
+  }
+  return out + text.substr(at);
 }
 
 Result<Scenario> parse_scenario(const std::string& text, const std::filesystem::path& source) {

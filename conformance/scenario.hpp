@@ -37,6 +37,26 @@ enum class ActionKind {
   rtsp,     //!< an RTSP DESCRIBE
   wait,     //!< a pause in real time with device time held, so the device can act on what came before
   restart,  //!< the camera restarts (as after a reboot) with the same hardware and stored state
+  fault,    //!< a network fault between the camera and a peer, or a memory card fault
+  spawn,    //!< an actor enters the world (an entry of the world description's actors)
+};
+
+//! A change to the fault proxy between the camera and one peer; unset fields stay as they were.
+struct NetworkFault {
+  std::string peer;
+  std::optional<bool> outage;      //!< true: no connection gets through until false
+  std::optional<int> latency_ms;   //!< added to every chunk, both ways
+  std::optional<int> jitter_ms;    //!< a random extra of 0..jitter on top of the latency
+  std::optional<std::uint64_t> bandwidth;  //!< bytes per second each way; 0: unlimited
+  bool reset = false;              //!< open connections are reset (RST) now
+};
+
+//! A memory card fault of the simulated card (sim/sd_card_model): `ok` clears them all.
+enum class CardFault { ok, full, error, removed, read_only, write_errors };
+
+struct CardFaultStep {
+  CardFault fault = CardFault::ok;
+  int writes = 1;  //!< write_errors: how many writes fail
 };
 
 struct TimelineStep {
@@ -48,6 +68,11 @@ struct TimelineStep {
   IsapiCall isapi;
   RtspDescribe rtsp;
   double wait_seconds = 0;
+  std::optional<NetworkFault> network;  //!< fault steps: one of network and card
+  std::optional<CardFaultStep> card;
+  //! spawn: the actor as world-description YAML (sim/world/world-description.md `actors`), with
+  //! `spawn` set to `at` and `name` defaulting to the step id; the runner adds it to the world.
+  std::string actor;
   int repeat = 1;  //!< the same call this many times in a row (wrong passwords, ...)
   int line = 0;
 };
@@ -91,7 +116,21 @@ struct MetricExpectation {
   std::optional<double> max;
 };
 
-enum class ExpectationKind { event, io, api, metric };
+//! What a peer received: HTTP requests (JSON or XML bodies, multipart alerts) or mails.
+struct DeliveryExpectation {
+  std::string peer;
+  std::string path;  //!< HTTP: only requests to this path; empty: any
+  //! JSON key (anywhere, or a dotted path), XML element (local name) or mail header -> its text.
+  std::map<std::string, std::string> fields;
+  std::vector<std::string> contains;  //!< substrings of the body
+  std::optional<int> count;           //!< exactly this many; else at least `at_least`
+  int at_least = 1;
+  bool none = false;
+  std::vector<std::string> unique;  //!< no two matching deliveries share the values of these fields
+  TimeWindow window;
+};
+
+enum class ExpectationKind { event, io, api, metric, delivery };
 
 struct Expectation {
   std::string id;
@@ -100,6 +139,7 @@ struct Expectation {
   IoExpectation io;
   ApiExpectation api;
   MetricExpectation metric;
+  DeliveryExpectation delivery;
   int line = 0;
 };
 
@@ -107,6 +147,24 @@ struct UserAccount {
   std::string name;
   std::string password;
   std::string level = "Operator";  //!< Administrator, Operator or User, as ISAPI names them
+};
+
+//! What a peer is: a recording HTTP server (httpHosts alarm server), an LPRAPI platform server
+//! (HTTP that takes each vehicle sequence once, lprapi.md) or a mail server (SMTP).
+enum class PeerKind { http, lprapi, smtp };
+
+//! A server the bench runs for the camera to deliver to; the camera reaches it through a fault
+//! proxy. Setup and timeline texts name its address as ${peer.<name>.url|host|port}.
+struct PeerDeclaration {
+  std::string name;
+  PeerKind kind = PeerKind::http;
+  int line = 0;
+};
+
+struct PeerAddress {
+  PeerKind kind = PeerKind::http;
+  std::string host;
+  int port = 0;
 };
 
 struct WorldChoice {
@@ -125,6 +183,7 @@ struct Scenario {
   std::string start_time = "2026-01-01T08:00:00Z";
   WorldChoice world;
   std::string admin_password = "Camrig-bench-1";
+  std::vector<PeerDeclaration> peers;
   std::vector<UserAccount> users;
   std::vector<IsapiCall> setup;  //!< applied in order before the clock starts
   std::vector<TimelineStep> timeline;  //!< sorted by `at`, ties in file order
@@ -133,6 +192,12 @@ struct Scenario {
 
 std::string to_string(ActionKind kind);
 std::string to_string(ExpectationKind kind);
+std::string to_string(PeerKind kind);
+
+//! Replaces each ${peer.<name>.url}, ${peer.<name>.host} and ${peer.<name>.port} in `text`
+//! (url: http://host:port, smtp://host:port for a mail server). An unknown name or part is an
+//! error naming it.
+Result<std::string> expand_peer_references(const std::string& text, const std::map<std::string, PeerAddress>& peers);
 
 Result<Scenario> load_scenario(const std::filesystem::path& file);
 //! Parses scenario text; `source` names it in errors and anchors relative paths.

@@ -75,5 +75,72 @@ TEST_F(CamrigRun, AMistakeInAScenarioFileStopsBeforeRunningAndNamesTheLine) {
   EXPECT_FALSE(std::filesystem::exists(directory / "out"));
 }
 
+// The camera's HTTP host is a peer behind a fault proxy: the alarm's start arrives at once, its
+// end is held back by an outage and arrives after it; a car spawned on the timeline is in the
+// world's ground truth like any scene actor.
+TEST_F(CamrigRun, PeersReceiveDeliveriesAroundAnOutageAndSpawnedActorsJoinTheWorld) {
+  const auto scenario = write("deliveries.yaml", R"(
+name: deliveries
+profile: network-camera
+duration: 9
+peers: [{name: alarms, kind: http}]
+device:
+  setup:
+    - method: PUT
+      path: /ISAPI/Event/notification/httpHosts/1
+      body: >-
+        <HttpHostNotification><id>1</id><url>/alarm</url><protocolType>HTTP</protocolType>
+        <parameterFormatType>XML</parameterFormatType><addressingFormatType>ipaddress</addressingFormatType>
+        <ipAddress>${peer.alarms.host}</ipAddress><portNo>${peer.alarms.port}</portNo></HttpHostNotification>
+    - method: PUT
+      path: /ISAPI/Event/triggers/IO-1
+      body: >-
+        <EventTrigger><enabled>true</enabled><EventTriggerNotificationList>
+        <EventTriggerNotification><notificationMethod>center</notificationMethod></EventTriggerNotification>
+        </EventTriggerNotificationList></EventTrigger>
+timeline:
+  - {at: 1, id: alarm-on, input: {index: 1, active: true}}
+  - {at: 1.5, id: car, spawn: {kind: car, lane: 0, speed: 20, plate: ZZ777QQ}}
+  - {at: 2, id: down, fault: {peer: alarms, outage: true}}
+  - {at: 3, id: alarm-off, input: {index: 1, active: false}}
+  - {at: 5, id: up, fault: {peer: alarms, outage: false}}
+expect:
+  - {id: start-delivered, delivery: {peer: alarms, path: /alarm, fields: {eventType: IO, eventState: active}, count: 1, to: 2}}
+  - {id: nothing-while-down, delivery: {peer: alarms, fields: {eventState: inactive}, none: true, after: down, within: 2.9}}
+  - {id: end-after-recovery, delivery: {peer: alarms, fields: {eventState: inactive}, count: 1, after: up}}
+)");
+  const auto reports = directory / "out";
+  const auto result =
+      test::run_process({CAMRIG_BINARY, "run", scenario.string(), "--keep", "--report-dir", reports.string()}, 150s);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  const auto json = nlohmann::json::parse(read(reports / "report.json"));
+  const auto& run = json["scenarios"][0];
+  for (const auto& e : run["expectations"]) EXPECT_TRUE(e["passed"].get<bool>()) << e.dump(1);
+  ASSERT_EQ(run["expectations"].size(), 3u);
+  EXPECT_NE(run["expectations"][2]["evidence"].get<std::string>().find("1 matching of"), std::string::npos);
+  const bool marked = std::any_of(run["timeline"].begin(), run["timeline"].end(), [](const nlohmann::json& mark) {
+    return mark.dump().find("spawn car car ZZ777QQ") != std::string::npos;
+  });
+  EXPECT_TRUE(marked) << run["timeline"].dump();
+  const std::filesystem::path work = run["work_directory"].get<std::string>();
+  EXPECT_NE(read(work / "world.yaml").find("ZZ777QQ"), std::string::npos);
+  EXPECT_NE(read(work / "ground-truth.jsonl").find(R"("text":"ZZ777QQ")"), std::string::npos);
+  std::filesystem::remove_all(work);
+}
+
+TEST_F(CamrigRun, ASpawnedActorTheWorldRefusesNamesTheScenarioLine) {
+  const auto scenario = write("bad_spawn.yaml", R"(name: bad-spawn
+duration: 2
+timeline:
+  - {at: 1, spawn: {kind: car, lane: 5}}
+expect:
+  - {metric: {name: alerts.count, min: 0}}
+)");
+  const auto result = test::run_process({CAMRIG_BINARY, "run", scenario.string(), "--report-dir", (directory / "out").string()}, 60s);
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_NE(result.out.find(scenario.string() + ":4: spawn: "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("lane 5 does not exist"), std::string::npos) << result.out;
+}
+
 }  // namespace
 }  // namespace camrig

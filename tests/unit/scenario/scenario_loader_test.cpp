@@ -56,7 +56,7 @@ expect:
 TEST(ScenarioLoader, MistakesNameFileLineColumnAndWhatWasExpected) {
   EXPECT_EQ(error_of("name: x\nexpect:\n  - {metric: {name: relay.latency_ms.max, max: 1}}\nduraton: 3\n"),
             "bad.yaml:4:1: unknown key 'duraton' in the scenario (expected one of: name, description, profile, seed, "
-            "duration, start_time, world, device, timeline, expect)");
+            "duration, start_time, world, peers, device, timeline, expect)");
   EXPECT_EQ(error_of("profile: doorbell\nexpect: []\n"),
             "bad.yaml:1:10: profile must be one of network-camera, smart-linkage-ptz, lpr-camera (got 'doorbell')");
   EXPECT_EQ(error_of("duration: 5\nexpect:\n  - event: {type: IO, after: nowhere}\n"),
@@ -66,7 +66,7 @@ TEST(ScenarioLoader, MistakesNameFileLineColumnAndWhatWasExpected) {
   EXPECT_EQ(error_of("duration: 2\ntimeline:\n  - {at: 3, wait: 1}\nexpect:\n  - {metric: {name: alerts.count, max: 0}}\n"),
             "bad.yaml:3:10: at 3 s is after the end of the run (2 s)");
   EXPECT_EQ(error_of("timeline:\n  - {at: 1, wait: 1, restart: true}\nexpect: [{metric: {name: alerts.count, max: 0}}]\n"),
-            "bad.yaml:2:5: a timeline step needs exactly one action: input, isapi, rtsp, wait or restart");
+            "bad.yaml:2:5: a timeline step needs exactly one action: input, isapi, rtsp, wait, restart, fault or spawn");
   EXPECT_EQ(error_of("expect:\n  - api: {step: x}\n"), "bad.yaml:2:17: no isapi or rtsp timeline step has the id 'x'");
   EXPECT_EQ(error_of("name: x\n"), "bad.yaml:1:1: a scenario needs at least one expectation under expect:");
   EXPECT_EQ(error_of("expect: [\n"), "bad.yaml:2:1: not valid YAML: end of sequence flow not found");
