@@ -19,6 +19,7 @@
 #include "device/http/web_listeners.hpp"
 #include "device/isapi/isapi.hpp"
 #include "device/onvif/onvif.hpp"
+#include "device/ptz/ptz_controller.hpp"
 #include "device/media/channel_pipeline.hpp"
 #include "device/rtsp/server.hpp"
 #include "device/security/authenticator.hpp"
@@ -59,6 +60,8 @@ struct Camera::Parts {
   std::vector<std::unique_ptr<media::ChannelPipeline>> channels;
 
   std::unique_ptr<security::UserAccounts> accounts;
+  //! The PTZ channels' control (moves, presets, home), by channel id; ISAPI and ONVIF drive them.
+  std::map<int, std::unique_ptr<ptz::PtzController>> ptz;
   //! The vehicle allowlist and blocklist; only on profiles with licence plate recognition.
   std::unique_ptr<traffic::PlateList> plates;
   //! LPR camera: the vehicles' pictures on the memory card (index, watermarks) and how they are
@@ -254,6 +257,17 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     if (!plates) return plates.error();
     parts->plates = std::move(*plates);
   }
+  for (const auto& channel : parts->profile.channels) {
+    const auto head = parts->hardware.ptz_heads.find(channel.id);
+    if (channel.kind != "ptz" || head == parts->hardware.ptz_heads.end() || !head->second.motor) continue;
+    auto controller = ptz::PtzController::open(
+        channel.id, *head->second.motor, *parts->hardware.clock,
+        {head->second.horizontal_fov_degrees, head->second.aspect_ratio},
+        options.data_directory.empty() ? std::string(":memory:")
+                                       : (std::filesystem::path(options.data_directory) / "ptz.db").string());
+    if (!controller) return controller.error();
+    parts->ptz.emplace(channel.id, std::move(*controller));
+  }
   if (!options.admin_password.empty()) {
     auto set = parts->accounts->activated()
                    ? parts->accounts->modify(1, options.admin_password, std::nullopt)
@@ -412,7 +426,16 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     auto video_analytics = std::make_shared<analytics::VideoAnalytics>(
         analytics_options, [engine = &raw->events->engine()](events::Event event) { engine->submit(std::move(event)); });
     // The channel's detectors, in the order they run on each analysed frame.
-    video_analytics->add(std::make_shared<analytics::SceneDetectors>(*raw->config, raw->bus, channel.id));
+    auto scene_detectors = std::make_shared<analytics::SceneDetectors>(*raw->config, raw->bus, channel.id);
+    // Motion's scheduled day/night switch follows local time, in the zone configured now.
+    scene_detectors->set_local_time([clock = raw->hardware.clock, config = raw->config.get()]() -> std::optional<int> {
+      const auto now = clock->wall_time();
+      auto zone = system::configured_time_zone(*config);
+      const auto local = now + (zone ? system::local_offset(*zone, now) : std::chrono::seconds{});
+      const auto since_midnight = local - std::chrono::floor<std::chrono::days>(local);
+      return static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(since_midnight).count());
+    });
+    video_analytics->add(std::move(scene_detectors));
     // Face capture on the profiles that have it (face_capture.json); it needs the cascade file.
     if (raw->config->spec("channel." + std::to_string(channel.id) + ".face_capture.enabled")) {
       if (auto faces = analytics::FaceCapture::from_config(*raw->config, raw->bus, channel.id))
@@ -522,6 +545,7 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
   isapi_services.lpr = raw->lpr.get();
   isapi_services.lprapi = raw->lprapi.get();
   isapi_services.pictures = raw->pictures.get();
+  for (auto& [id, controller] : raw->ptz) isapi_services.ptz[id] = controller.get();
   isapi::add_routes(raw->router, isapi_services);
   {
     onvif::DeviceServices onvif_services;
@@ -534,7 +558,11 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     onvif_services.maintenance = raw->maintenance.get();
     onvif_services.relays = raw->hardware.relays;
     onvif_services.events = raw->events.get();
+    onvif_services.inputs = raw->hardware.inputs;
+    onvif_services.bus = &raw->bus;
     onvif_services.system_log = raw->system_log.get();
+    onvif_services.stream_hubs = existing_stream_hub;
+    for (auto& [id, controller] : raw->ptz) onvif_services.ptz.push_back(controller.get());
     onvif::add_routes(raw->router, onvif_services);
   }
   http::WebListenerParts web_parts;

@@ -16,6 +16,7 @@
 #include "device/core/event_bus.hpp"
 #include "device/events/event_service.hpp"
 #include "device/hal/digital_inputs.hpp"
+#include "device/hal/ptz_motor.hpp"
 #include "device/hal/relay_outputs.hpp"
 #include "device/hal/serial_port.hpp"
 #include "device/hal/storage_medium.hpp"
@@ -30,6 +31,13 @@
 
 namespace camrig::camera {
 
+//! The pan/tilt/zoom drive of a PTZ channel and the field of view of its lens at ×1.
+struct PtzHead {
+  hal::PtzMotor* motor = nullptr;
+  double horizontal_fov_degrees = 60;
+  double aspect_ratio = 16.0 / 9.0;  //!< width / height of the sensor
+};
+
 struct CameraHardware {
   hal::Clock* clock = nullptr;
   //! The sensor of each channel, by channel id; each must outlive the camera.
@@ -43,6 +51,8 @@ struct CameraHardware {
   hal::StorageMedium* memory_card = nullptr;
   //! The Wiegand port (LPR camera); null: no Wiegand output.
   hal::WiegandOutput* wiegand = nullptr;
+  //! The PTZ drive of each "ptz" channel, by channel id; a channel missing here is not steerable.
+  std::map<int, PtzHead> ptz_heads{};
 };
 
 struct CameraOptions {

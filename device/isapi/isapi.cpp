@@ -39,6 +39,7 @@ void add_routes(http::Router& router, DeviceServices services) {
   add_analytics_rules_routes(router, services);
   add_analytics_scene_routes(router, services);
   add_face_capture_routes(router, services);
+  if (!services.ptz.empty()) add_ptz_routes(router, services);
   if (services.clock) add_time_routes(router, services);
   if (services.maintenance) add_maintenance_routes(router, services);
   if (services.system_log) add_log_routes(router, services);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 
 #include "device/core/config_service.hpp"
 #include "device/core/device_profile.hpp"
@@ -14,6 +15,7 @@
 #include "device/http/router.hpp"
 #include "device/media/snapshot.hpp"
 #include "device/media/stream_hub.hpp"
+#include "device/ptz/ptz_controller.hpp"
 #include "device/security/certificates.hpp"
 #include "device/security/user_accounts.hpp"
 #include "device/security/web_sessions.hpp"
@@ -64,6 +66,8 @@ struct DeviceServices {
   traffic::LprApiService* lprapi = nullptr;
   //! The event pictures on the memory card; null: no picture search, export or watermark routes.
   storage::PictureStore* pictures = nullptr;
+  //! The PTZ channels' controllers by channel id; empty: no PTZCtrl routes.
+  std::map<int, ptz::PtzController*> ptz{};
 };
 
 //! Adds every ISAPI route, the ResponseStatus error renderer and the activation gate.
@@ -99,5 +103,7 @@ void add_analytics_scene_routes(http::Router& router, DeviceServices services);
 //! /ISAPI/Intelligent/channels/<id>/faceCapture (profiles with face capture) and
 //! /ISAPI/Intelligent/smartDisplay/captures[/<id>/pictures/<kind>, /download] (with a smart display).
 void add_face_capture_routes(http::Router& router, DeviceServices services);
+//! /ISAPI/PTZCtrl/channels/<id>/{continuous,absolute,status,presets[/<n>[/goto]],homeposition[/goto]} (PTZ channels).
+void add_ptz_routes(http::Router& router, DeviceServices services);
 
 }  // namespace camrig::isapi

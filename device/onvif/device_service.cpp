@@ -1,13 +1,13 @@
 #include "device/onvif/device_service.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "device/core/ip_address.hpp"
+#include "device/onvif/deviceio_service.hpp"
 #include "device/system/time_settings.hpp"
 #include "device/system/time_zone.hpp"
 
@@ -65,15 +65,8 @@ tt__UserLevel onvif_level(security::UserLevel level) {
   return tt__UserLevel__User;
 }
 
-bool is_ipv4(const std::string& text) {
-  in_addr address{};
-  return inet_pton(AF_INET, text.c_str(), &address) == 1;
-}
-
-bool is_ipv6(const std::string& text) {
-  in6_addr address{};
-  return inet_pton(AF_INET6, text.c_str(), &address) == 1;
-}
+using core::is_ipv4;
+using core::is_ipv6;
 
 // RFC 1123 host name: dot-separated labels of letters, digits and hyphens, none starting or
 // ending with a hyphen.
@@ -233,7 +226,18 @@ int DeviceService::GetCapabilities(_tds__GetCapabilities* request, _tds__GetCapa
                        request->Category.end();
   const bool device = all || std::find(request->Category.begin(), request->Category.end(),
                                        tt__CapabilityCategory__Device) != request->Category.end();
-  if (!device)
+  const bool media = all || std::find(request->Category.begin(), request->Category.end(),
+                                      tt__CapabilityCategory__Media) != request->Category.end();
+  const bool imaging = all || std::find(request->Category.begin(), request->Category.end(),
+                                        tt__CapabilityCategory__Imaging) != request->Category.end();
+  // PTZ only where a channel has a drive: the service is mounted then.
+  const bool has_ptz = std::any_of(request_.mounts->begin(), request_.mounts->end(),
+                                   [](const ServiceMount& mount) { return mount.path == "ptz_service"; });
+  const bool ptz = has_ptz && (all || std::find(request->Category.begin(), request->Category.end(),
+                                                tt__CapabilityCategory__PTZ) != request->Category.end());
+  const bool event_category = all || std::find(request->Category.begin(), request->Category.end(),
+                                               tt__CapabilityCategory__Events) != request->Category.end();
+  if (!device && !media && !imaging && !ptz && !event_category)
     return receiver_fault(soap, "ter:ActionNotSupported", "ter:NoSuchService",
                           "this device serves the Device service only so far");
   response.Capabilities = soap_new_tt__Capabilities(soap);
@@ -253,7 +257,36 @@ int DeviceService::GetCapabilities(_tds__GetCapabilities* request, _tds__GetCapa
   capabilities->IO->InputConnectors = soap_int(soap, services_.profile->capabilities.alarm_inputs);
   capabilities->IO->RelayOutputs = soap_int(soap, services_.relays ? services_.relays->count() : 0);
   capabilities->Security = soap_new_tt__SecurityCapabilities(soap);
-  response.Capabilities->Device = capabilities;
+  if (device) response.Capabilities->Device = capabilities;
+  if (media) {
+    response.Capabilities->Media = soap_new_tt__MediaCapabilities(soap);
+    response.Capabilities->Media->XAddr = xaddr("media_service");
+    auto* streaming = soap_new_tt__RealTimeStreamingCapabilities(soap);
+    streaming->RTPMulticast = soap_bool(soap, true);
+    streaming->RTP_USCORETCP = soap_bool(soap, true);
+    streaming->RTP_USCORERTSP_USCORETCP = soap_bool(soap, true);
+    response.Capabilities->Media->StreamingCapabilities = streaming;
+  }
+  if (imaging) {
+    response.Capabilities->Imaging = soap_new_tt__ImagingCapabilities(soap);
+    response.Capabilities->Imaging->XAddr = xaddr("imaging_service");
+  }
+  if (ptz) {
+    response.Capabilities->PTZ = soap_new_tt__PTZCapabilities(soap);
+    response.Capabilities->PTZ->XAddr = xaddr("ptz_service");
+  }
+  if (event_category) {
+    response.Capabilities->Events = soap_new_tt__EventCapabilities(soap);
+    response.Capabilities->Events->XAddr = xaddr("event_service");
+    response.Capabilities->Events->WSPullPointSupport = true;
+  }
+  if (all) {
+    if (!response.Capabilities->Extension) response.Capabilities->Extension = soap_new_tt__CapabilitiesExtension(soap);
+    response.Capabilities->Extension->DeviceIO = soap_new_tt__DeviceIOCapabilities(soap);
+    response.Capabilities->Extension->DeviceIO->XAddr = xaddr("deviceio_service");
+    response.Capabilities->Extension->DeviceIO->VideoSources = static_cast<int>(services_.profile->channels.size());
+    response.Capabilities->Extension->DeviceIO->RelayOutputs = services_.relays ? services_.relays->count() : 0;
+  }
   return SOAP_OK;
 }
 
@@ -647,16 +680,7 @@ int DeviceService::GetWsdlUrl(_tds__GetWsdlUrl*, _tds__GetWsdlUrlResponse& respo
 }
 
 int DeviceService::GetRelayOutputs(_tds__GetRelayOutputs*, _tds__GetRelayOutputsResponse& response) {
-  const int count = services_.relays ? services_.relays->count() : 0;
-  for (int i = 0; i < count; ++i) {
-    auto* relay = soap_new_tt__RelayOutput(soap);
-    relay->token = relay_token(i);
-    relay->Properties = soap_new_tt__RelayOutputSettings(soap);
-    relay->Properties->Mode = tt__RelayMode__Bistable;
-    relay->Properties->DelayTime = "PT0S";
-    relay->Properties->IdleState = tt__RelayIdleState__open;
-    response.RelayOutputs.push_back(relay);
-  }
+  relay_outputs(soap, services_, response.RelayOutputs);  // as DeviceIO lists them
   return SOAP_OK;
 }
 
@@ -668,11 +692,8 @@ int DeviceService::SetRelayOutputState(_tds__SetRelayOutputState* request, _tds_
   if (index < 0)
     return sender_fault(soap, "ter:InvalidArgVal", "ter:RelayToken", "no relay output " + request->RelayOutputToken);
   const bool active = request->LogicalState == tt__RelayLogicalState__active;
-  // Through the event engine's manual alarm when there is one, as ISAPI's trigger does, so linkage
-  // and the output's delay keep holding the relay consistently.
-  auto set = services_.events ? services_.events->engine().outputs().set_manual(index + 1, active)
-                              : services_.relays->set(index, active);
-  if (!set) return fault_from(soap, set.error());
+  // As DeviceIO does: through the event engine's alarm outputs, in the relay's mode.
+  if (auto set = set_relay_output_state(services_, index + 1, active); !set) return fault_from(soap, set.error());
   log_operation("Remote: Manual Alarm Output",
                 "alarm output " + std::to_string(index + 1) + (active ? " set high" : " set low") + " over ONVIF");
   return SOAP_OK;

@@ -5,6 +5,12 @@
 
 #include "device/core/log.hpp"
 #include "device/onvif/device_service.hpp"
+#include "device/onvif/deviceio_service.hpp"
+#include "device/onvif/event_service.hpp"
+#include "device/onvif/imaging_service.hpp"
+#include "device/onvif/media2_service.hpp"
+#include "device/onvif/media_service.hpp"
+#include "device/onvif/ptz_service.hpp"
 #include "device/onvif/soap_service.hpp"
 #include "device/onvif/username_token.hpp"
 
@@ -32,6 +38,12 @@ class Endpoint {
           return settings;
         }) {
     mounts_.push_back(device_service_mount());
+    mounts_.push_back(event_service_mount(services_));
+    mounts_.push_back(deviceio_service_mount());
+    mounts_.push_back(media_service_mount());
+    mounts_.push_back(media2_service_mount());
+    if (!services_.ptz.empty()) mounts_.push_back(ptz_service_mount());
+    mounts_.push_back(imaging_service_mount());
   }
 
   const std::vector<ServiceMount>& mounts() const { return mounts_; }
@@ -181,9 +193,22 @@ Result<http::Reply> Endpoint::serve(const http::RequestContext& context, const S
     } else {
       // The request's header (wsse:Security, WS-Addressing) would otherwise be echoed in the response.
       soap->header = nullptr;
+      const auto resource = context.path_parameters.find("resource");
+      DeferredAnswer deferred;
       RequestInfo request{"http://" + std::string(context.message[beast_http::field::host]), admission.user,
-                          context.client_address, &mounts_};
-      if (mount.dispatch(soap, services_, request) != SOAP_OK) {
+                          context.client_address, &mounts_,
+                          resource == context.path_parameters.end() ? std::string() : resource->second, &deferred};
+      const int served = mount.dispatch(soap, services_, request);
+      if (deferred) {
+        // The header now; the envelope when the operation writes it (the router makes it chunked).
+        reply.response.result(beast_http::status::ok);
+        reply.response.set(beast_http::field::content_type, soap->version == 1 ? "text/xml; charset=utf-8"
+                                                                              : "application/soap+xml; charset=utf-8");
+        reply.stream = std::make_shared<http::ResponseStream>(4);
+        deferred(reply.stream);
+        return reply;
+      }
+      if (served != SOAP_OK) {
         if (soap->error == SOAP_NO_METHOD || soap->error == SOAP_TAG_MISMATCH)
           receiver_fault(soap, "ter:ActionNotSupported", nullptr,
                          operation + " is not supported by the " + mount.path + " of this device");
@@ -205,9 +230,13 @@ Result<http::Reply> Endpoint::serve(const http::RequestContext& context, const S
 
 void add_routes(http::Router& router, DeviceServices services) {
   auto endpoint = std::make_shared<Endpoint>(services);
-  for (const auto& mount : endpoint->mounts())
+  for (const auto& mount : endpoint->mounts()) {
     router.add(beast_http::verb::post, "/onvif/" + mount.path, std::nullopt,
                [endpoint, &mount](http::RequestContext& context) { return endpoint->serve(context, mount); });
+    if (mount.serves_resources)
+      router.add(beast_http::verb::post, "/onvif/" + mount.path + "/{resource}", std::nullopt,
+                 [endpoint, &mount](http::RequestContext& context) { return endpoint->serve(context, mount); });
+  }
 }
 
 }  // namespace camrig::onvif

@@ -6,7 +6,10 @@
 #include "device/core/config_service.hpp"
 #include "device/core/device_profile.hpp"
 #include "device/events/event_service.hpp"
+#include "device/hal/digital_inputs.hpp"
 #include "device/hal/relay_outputs.hpp"
+#include "device/media/stream_hub.hpp"
+#include "device/ptz/ptz_controller.hpp"
 #include "device/http/router.hpp"
 #include "device/security/authenticator.hpp"
 #include "device/security/illegal_login_lock.hpp"
@@ -33,8 +36,17 @@ struct DeviceServices {
   hal::RelayOutputs* relays = nullptr;
   //! When set, relays are driven as the event engine's manual alarm, as ISAPI does.
   events::EventService* events = nullptr;
+  //! Alarm input terminals (DeviceIO, the DigitalInput event's initial state); null: none.
+  hal::DigitalInputs* inputs = nullptr;
+  //! Where the event engine publishes the events it records: the source of ONVIF notifications.
+  core::EventBus* bus = nullptr;
   //! Operation entries; may be null.
   storage::SystemLog* system_log = nullptr;
+  //! The hub of an existing stream (e.g. 101), or nullptr: Media's SetSynchronizationPoint asks
+  //! its encoder for a key frame.
+  std::function<std::shared_ptr<media::StreamHub>(int stream_id)> stream_hubs;
+  //! The PTZ channels' controllers; empty: the device has no PTZ and serves no PTZ service.
+  std::vector<ptz::PtzController*> ptz;
 };
 
 //! Adds the ONVIF service routes (POST /onvif/device_service, ...). Authentication is ONVIF's own,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,12 +20,22 @@ namespace camrig::onvif {
 
 struct ServiceMount;
 
+//! Writes an operation's answer later, from a thread of the service's own (PullMessages waiting
+//! for events), so that the HTTP server is not held: it gets the response body's stream, writes the
+//! whole envelope and closes it.
+using DeferredAnswer = std::function<void(std::shared_ptr<http::ResponseStream>)>;
+
 //! The request being served, as an operation sees it.
 struct RequestInfo {
   std::string base_url;  //!< "http://<Host header>": service addresses are given as the client reached us
   std::optional<security::UserAccount> user;  //!< nullopt for pre-auth operations answered anonymously
   std::string client_address;
   const std::vector<ServiceMount>* mounts = nullptr;  //!< every service the endpoint serves
+  //! "<name>" of POST /onvif/<path>/<name> (an event subscription); empty at the service's own path.
+  std::string resource;
+  //! An operation that answers later sets *defer and returns any status: the endpoint sends the
+  //! HTTP header now and leaves the body to it.
+  DeferredAnswer* defer = nullptr;
 };
 
 //! One ONVIF service on the endpoint.
@@ -37,6 +48,8 @@ struct ServiceMount {
   std::function<AccessClass(std::string_view operation)> access;
   //! Serves the peeked request element; returns the gSOAP status (SOAP_NO_METHOD when unknown).
   std::function<int(struct soap*, const DeviceServices&, const RequestInfo&)> dispatch;
+  //! Also served at /onvif/<path>/<name>, for resources the service creates (event subscriptions).
+  bool serves_resources = false;
 };
 
 //! env:Sender fault with ONVIF subcodes ("ter:InvalidArgVal", then e.g. "ter:InvalidHostname").

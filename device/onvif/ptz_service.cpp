@@ -1,0 +1,539 @@
+#include "device/onvif/ptz_service.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+namespace camrig::onvif {
+namespace {
+
+constexpr int k_onvif_major = 26;
+constexpr int k_onvif_minor = 6;
+constexpr const char* k_ptz_namespace = "http://www.onvif.org/ver20/ptz/wsdl";
+
+constexpr const char* k_absolute_pan_tilt = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace";
+constexpr const char* k_absolute_zoom = "http://www.onvif.org/ver10/tptz/ZoomSpaces/PositionGenericSpace";
+constexpr const char* k_relative_pan_tilt = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/TranslationGenericSpace";
+constexpr const char* k_relative_pan_tilt_fov = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/TranslationSpaceFov";
+constexpr const char* k_relative_zoom = "http://www.onvif.org/ver10/tptz/ZoomSpaces/TranslationGenericSpace";
+constexpr const char* k_continuous_pan_tilt = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/VelocityGenericSpace";
+constexpr const char* k_continuous_zoom = "http://www.onvif.org/ver10/tptz/ZoomSpaces/VelocityGenericSpace";
+constexpr const char* k_pan_tilt_speed = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/GenericSpeedSpace";
+constexpr const char* k_zoom_speed = "http://www.onvif.org/ver10/tptz/ZoomSpaces/ZoomGenericSpeedSpace";
+
+// The ONVIF Core specification's access class of each PTZ operation: reading is READ_MEDIA,
+// everything that moves the head or changes its presets is ACTUATE.
+AccessClass ptz_access(std::string_view operation) {
+  static const std::map<std::string, AccessClass, std::less<>> classes = {
+      {"GetServiceCapabilities", AccessClass::pre_auth}, {"GetNodes", AccessClass::read_media},
+      {"GetNode", AccessClass::read_media},               {"GetConfigurations", AccessClass::read_media},
+      {"GetConfiguration", AccessClass::read_media},      {"GetConfigurationOptions", AccessClass::read_media},
+      {"GetStatus", AccessClass::read_media},             {"GetPresets", AccessClass::read_media},
+      {"GetCompatibleConfigurations", AccessClass::read_media},
+  };
+  const auto it = classes.find(operation);
+  return it == classes.end() ? AccessClass::actuate : it->second;
+}
+
+std::optional<int> number_after(std::string_view token, std::string_view prefix) {
+  if (!token.starts_with(prefix)) return std::nullopt;
+  const auto digits = token.substr(prefix.size());
+  int value = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error != std::errc() || end != digits.data() + digits.size() || digits.empty()) return std::nullopt;
+  return value;
+}
+
+std::string node_token(int channel) { return "PTZNode_" + std::to_string(channel); }
+std::string configuration_token(int channel) { return "PTZConfig_" + std::to_string(channel); }
+
+// xs:duration as ONVIF clients send timeouts: PnDTnHnMnS, fractions of seconds allowed.
+std::optional<hal::Nanos> parse_duration(std::string_view text) {
+  if (!text.starts_with("P")) return std::nullopt;
+  text.remove_prefix(1);
+  double seconds = 0;
+  bool in_time = false, any = false;
+  while (!text.empty()) {
+    if (text.front() == 'T') {
+      in_time = true;
+      text.remove_prefix(1);
+      continue;
+    }
+    std::size_t length = 0;
+    while (length < text.size() && (std::isdigit(static_cast<unsigned char>(text[length])) || text[length] == '.')) ++length;
+    if (length == 0 || length == text.size()) return std::nullopt;
+    double value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + length, value);
+    if (error != std::errc() || end != text.data() + length) return std::nullopt;
+    const char unit = text[length];
+    if (unit == 'D' && !in_time) seconds += value * 86400;
+    else if (unit == 'H' && in_time) seconds += value * 3600;
+    else if (unit == 'M' && in_time) seconds += value * 60;
+    else if (unit == 'S' && in_time) seconds += value;
+    else return std::nullopt;
+    any = true;
+    text.remove_prefix(length + 1);
+  }
+  if (!any) return std::nullopt;
+  return std::chrono::duration_cast<hal::Nanos>(std::chrono::duration<double>(seconds));
+}
+
+tt__FloatRange* range(struct soap* soap, float min, float max) {
+  auto* result = soap_new_tt__FloatRange(soap);
+  result->Min = min;
+  result->Max = max;
+  return result;
+}
+
+tt__Space2DDescription* space_2d(struct soap* soap, const char* uri, float min, float max) {
+  auto* space = soap_new_tt__Space2DDescription(soap);
+  space->URI = uri;
+  space->XRange = range(soap, min, max);
+  space->YRange = range(soap, min, max);
+  return space;
+}
+
+tt__Space1DDescription* space_1d(struct soap* soap, const char* uri, float min, float max) {
+  auto* space = soap_new_tt__Space1DDescription(soap);
+  space->URI = uri;
+  space->XRange = range(soap, min, max);
+  return space;
+}
+
+std::string* soap_string(struct soap* soap, std::string_view text) {
+  auto* result = soap_new_std__string(soap);
+  *result = text;
+  return result;
+}
+
+bool in_space(const std::string* given, const char* wanted) { return !given || *given == wanted; }
+
+// Generic position spaces: pan -1..1 over the pan range (on an endless axis, -180°..180°), tilt
+// -1..1 over the tilt range, zoom 0..1 over the zoom range.
+double pan_degrees(const hal::PtzLimits& limits, double x) {
+  return limits.endless_pan ? x * 180.0 : limits.pan_min + (x + 1) / 2 * (limits.pan_max - limits.pan_min);
+}
+double pan_generic(const hal::PtzLimits& limits, double degrees) {
+  if (limits.endless_pan) return (degrees > 180.0 ? degrees - 360.0 : degrees) / 180.0;
+  return (degrees - limits.pan_min) / (limits.pan_max - limits.pan_min) * 2 - 1;
+}
+double pan_span(const hal::PtzLimits& limits) { return limits.endless_pan ? 360.0 : limits.pan_max - limits.pan_min; }
+double tilt_degrees(const hal::PtzLimits& limits, double y) {
+  return limits.tilt_min + (y + 1) / 2 * (limits.tilt_max - limits.tilt_min);
+}
+double tilt_generic(const hal::PtzLimits& limits, double degrees) {
+  return (degrees - limits.tilt_min) / (limits.tilt_max - limits.tilt_min) * 2 - 1;
+}
+double zoom_ratio(const hal::PtzLimits& limits, double x) { return limits.zoom_min + x * (limits.zoom_max - limits.zoom_min); }
+double zoom_generic(const hal::PtzLimits& limits, double zoom) {
+  return (zoom - limits.zoom_min) / (limits.zoom_max - limits.zoom_min);
+}
+
+bool within(double value, double min, double max) { return std::isfinite(value) && value >= min && value <= max; }
+
+std::optional<ptz::Speed> speed_of(const tt__PTZSpeed* speed) {
+  ptz::Speed result;
+  if (!speed) return result;
+  if (speed->PanTilt) {
+    const double value = std::max(std::abs(speed->PanTilt->x), std::abs(speed->PanTilt->y));
+    if (!within(value, 0, 1) || value == 0) return std::nullopt;
+    result.pan_tilt = value;
+  }
+  if (speed->Zoom) {
+    const double value = std::abs(speed->Zoom->x);
+    if (!within(value, 0, 1) || value == 0) return std::nullopt;
+    result.zoom = value;
+  }
+  return result;
+}
+
+int bad_speed(struct soap* soap) {
+  return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidSpeed", "a speed is within (0, 1] of the generic speed space");
+}
+
+std::optional<int> preset_number(const std::string& token) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
+  if (error != std::errc() || end != token.data() + token.size() || token.empty()) return std::nullopt;
+  return value;
+}
+
+int no_token(struct soap* soap, const std::string& token) {
+  return sender_fault(soap, "ter:InvalidArgVal", "ter:NoToken", "no preset '" + token + "' (tokens are preset numbers 1.." +
+                                                                      std::to_string(ptz::k_max_presets) + ")");
+}
+
+}  // namespace
+
+ServiceMount ptz_service_mount() {
+  ServiceMount mount;
+  mount.path = "ptz_service";
+  mount.name_space = k_ptz_namespace;
+  mount.version_major = k_onvif_major;
+  mount.version_minor = k_onvif_minor;
+  mount.access = ptz_access;
+  mount.dispatch = [](struct soap* soap, const DeviceServices& services, const RequestInfo& request) {
+    PtzService service(soap, services, request);
+    return service.dispatch();
+  };
+  return mount;
+}
+
+ptz::PtzController* PtzService::controller_of(const std::string& profile_token, int& fault) {
+  const auto stream_id = number_after(profile_token, "Profile_");
+  const auto* stream = stream_id ? services_.profile->find_stream(*stream_id) : nullptr;
+  if (!stream) {
+    fault = sender_fault(soap, "ter:InvalidArgVal", "ter:NoProfile", "no media profile '" + profile_token + "'");
+    return nullptr;
+  }
+  for (auto* controller : services_.ptz)
+    if (controller->channel() == stream->channel) return controller;
+  fault = sender_fault(soap, "ter:InvalidArgVal", "ter:NoPTZProfile",
+                       "media profile '" + profile_token + "' is on channel " + std::to_string(stream->channel) +
+                           ", which has no pan/tilt/zoom drive");
+  return nullptr;
+}
+
+ptz::PtzController* PtzService::controller_of_configuration(const std::string& token, int& fault) {
+  auto channel = number_after(token, "PTZConfig_");
+  if (!channel) channel = number_after(token, "PTZNode_");
+  if (channel)
+    for (auto* controller : services_.ptz)
+      if (controller->channel() == *channel) return controller;
+  fault = sender_fault(soap, "ter:InvalidArgVal", "ter:NoEntity", "no PTZ node or configuration '" + token + "'");
+  return nullptr;
+}
+
+tt__PTZSpaces* PtzService::spaces() {
+  auto* spaces = soap_new_tt__PTZSpaces(soap);
+  spaces->AbsolutePanTiltPositionSpace.push_back(space_2d(soap, k_absolute_pan_tilt, -1, 1));
+  spaces->AbsoluteZoomPositionSpace.push_back(space_1d(soap, k_absolute_zoom, 0, 1));
+  spaces->RelativePanTiltTranslationSpace.push_back(space_2d(soap, k_relative_pan_tilt, -1, 1));
+  spaces->RelativePanTiltTranslationSpace.push_back(space_2d(soap, k_relative_pan_tilt_fov, -1, 1));
+  spaces->RelativeZoomTranslationSpace.push_back(space_1d(soap, k_relative_zoom, -1, 1));
+  spaces->ContinuousPanTiltVelocitySpace.push_back(space_2d(soap, k_continuous_pan_tilt, -1, 1));
+  spaces->ContinuousZoomVelocitySpace.push_back(space_1d(soap, k_continuous_zoom, -1, 1));
+  spaces->PanTiltSpeedSpace.push_back(space_1d(soap, k_pan_tilt_speed, 0, 1));
+  spaces->ZoomSpeedSpace.push_back(space_1d(soap, k_zoom_speed, 0, 1));
+  return spaces;
+}
+
+tt__PTZNode* PtzService::node(const ptz::PtzController& controller) {
+  auto* node = soap_new_tt__PTZNode(soap);
+  node->token = node_token(controller.channel());
+  const auto* channel = services_.profile->find_channel(controller.channel());
+  node->Name = soap_string(soap, channel ? channel->name : node->token);
+  node->SupportedPTZSpaces = spaces();
+  node->MaximumNumberOfPresets = ptz::k_max_presets;
+  node->HomeSupported = true;
+  node->FixedHomePosition = soap_new_bool(soap);
+  *node->FixedHomePosition = false;
+  return node;
+}
+
+tt__PTZConfiguration* PtzService::configuration(const ptz::PtzController& controller) {
+  auto* configuration = soap_new_tt__PTZConfiguration(soap);
+  configuration->token = configuration_token(controller.channel());
+  configuration->Name = configuration->token;
+  // Each media profile of the channel uses it.
+  for (const auto& stream : services_.profile->streams())
+    if (stream.channel == controller.channel()) ++configuration->UseCount;
+  configuration->NodeToken = node_token(controller.channel());
+  configuration->DefaultAbsolutePantTiltPositionSpace = soap_string(soap, k_absolute_pan_tilt);
+  configuration->DefaultAbsoluteZoomPositionSpace = soap_string(soap, k_absolute_zoom);
+  configuration->DefaultRelativePanTiltTranslationSpace = soap_string(soap, k_relative_pan_tilt);
+  configuration->DefaultRelativeZoomTranslationSpace = soap_string(soap, k_relative_zoom);
+  configuration->DefaultContinuousPanTiltVelocitySpace = soap_string(soap, k_continuous_pan_tilt);
+  configuration->DefaultContinuousZoomVelocitySpace = soap_string(soap, k_continuous_zoom);
+  configuration->DefaultPTZSpeed = soap_new_tt__PTZSpeed(soap);
+  configuration->DefaultPTZSpeed->PanTilt = soap_new_tt__Vector2D(soap);
+  configuration->DefaultPTZSpeed->PanTilt->x = configuration->DefaultPTZSpeed->PanTilt->y = 1;
+  configuration->DefaultPTZSpeed->Zoom = soap_new_tt__Vector1D(soap);
+  configuration->DefaultPTZSpeed->Zoom->x = 1;
+  configuration->DefaultPTZTimeout = soap_string(soap, "PT5S");
+  configuration->PanTiltLimits = soap_new_tt__PanTiltLimits(soap);
+  configuration->PanTiltLimits->Range = space_2d(soap, k_absolute_pan_tilt, -1, 1);
+  configuration->ZoomLimits = soap_new_tt__ZoomLimits(soap);
+  configuration->ZoomLimits->Range = space_1d(soap, k_absolute_zoom, 0, 1);
+  return configuration;
+}
+
+tt__PTZVector* PtzService::vector(const ptz::PtzController& controller, const hal::PtzPosition& position) {
+  const auto limits = controller.limits();
+  auto* result = soap_new_tt__PTZVector(soap);
+  result->PanTilt = soap_new_tt__Vector2D(soap);
+  result->PanTilt->x = static_cast<float>(pan_generic(limits, position.pan_degrees));
+  result->PanTilt->y = static_cast<float>(tilt_generic(limits, position.tilt_degrees));
+  result->PanTilt->space = soap_string(soap, k_absolute_pan_tilt);
+  result->Zoom = soap_new_tt__Vector1D(soap);
+  result->Zoom->x = static_cast<float>(zoom_generic(limits, position.zoom));
+  result->Zoom->space = soap_string(soap, k_absolute_zoom);
+  return result;
+}
+
+int PtzService::GetServiceCapabilities(_tptz__GetServiceCapabilities*, _tptz__GetServiceCapabilitiesResponse& response) {
+  response.Capabilities = soap_new_tptz__Capabilities(soap);
+  response.Capabilities->MoveStatus = soap_new_bool(soap);
+  *response.Capabilities->MoveStatus = true;
+  response.Capabilities->StatusPosition = soap_new_bool(soap);
+  *response.Capabilities->StatusPosition = true;
+  return SOAP_OK;
+}
+
+int PtzService::GetNodes(_tptz__GetNodes*, _tptz__GetNodesResponse& response) {
+  for (const auto* controller : services_.ptz) response.PTZNode.push_back(node(*controller));
+  return SOAP_OK;
+}
+
+int PtzService::GetNode(_tptz__GetNode* request, _tptz__GetNodeResponse& response) {
+  int fault = SOAP_OK;
+  const auto* controller = controller_of_configuration(request->NodeToken, fault);
+  if (!controller || !request->NodeToken.starts_with("PTZNode_"))
+    return fault != SOAP_OK ? fault
+                            : sender_fault(soap, "ter:InvalidArgVal", "ter:NoEntity", "no PTZ node '" + request->NodeToken + "'");
+  response.PTZNode = node(*controller);
+  return SOAP_OK;
+}
+
+int PtzService::GetConfigurations(_tptz__GetConfigurations*, _tptz__GetConfigurationsResponse& response) {
+  for (const auto* controller : services_.ptz) response.PTZConfiguration.push_back(configuration(*controller));
+  return SOAP_OK;
+}
+
+int PtzService::GetConfiguration(_tptz__GetConfiguration* request, _tptz__GetConfigurationResponse& response) {
+  int fault = SOAP_OK;
+  const auto* controller = controller_of_configuration(request->PTZConfigurationToken, fault);
+  if (!controller || !request->PTZConfigurationToken.starts_with("PTZConfig_"))
+    return fault != SOAP_OK ? fault
+                            : sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig",
+                                           "no PTZ configuration '" + request->PTZConfigurationToken + "'");
+  response.PTZConfiguration = configuration(*controller);
+  return SOAP_OK;
+}
+
+int PtzService::GetConfigurationOptions(_tptz__GetConfigurationOptions* request,
+                                        _tptz__GetConfigurationOptionsResponse& response) {
+  int fault = SOAP_OK;
+  if (!controller_of_configuration(request->ConfigurationToken, fault)) return fault;
+  response.PTZConfigurationOptions = soap_new_tt__PTZConfigurationOptions(soap);
+  response.PTZConfigurationOptions->Spaces = spaces();
+  response.PTZConfigurationOptions->PTZTimeout = soap_new_tt__DurationRange(soap);
+  response.PTZConfigurationOptions->PTZTimeout->Min = "PT1S";
+  response.PTZConfigurationOptions->PTZTimeout->Max = "PT1M";
+  return SOAP_OK;
+}
+
+int PtzService::AbsoluteMove(_tptz__AbsoluteMove* request, _tptz__AbsoluteMoveResponse&) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  if (!request->Position)
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidPosition", "AbsoluteMove needs a Position");
+  const auto limits = controller->limits();
+  ptz::AxisValues target;
+  if (const auto* pan_tilt = request->Position->PanTilt) {
+    if (!in_space(pan_tilt->space, k_absolute_pan_tilt))
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:SpaceNotSupported", "pan/tilt space " + *pan_tilt->space + " is not supported");
+    if (!within(pan_tilt->x, -1, 1) || !within(pan_tilt->y, -1, 1))
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidPosition", "a pan/tilt position is within [-1, 1] of the generic space");
+    target.pan = pan_degrees(limits, pan_tilt->x);
+    target.tilt = tilt_degrees(limits, pan_tilt->y);
+  }
+  if (const auto* zoom = request->Position->Zoom) {
+    if (!in_space(zoom->space, k_absolute_zoom))
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:SpaceNotSupported", "zoom space " + *zoom->space + " is not supported");
+    if (!within(zoom->x, 0, 1))
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidPosition", "a zoom position is within [0, 1] of the generic space");
+    target.zoom = zoom_ratio(limits, zoom->x);
+  }
+  const auto speed = speed_of(request->Speed);
+  if (!speed) return bad_speed(soap);
+  if (auto moved = controller->move_absolute(target, *speed); !moved) return fault_from(soap, moved.error(), "ter:InvalidPosition");
+  return SOAP_OK;
+}
+
+int PtzService::RelativeMove(_tptz__RelativeMove* request, _tptz__RelativeMoveResponse&) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  if (!request->Translation)
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidTranslation", "RelativeMove needs a Translation");
+  const auto speed = speed_of(request->Speed);
+  if (!speed) return bad_speed(soap);
+  const auto limits = controller->limits();
+  const auto* pan_tilt = request->Translation->PanTilt;
+  const auto* zoom = request->Translation->Zoom;
+  if (pan_tilt && (!within(pan_tilt->x, -1, 1) || !within(pan_tilt->y, -1, 1)))
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidTranslation", "a pan/tilt translation is within [-1, 1]");
+  if (zoom && !within(zoom->x, -1, 1))
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidTranslation", "a zoom translation is within [-1, 1]");
+  if (zoom && !in_space(zoom->space, k_relative_zoom))
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:SpaceNotSupported", "zoom space " + *zoom->space + " is not supported");
+  std::optional<double> zoom_delta;
+  if (zoom) zoom_delta = zoom->x * (limits.zoom_max - limits.zoom_min);
+  if (pan_tilt && pan_tilt->space && *pan_tilt->space == k_relative_pan_tilt_fov) {
+    // Click to centre: the point (x, y) of the picture, ±1 at its edges, becomes the centre.
+    if (auto moved = controller->move_relative_fov(pan_tilt->x, pan_tilt->y, zoom_delta, *speed); !moved)
+      return fault_from(soap, moved.error(), "ter:InvalidTranslation");
+    return SOAP_OK;
+  }
+  if (pan_tilt && !in_space(pan_tilt->space, k_relative_pan_tilt))
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:SpaceNotSupported", "pan/tilt space " + *pan_tilt->space + " is not supported");
+  ptz::AxisValues delta;
+  if (pan_tilt) {
+    delta.pan = pan_tilt->x * pan_span(limits) / 2;
+    delta.tilt = pan_tilt->y * (limits.tilt_max - limits.tilt_min) / 2;
+  }
+  delta.zoom = zoom_delta;
+  if (auto moved = controller->move_relative(delta, *speed); !moved) return fault_from(soap, moved.error(), "ter:InvalidTranslation");
+  return SOAP_OK;
+}
+
+int PtzService::ContinuousMove(_tptz__ContinuousMove* request, _tptz__ContinuousMoveResponse&) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  if (!request->Velocity)
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidVelocity", "ContinuousMove needs a Velocity");
+  ptz::AxisValues velocity;
+  if (const auto* pan_tilt = request->Velocity->PanTilt) {
+    if (!in_space(pan_tilt->space, k_continuous_pan_tilt))
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:SpaceNotSupported", "pan/tilt space " + *pan_tilt->space + " is not supported");
+    if (!within(pan_tilt->x, -1, 1) || !within(pan_tilt->y, -1, 1))
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidVelocity", "a pan/tilt velocity is within [-1, 1]");
+    velocity.pan = pan_tilt->x;
+    velocity.tilt = pan_tilt->y;
+  }
+  if (const auto* zoom = request->Velocity->Zoom) {
+    if (!in_space(zoom->space, k_continuous_zoom))
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:SpaceNotSupported", "zoom space " + *zoom->space + " is not supported");
+    if (!within(zoom->x, -1, 1))
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidVelocity", "a zoom velocity is within [-1, 1]");
+    velocity.zoom = zoom->x;
+  }
+  std::optional<hal::Nanos> timeout;
+  if (request->Timeout) {
+    timeout = parse_duration(*request->Timeout);
+    if (!timeout || timeout->count() <= 0)
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:TimeoutNotSupported",
+                          "Timeout '" + *request->Timeout + "' is not a positive xs:duration such as PT5S");
+  }
+  if (auto moved = controller->move_continuous(velocity, timeout); !moved)
+    return fault_from(soap, moved.error(), "ter:InvalidVelocity");
+  return SOAP_OK;
+}
+
+int PtzService::Stop(_tptz__Stop* request, _tptz__StopResponse&) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  // Neither flag given stops everything.
+  const bool neither = !request->PanTilt && !request->Zoom;
+  controller->stop(neither || (request->PanTilt && *request->PanTilt), neither || (request->Zoom && *request->Zoom));
+  return SOAP_OK;
+}
+
+int PtzService::GetStatus(_tptz__GetStatus* request, _tptz__GetStatusResponse& response) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  const auto status = controller->status();
+  auto* result = soap_new_tt__PTZStatus(soap);
+  result->Position = vector(*controller, status.position);
+  result->MoveStatus = soap_new_tt__PTZMoveStatus(soap);
+  const auto move = status.move == ptz::MoveStatus::moving ? tt__MoveStatus__MOVING : tt__MoveStatus__IDLE;
+  result->MoveStatus->PanTilt = soap_new_tt__MoveStatus(soap);
+  *result->MoveStatus->PanTilt = move;
+  result->MoveStatus->Zoom = soap_new_tt__MoveStatus(soap);
+  *result->MoveStatus->Zoom = move;
+  result->UtcTime = std::chrono::system_clock::to_time_t(
+      std::chrono::time_point_cast<std::chrono::system_clock::duration>(services_.clock->wall_time()));
+  response.PTZStatus = result;
+  return SOAP_OK;
+}
+
+int PtzService::GetPresets(_tptz__GetPresets* request, _tptz__GetPresetsResponse& response) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  for (const auto& preset : controller->presets()) {
+    auto* entry = soap_new_tt__PTZPreset(soap);
+    entry->token = soap_string(soap, std::to_string(preset.number));
+    entry->Name = soap_string(soap, preset.name);
+    entry->PTZPosition = vector(*controller, preset.position);
+    response.Preset.push_back(entry);
+  }
+  return SOAP_OK;
+}
+
+int PtzService::SetPreset(_tptz__SetPreset* request, _tptz__SetPresetResponse& response) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  std::optional<int> number;
+  if (request->PresetToken && !request->PresetToken->empty()) {
+    number = preset_number(*request->PresetToken);
+    if (!number) return no_token(soap, *request->PresetToken);
+  }
+  std::optional<std::string> name;
+  if (request->PresetName) name = *request->PresetName;
+  auto preset = controller->set_preset(number, name);
+  if (!preset) {
+    const auto& error = preset.error();
+    if (error.code == ErrorCode::unavailable)
+      return receiver_fault(soap, "ter:Action", controller->status().move == ptz::MoveStatus::moving ? "ter:MovingPTZ"
+                                                                                                      : "ter:TooManyPresets",
+                            error.message);
+    // A special preset number is a bad token for SetPreset, not a state of the device.
+    if (error.code == ErrorCode::not_configurable) return sender_fault(soap, "ter:InvalidArgVal", "ter:NoToken", error.message);
+    return fault_from(soap, error, name && name->size() > ptz::k_max_preset_name ? "ter:PresetNameTooLong" : "ter:NoToken");
+  }
+  response.PresetToken = std::to_string(preset->number);
+  return SOAP_OK;
+}
+
+int PtzService::RemovePreset(_tptz__RemovePreset* request, _tptz__RemovePresetResponse&) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  const auto number = preset_number(request->PresetToken);
+  if (!number) return no_token(soap, request->PresetToken);
+  if (auto removed = controller->remove_preset(*number); !removed) return fault_from(soap, removed.error(), "ter:NoToken");
+  return SOAP_OK;
+}
+
+int PtzService::GotoPreset(_tptz__GotoPreset* request, _tptz__GotoPresetResponse&) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  const auto number = preset_number(request->PresetToken);
+  if (!number) return no_token(soap, request->PresetToken);
+  const auto speed = speed_of(request->Speed);
+  if (!speed) return bad_speed(soap);
+  if (auto moved = controller->goto_preset(*number, *speed); !moved) return fault_from(soap, moved.error(), "ter:NoToken");
+  return SOAP_OK;
+}
+
+int PtzService::GotoHomePosition(_tptz__GotoHomePosition* request, _tptz__GotoHomePositionResponse&) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  const auto speed = speed_of(request->Speed);
+  if (!speed) return bad_speed(soap);
+  if (auto moved = controller->goto_home(*speed); !moved) return fault_from(soap, moved.error());
+  return SOAP_OK;
+}
+
+int PtzService::SetHomePosition(_tptz__SetHomePosition* request, _tptz__SetHomePositionResponse&) {
+  int fault = SOAP_OK;
+  auto* controller = controller_of(request->ProfileToken, fault);
+  if (!controller) return fault;
+  if (auto set = controller->set_home(); !set)
+    return set.error().code == ErrorCode::unavailable ? receiver_fault(soap, "ter:Action", "ter:MovingPTZ", set.error().message)
+                                                      : fault_from(soap, set.error());
+  return SOAP_OK;
+}
+
+}  // namespace camrig::onvif
