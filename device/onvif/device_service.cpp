@@ -15,8 +15,6 @@ namespace camrig::onvif {
 namespace {
 
 // The ONVIF release of the WSDLs this firmware is generated from (devicemgmt.wsdl version 26.06).
-constexpr int k_onvif_major = 26;
-constexpr int k_onvif_minor = 6;
 constexpr const char* k_device_namespace = "http://www.onvif.org/ver10/device/wsdl";
 
 // Per operation, from the ONVIF Core specification's access class of each Device operation;
@@ -156,32 +154,15 @@ std::string relay_token(int index) { return "AlarmOut_" + std::to_string(index +
 }  // namespace
 
 ServiceMount device_service_mount() {
-  ServiceMount mount;
-  mount.path = "device_service";
-  mount.name_space = k_device_namespace;
-  mount.version_major = k_onvif_major;
-  mount.version_minor = k_onvif_minor;
-  mount.access = [](std::string_view operation) {
+  return mount_service<DeviceService>("device_service", k_device_namespace, [](std::string_view operation) {
     const auto& classes = device_access_classes();
     const auto it = classes.find(operation);
     return it == classes.end() ? AccessClass::write_system : it->second;
-  };
-  mount.dispatch = [](struct soap* soap, const DeviceServices& services, const RequestInfo& request) {
-    DeviceService service(soap, services, request);
-    return service.dispatch();
-  };
-  return mount;
+  });
 }
 
 void DeviceService::log_operation(std::string minor, std::string description) const {
-  if (!services_.system_log) return;
-  storage::LogEntry entry;
-  entry.major = storage::LogMajor::operation;
-  entry.minor = std::move(minor);
-  entry.user = request_.user ? request_.user->name : std::string();
-  entry.remote_address = request_.client_address;
-  entry.description = std::move(description);
-  (void)services_.system_log->append(std::move(entry));  // a full log must not fail the operation
+  onvif::log_operation(services_, request_, std::move(minor), std::move(description));
 }
 
 int DeviceService::GetServices(_tds__GetServices*, _tds__GetServicesResponse& response) {
@@ -250,8 +231,8 @@ int DeviceService::GetCapabilities(_tds__GetCapabilities* request, _tds__GetCapa
   capabilities->Network->DynDNS = soap_bool(soap, false);
   capabilities->System = soap_new_tt__SystemCapabilities(soap);
   auto* version = soap_new_tt__OnvifVersion(soap);
-  version->Major = k_onvif_major;
-  version->Minor = k_onvif_minor;
+  version->Major = k_onvif_version_major;
+  version->Minor = k_onvif_version_minor;
   capabilities->System->SupportedVersions.push_back(version);
   capabilities->IO = soap_new_tt__IOCapabilities(soap);
   capabilities->IO->InputConnectors = soap_int(soap, services_.profile->capabilities.alarm_inputs);

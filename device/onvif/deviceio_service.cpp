@@ -27,21 +27,11 @@ std::string delay_text(std::chrono::seconds delay) { return "PT" + std::to_strin
 }  // namespace
 
 ServiceMount deviceio_service_mount() {
-  ServiceMount mount;
-  mount.path = "deviceio_service";
-  mount.name_space = k_deviceio_namespace;
-  mount.version_major = 26;
-  mount.version_minor = 6;
-  mount.access = [](std::string_view operation) {
+  return mount_service<DeviceIoService>("deviceio_service", k_deviceio_namespace, [](std::string_view operation) {
     const auto& classes = deviceio_access_classes();
     const auto it = classes.find(operation);
     return it == classes.end() ? AccessClass::read_media : it->second;
-  };
-  mount.dispatch = [](struct soap* soap, const DeviceServices& services, const RequestInfo& request) {
-    DeviceIoService service(soap, services, request);
-    return service.dispatch();
-  };
-  return mount;
+  });
 }
 
 std::string relay_output_token(int relay) { return "AlarmOut_" + std::to_string(relay); }
@@ -86,14 +76,7 @@ int DeviceIoService::relay_of(const std::string& token) const {
 }
 
 void DeviceIoService::log_operation(std::string minor, std::string description) const {
-  if (!services_.system_log) return;
-  storage::LogEntry entry;
-  entry.major = storage::LogMajor::operation;
-  entry.minor = std::move(minor);
-  entry.user = request_.user ? request_.user->name : std::string();
-  entry.remote_address = request_.client_address;
-  entry.description = std::move(description);
-  (void)services_.system_log->append(std::move(entry));  // a full log must not fail the operation
+  onvif::log_operation(services_, request_, std::move(minor), std::move(description));
 }
 
 int DeviceIoService::GetServiceCapabilities(_tmd__GetServiceCapabilities*, _tmd__GetServiceCapabilitiesResponse& response) {

@@ -858,17 +858,8 @@ Result<TopicFilter> filter_of(const wsnt__FilterType* filter, const std::vector<
 
 ServiceMount event_service_mount(const DeviceServices& device_services) {
   auto broker = std::make_shared<EventBroker>(device_services);
-  ServiceMount mount;
-  mount.path = "event_service";
-  mount.name_space = k_event_namespace;
-  mount.version_major = 26;
-  mount.version_minor = 6;
-  mount.access = event_access;
+  auto mount = mount_service<EventService>("event_service", k_event_namespace, event_access, broker);
   mount.serves_resources = true;
-  mount.dispatch = [broker](struct soap* soap, const DeviceServices& services, const RequestInfo& request) {
-    EventService service(soap, services, request, *broker);
-    return service.dispatch();
-  };
   return mount;
 }
 

@@ -7,8 +7,6 @@
 namespace camrig::onvif {
 namespace {
 
-constexpr int k_onvif_major = 26;
-constexpr int k_onvif_minor = 6;
 constexpr const char* k_imaging_namespace = "http://www.onvif.org/ver20/imaging/wsdl";
 
 // The ONVIF Core specification's access classes of the Imaging operations.
@@ -49,17 +47,7 @@ float* soap_float(struct soap* soap, double value) {
 }  // namespace
 
 ServiceMount imaging_service_mount() {
-  ServiceMount mount;
-  mount.path = "imaging_service";
-  mount.name_space = k_imaging_namespace;
-  mount.version_major = k_onvif_major;
-  mount.version_minor = k_onvif_minor;
-  mount.access = imaging_access;
-  mount.dispatch = [](struct soap* soap, const DeviceServices& services, const RequestInfo& request) {
-    ImagingService service(soap, services, request);
-    return service.dispatch();
-  };
-  return mount;
+  return mount_service<ImagingService>("imaging_service", k_imaging_namespace, imaging_access);
 }
 
 int ImagingService::channel_of(const std::string& token, int& fault) {

@@ -8,8 +8,6 @@
 namespace camrig::onvif {
 namespace {
 
-constexpr int k_onvif_major = 26;
-constexpr int k_onvif_minor = 6;
 
 std::string stream_key(int id, std::string_view field) { return "stream." + std::to_string(id) + "." + std::string(field); }
 
@@ -91,17 +89,7 @@ int unknown_type(struct soap* soap, const std::string& type) {
 }  // namespace
 
 ServiceMount media2_service_mount() {
-  ServiceMount mount;
-  mount.path = "media2_service";
-  mount.name_space = "http://www.onvif.org/ver20/media/wsdl";
-  mount.version_major = k_onvif_major;
-  mount.version_minor = k_onvif_minor;
-  mount.access = media_access_class;
-  mount.dispatch = [](struct soap* soap, const DeviceServices& services, const RequestInfo& request) {
-    Media2Service service(soap, services, request);
-    return service.dispatch();
-  };
-  return mount;
+  return mount_service<Media2Service>("media2_service", "http://www.onvif.org/ver20/media/wsdl", media_access_class);
 }
 
 std::optional<std::vector<const core::StreamProfile*>> Media2Service::requested_streams(const tr2__GetConfiguration* request) {

@@ -13,8 +13,6 @@ namespace camrig::onvif {
 namespace {
 
 // The ONVIF release of the WSDLs this firmware is generated from (media.wsdl).
-constexpr int k_onvif_major = 26;
-constexpr int k_onvif_minor = 6;
 constexpr int k_text_overlays = 8;
 
 constexpr std::array<const char*, 6> k_quality_levels{"lowest", "lower", "low", "medium", "higher", "highest"};
@@ -230,17 +228,7 @@ AccessClass media_access_class(std::string_view operation) {
 }
 
 ServiceMount media_service_mount() {
-  ServiceMount mount;
-  mount.path = "media_service";
-  mount.name_space = "http://www.onvif.org/ver10/media/wsdl";
-  mount.version_major = k_onvif_major;
-  mount.version_minor = k_onvif_minor;
-  mount.access = media_access_class;
-  mount.dispatch = [](struct soap* soap, const DeviceServices& services, const RequestInfo& request) {
-    MediaService service(soap, services, request);
-    return service.dispatch();
-  };
-  return mount;
+  return mount_service<MediaService>("media_service", "http://www.onvif.org/ver10/media/wsdl", media_access_class);
 }
 
 namespace media {

@@ -9,8 +9,6 @@
 namespace camrig::onvif {
 namespace {
 
-constexpr int k_onvif_major = 26;
-constexpr int k_onvif_minor = 6;
 constexpr const char* k_ptz_namespace = "http://www.onvif.org/ver20/ptz/wsdl";
 
 constexpr const char* k_absolute_pan_tilt = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace";
@@ -168,17 +166,7 @@ int no_token(struct soap* soap, const std::string& token) {
 }  // namespace
 
 ServiceMount ptz_service_mount() {
-  ServiceMount mount;
-  mount.path = "ptz_service";
-  mount.name_space = k_ptz_namespace;
-  mount.version_major = k_onvif_major;
-  mount.version_minor = k_onvif_minor;
-  mount.access = ptz_access;
-  mount.dispatch = [](struct soap* soap, const DeviceServices& services, const RequestInfo& request) {
-    PtzService service(soap, services, request);
-    return service.dispatch();
-  };
-  return mount;
+  return mount_service<PtzService>("ptz_service", k_ptz_namespace, ptz_access);
 }
 
 ptz::PtzController* PtzService::controller_of(const std::string& profile_token, int& fault) {

@@ -46,6 +46,17 @@ int fault_from(struct soap* soap, const Error& error, const char* detail_subcode
   return receiver_fault(soap, "ter:Action", detail_subcode, error.message);
 }
 
+void log_operation(const DeviceServices& services, const RequestInfo& request, std::string minor, std::string description) {
+  if (!services.system_log) return;
+  storage::LogEntry entry;
+  entry.major = storage::LogMajor::operation;
+  entry.minor = std::move(minor);
+  entry.user = request.user ? request.user->name : std::string();
+  entry.remote_address = request.client_address;
+  entry.description = std::move(description);
+  (void)services.system_log->append(std::move(entry));  // a full log must not fail the operation
+}
+
 char* soap_text(struct soap* soap, std::string_view text) { return soap_strdup(soap, std::string(text).c_str()); }
 
 }  // namespace camrig::onvif

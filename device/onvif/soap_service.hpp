@@ -52,12 +52,38 @@ struct ServiceMount {
   bool serves_resources = false;
 };
 
+//! The ONVIF release the WSDLs in wsdl/ come from, given as every service's version.
+inline constexpr int k_onvif_version_major = 26;
+inline constexpr int k_onvif_version_minor = 6;
+
+//! The mount of an adapter `Service` (a generated <X>BindingService constructed from the soap
+//! context, the device services, the request and then `extra...`), served at /onvif/<path>.
+template <class Service, class... Extra>
+ServiceMount mount_service(std::string path, std::string name_space,
+                           std::function<AccessClass(std::string_view operation)> access, Extra... extra) {
+  ServiceMount mount;
+  mount.path = std::move(path);
+  mount.name_space = std::move(name_space);
+  mount.version_major = k_onvif_version_major;
+  mount.version_minor = k_onvif_version_minor;
+  mount.access = std::move(access);
+  mount.dispatch = [extra...](struct soap* soap, const DeviceServices& services, const RequestInfo& request) {
+    Service service(soap, services, request, *extra...);
+    return service.dispatch();
+  };
+  return mount;
+}
+
 //! env:Sender fault with ONVIF subcodes ("ter:InvalidArgVal", then e.g. "ter:InvalidHostname").
 int sender_fault(struct soap* soap, const char* subcode, const char* detail_subcode, const std::string& reason);
 //! env:Receiver fault with ONVIF subcodes ("ter:ActionNotSupported", ...).
 int receiver_fault(struct soap* soap, const char* subcode, const char* detail_subcode, const std::string& reason);
 //! A domain error as the fault ONVIF gives it: bad values → Sender InvalidArgVal, state → Receiver Action.
 int fault_from(struct soap* soap, const Error& error, const char* detail_subcode = nullptr);
+
+//! An operation entry in the system log for the request's user and address; a full log never
+//! fails the operation.
+void log_operation(const DeviceServices& services, const RequestInfo& request, std::string minor, std::string description);
 
 //! Copies `text` into the soap context's memory (freed with the request).
 char* soap_text(struct soap* soap, std::string_view text);

@@ -20,15 +20,16 @@ foreach(file IN LISTS default_scenarios)
   endif()
 endforeach()
 
-# The scenario library, one ctest each. A run renders, encodes and analyses full-size frames on
-# several threads, so each claims both cores (two at once only starve each other under ASan).
+# The scenario library, one ctest each, labelled `slow`: a run renders, encodes and analyses
+# full-size frames on several threads, so each claims both cores (two at once only starve each
+# other under ASan); `ctest --preset asan -L slow` runs them, the default test run leaves them out.
 foreach(folder IN ITEMS analytics lpr)
   file(GLOB library_scenarios CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/${folder}/*.yaml)
   foreach(file IN LISTS library_scenarios)
     get_filename_component(stem ${file} NAME_WE)
     add_test(NAME scenario.${folder}.${stem}
       COMMAND camrig run ${file} --report-dir ${CMAKE_BINARY_DIR}/scenario-reports/${folder}/${stem})
-    set_tests_properties(scenario.${folder}.${stem} PROPERTIES LABELS integration TIMEOUT 400 PROCESSORS 2
+    set_tests_properties(scenario.${folder}.${stem} PROPERTIES LABELS "integration;slow" TIMEOUT 400 PROCESSORS 2
       ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/scenario_lsan.supp")
   endforeach()
 endforeach()
