@@ -36,40 +36,6 @@ constexpr std::chrono::milliseconds k_notify_timeout = 3000ms;
 
 }  // namespace
 
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  if (text.size() < 3 || text.front() != 'P') return std::nullopt;
-  double total = 0;
-  bool in_time = false;
-  bool any = false;
-  std::size_t i = 1;
-  while (i < text.size()) {
-    if (text[i] == 'T') {
-      if (in_time) return std::nullopt;
-      in_time = true;
-      ++i;
-      continue;
-    }
-    std::size_t end = i;
-    while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.')) ++end;
-    if (end == i || end == text.size()) return std::nullopt;
-    double value = 0;
-    try {
-      value = std::stod(std::string(text.substr(i, end - i)));
-    } catch (...) {
-      return std::nullopt;
-    }
-    const char unit = text[end];
-    if (!in_time && unit == 'D') total += value * 86400;
-    else if (in_time && unit == 'H') total += value * 3600;
-    else if (in_time && unit == 'M') total += value * 60;
-    else if (in_time && unit == 'S') total += value;
-    else return std::nullopt;
-    any = true;
-    i = end + 1;
-  }
-  if (!any || total > 1e9) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<std::int64_t>(total * 1000));
-}
 
 namespace {
 

@@ -21,9 +21,6 @@ inline constexpr int k_max_pull_points = 4;
 //! Base-notification consumers at once.
 inline constexpr int k_max_push_subscriptions = 4;
 
-//! "PT10S", "PT1M30.5S", "P1DT2H": an xsd:duration without years and months (their length varies).
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
-
 //! The mount of the Event service at /onvif/event_service; each subscription is served at
 //! /onvif/event_service/<id>. Starts the broker that keeps the subscriptions.
 ServiceMount event_service_mount(const DeviceServices& services);

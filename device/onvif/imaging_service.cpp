@@ -51,13 +51,7 @@ ServiceMount imaging_service_mount() {
 }
 
 int ImagingService::channel_of(const std::string& token, int& fault) {
-  constexpr std::string_view prefix = "VideoSource_";
-  int channel = 0;
-  if (token.starts_with(prefix)) {
-    const auto digits = std::string_view(token).substr(prefix.size());
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), channel);
-    if (error != std::errc() || end != digits.data() + digits.size()) channel = 0;
-  }
+  const int channel = number_after(token, "VideoSource_").value_or(0);
   if (channel > 0 && services_.profile->find_channel(channel)) return channel;
   fault = sender_fault(soap, "ter:InvalidArgVal", "ter:NoSource", "no video source '" + token + "'");
   return 0;

@@ -28,15 +28,6 @@ constexpr std::array<std::pair<const char*, const char*>, 2> k_time_formats{{{"H
 
 std::string stream_key(int id, std::string_view field) { return "stream." + std::to_string(id) + "." + std::string(field); }
 
-std::optional<int> number_after(std::string_view token, std::string_view prefix) {
-  if (!token.starts_with(prefix)) return std::nullopt;
-  const auto digits = token.substr(prefix.size());
-  int value = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (error != std::errc() || end != digits.data() + digits.size() || digits.empty()) return std::nullopt;
-  return value;
-}
-
 template <typename T>
 T* soap_value(struct soap* soap, T value) {
   auto* result = static_cast<T*>(soap_malloc(soap, sizeof(T)));

@@ -35,48 +35,8 @@ AccessClass ptz_access(std::string_view operation) {
   return it == classes.end() ? AccessClass::actuate : it->second;
 }
 
-std::optional<int> number_after(std::string_view token, std::string_view prefix) {
-  if (!token.starts_with(prefix)) return std::nullopt;
-  const auto digits = token.substr(prefix.size());
-  int value = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (error != std::errc() || end != digits.data() + digits.size() || digits.empty()) return std::nullopt;
-  return value;
-}
-
 std::string node_token(int channel) { return "PTZNode_" + std::to_string(channel); }
 std::string configuration_token(int channel) { return "PTZConfig_" + std::to_string(channel); }
-
-// xs:duration as ONVIF clients send timeouts: PnDTnHnMnS, fractions of seconds allowed.
-std::optional<hal::Nanos> parse_duration(std::string_view text) {
-  if (!text.starts_with("P")) return std::nullopt;
-  text.remove_prefix(1);
-  double seconds = 0;
-  bool in_time = false, any = false;
-  while (!text.empty()) {
-    if (text.front() == 'T') {
-      in_time = true;
-      text.remove_prefix(1);
-      continue;
-    }
-    std::size_t length = 0;
-    while (length < text.size() && (std::isdigit(static_cast<unsigned char>(text[length])) || text[length] == '.')) ++length;
-    if (length == 0 || length == text.size()) return std::nullopt;
-    double value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + length, value);
-    if (error != std::errc() || end != text.data() + length) return std::nullopt;
-    const char unit = text[length];
-    if (unit == 'D' && !in_time) seconds += value * 86400;
-    else if (unit == 'H' && in_time) seconds += value * 3600;
-    else if (unit == 'M' && in_time) seconds += value * 60;
-    else if (unit == 'S' && in_time) seconds += value;
-    else return std::nullopt;
-    any = true;
-    text.remove_prefix(length + 1);
-  }
-  if (!any) return std::nullopt;
-  return std::chrono::duration_cast<hal::Nanos>(std::chrono::duration<double>(seconds));
-}
 
 tt__FloatRange* range(struct soap* soap, float min, float max) {
   auto* result = soap_new_tt__FloatRange(soap);

@@ -3,6 +3,7 @@
 // ONVIF's ter: subcodes. Includes the generated soapH.h: only ONVIF handler sources include it.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -84,6 +85,12 @@ int fault_from(struct soap* soap, const Error& error, const char* detail_subcode
 //! An operation entry in the system log for the request's user and address; a full log never
 //! fails the operation.
 void log_operation(const DeviceServices& services, const RequestInfo& request, std::string minor, std::string description);
+
+//! The number after `prefix` in a token ("Profile_101" after "Profile_" is 101), or nullopt.
+std::optional<int> number_after(std::string_view token, std::string_view prefix);
+
+//! "PT10S", "PT1M30.5S", "P1DT2H": an xsd:duration without years and months (their length varies).
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 //! Copies `text` into the soap context's memory (freed with the request).
 char* soap_text(struct soap* soap, std::string_view text);
