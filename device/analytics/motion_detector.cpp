@@ -8,6 +8,7 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <nlohmann/json.hpp>
 
 #include "device/analytics/object_tracker.hpp"
 
@@ -79,15 +80,20 @@ bool monochrome(const hal::VideoFrame& frame) {
 }  // namespace
 
 Result<void> validate(const MotionSettings& s) {
-  auto level_ok = [](const MotionLevels& l, const char* which) -> Result<void> {
-    if (l.sensitivity < 0 || l.sensitivity > 100)
-      return range_error(std::string(which) + " sensitivity must be 0..100");
-    if (l.proportion < 1 || l.proportion > 100) return range_error(std::string(which) + " proportion must be 1..100");
+  auto level_ok = [](const MotionLevels& l, const std::string& which) -> Result<void> {
+    if (l.sensitivity < 0 || l.sensitivity > 100) return range_error(which + " sensitivity must be 0..100");
+    if (l.proportion < 1 || l.proportion > 100) return range_error(which + " proportion must be 1..100");
     return {};
   };
   if (s.sensitivity < 0 || s.sensitivity > 100) return range_error("motion sensitivity must be 0..100");
-  if (auto r = level_ok(s.day, "day"); !r) return r;
-  if (auto r = level_ok(s.night, "night"); !r) return r;
+  if (s.areas.size() > static_cast<std::size_t>(kMaxMotionAreas))
+    return range_error("expert mode has at most " + std::to_string(kMaxMotionAreas) + " areas, got " +
+                       std::to_string(s.areas.size()));
+  for (std::size_t i = 0; i < s.areas.size(); ++i) {
+    const std::string area = "area " + std::to_string(i + 1);
+    if (auto r = level_ok(s.areas[i].day, area + " day"); !r) return r;
+    if (auto r = level_ok(s.areas[i].night, area + " night"); !r) return r;
+  }
   if (!(s.hold_seconds >= 0 && s.hold_seconds <= 60)) return range_error("motion hold time must be 0..60 s");
   const auto& period = s.day_period;
   if (period.start_minute < 0 || period.end_minute > 24 * 60 || period.start_minute >= period.end_minute)
@@ -136,6 +142,46 @@ Result<MotionGrid> parse_grid_map(std::string_view hex) {
   return grid;
 }
 
+Result<std::vector<MotionArea>> parse_motion_areas(std::string_view json) {
+  const auto doc = nlohmann::json::parse(json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_array())
+    return Error{ErrorCode::invalid_argument, "expert motion areas must be a JSON list of areas"};
+  if (doc.size() > static_cast<std::size_t>(kMaxMotionAreas))
+    return range_error("expert mode has at most " + std::to_string(kMaxMotionAreas) + " areas, got " +
+                       std::to_string(doc.size()));
+  std::vector<MotionArea> areas;
+  for (const auto& item : doc) {
+    const std::string which = "expert motion area " + std::to_string(areas.size() + 1);
+    if (!item.is_object() || !item.contains("grid") || !item["grid"].is_string())
+      return Error{ErrorCode::invalid_argument, which + " needs a \"grid\" (gridMap text)"};
+    auto grid = parse_grid_map(item["grid"].get<std::string>());
+    if (!grid) return Error{ErrorCode::invalid_argument, which + ": " + grid.error().message};
+    MotionArea& area = areas.emplace_back();
+    area.grid = *grid;
+    for (auto [name, levels] : {std::pair{"day", &area.day}, std::pair{"night", &area.night}}) {
+      if (!item.contains(name)) continue;
+      const auto& l = item[name];
+      if (!l.is_object()) return Error{ErrorCode::invalid_argument, which + ": \"" + name + "\" is an object"};
+      for (auto [field, value] : {std::pair{"sensitivity", &levels->sensitivity}, std::pair{"proportion", &levels->proportion}}) {
+        if (!l.contains(field)) continue;
+        if (!l[field].is_number_integer())
+          return Error{ErrorCode::invalid_argument, which + ": " + name + " " + field + " is a whole number"};
+        *value = l[field].get<int>();
+      }
+    }
+  }
+  return areas;
+}
+
+std::string motion_areas_to_json(const std::vector<MotionArea>& areas) {
+  auto doc = nlohmann::json::array();
+  for (const auto& area : areas) {
+    auto levels = [](const MotionLevels& l) { return nlohmann::json{{"sensitivity", l.sensitivity}, {"proportion", l.proportion}}; };
+    doc.push_back({{"grid", to_grid_map(area.grid)}, {"day", levels(area.day)}, {"night", levels(area.night)}});
+  }
+  return doc.dump();
+}
+
 MotionDetector::MotionDetector(MotionSettings settings) : settings_(std::move(settings)) {}
 
 Result<void> MotionDetector::configure(const MotionSettings& settings) {
@@ -166,23 +212,26 @@ bool MotionDetector::night() const {
 }
 
 MotionDetector::Effective MotionDetector::effective(const AnalysisFrame& frame, const MotionSettings& s) const {
+  auto cell_fraction = [](int sensitivity) {
+    return std::max(kMostSensitiveCellFraction, (100 - sensitivity) / 100.0 * kLeastSensitiveCellFraction);
+  };
   Effective e;
-  int sensitivity = s.sensitivity;
-  if (s.mode == MotionMode::expert) {
-    bool night = false;
-    if (s.day_night == DayNightSwitch::automatic) {
-      night = frame.full && monochrome(*frame.full);
-    } else if (s.day_night == DayNightSwitch::scheduled) {
-      const std::optional<int> minute = local_time_ ? local_time_() : std::nullopt;
-      night = minute && (*minute < s.day_period.start_minute || *minute >= s.day_period.end_minute);
-    }
-    e.night = night;
-    const MotionLevels& levels = night ? s.night : s.day;
-    sensitivity = levels.sensitivity;
-    e.proportion = levels.proportion / 100.0;
+  if (!s.enabled) return e;
+  if (s.mode == MotionMode::normal) {
+    if (s.sensitivity > 0 && s.grid.any()) e.watches.push_back({0, s.grid, cell_fraction(s.sensitivity), 0.0});
+    return e;
   }
-  e.on = s.enabled && sensitivity > 0 && s.grid.any();
-  e.cell_fraction = std::max(kMostSensitiveCellFraction, (100 - sensitivity) / 100.0 * kLeastSensitiveCellFraction);
+  if (s.day_night == DayNightSwitch::automatic) {
+    e.night = frame.full && monochrome(*frame.full);
+  } else if (s.day_night == DayNightSwitch::scheduled) {
+    const std::optional<int> minute = local_time_ ? local_time_() : std::nullopt;
+    e.night = minute && (*minute < s.day_period.start_minute || *minute >= s.day_period.end_minute);
+  }
+  for (std::size_t i = 0; i < s.areas.size(); ++i) {
+    const MotionLevels& levels = e.night ? s.areas[i].night : s.areas[i].day;
+    if (levels.sensitivity > 0 && s.areas[i].grid.any())
+      e.watches.push_back({static_cast<int>(i) + 1, s.areas[i].grid, cell_fraction(levels.sensitivity), levels.proportion / 100.0});
+  }
   return e;
 }
 
@@ -191,32 +240,38 @@ void MotionDetector::analyse(const AnalysisFrame& frame, const EventSink& sink) 
   const Effective e = effective(frame, settings_);
   night_ = e.night;
   const auto hold = std::chrono::nanoseconds(static_cast<std::int64_t>(settings_.hold_seconds * 1e9));
-  const MotionGrid grid = settings_.grid;
 
   bool moving = false;
+  int moved_area = 0;
   cv::Rect moving_box;
-  if (e.on && frame.background_ready()) {
+  if (!e.watches.empty() && frame.background_ready()) {
     const bool filtered = settings_.mode == MotionMode::normal && (settings_.target_human || settings_.target_vehicle);
     const cv::Mat foreground =
         filtered ? targets_only(frame.foreground, settings_.target_human, settings_.target_vehicle) : frame.foreground;
     const int w = foreground.cols, h = foreground.rows;
-    long long area = 0, moving_pixels = 0;
-    for (int row = 0; row < kMotionGridRows; ++row) {
-      for (int col = 0; col < kMotionGridColumns; ++col) {
-        if (!grid[static_cast<std::size_t>(row * kMotionGridColumns + col)]) continue;
-        const cv::Rect cell(col * w / kMotionGridColumns, row * h / kMotionGridRows,
-                            (col + 1) * w / kMotionGridColumns - col * w / kMotionGridColumns,
-                            (row + 1) * h / kMotionGridRows - row * h / kMotionGridRows);
-        const int pixels = cell.area();
-        area += pixels;
-        const int fg = cv::countNonZero(foreground(cell));
-        if (pixels > 0 && fg >= e.cell_fraction * pixels) {
-          moving_pixels += fg;
-          moving_box = moving_box.area() == 0 ? cell : (moving_box | cell);
+    for (const Watch& watch : e.watches) {
+      long long area = 0, moving_pixels = 0;
+      cv::Rect box;
+      for (int row = 0; row < kMotionGridRows; ++row) {
+        for (int col = 0; col < kMotionGridColumns; ++col) {
+          if (!watch.grid[static_cast<std::size_t>(row * kMotionGridColumns + col)]) continue;
+          const cv::Rect cell(col * w / kMotionGridColumns, row * h / kMotionGridRows,
+                              (col + 1) * w / kMotionGridColumns - col * w / kMotionGridColumns,
+                              (row + 1) * h / kMotionGridRows - row * h / kMotionGridRows);
+          const int pixels = cell.area();
+          area += pixels;
+          const int fg = cv::countNonZero(foreground(cell));
+          if (pixels > 0 && fg >= watch.cell_fraction * pixels) {
+            moving_pixels += fg;
+            box = box.area() == 0 ? cell : (box | cell);
+          }
         }
       }
+      if (moving_pixels == 0 || moving_pixels < watch.proportion * static_cast<double>(area)) continue;
+      if (!moving) moved_area = watch.area;
+      moving = true;
+      moving_box = moving_box.area() == 0 ? box : (moving_box | box);
     }
-    moving = moving_pixels > 0 && moving_pixels >= e.proportion * static_cast<double>(area);
   }
 
   if (moving) {
@@ -234,7 +289,8 @@ void MotionDetector::analyse(const AnalysisFrame& frame, const EventSink& sink) 
     const double fw = frame.foreground.cols, fh = frame.foreground.rows;
     target.box = events::Box{moving_box.x / fw, moving_box.y / fh, moving_box.width / fw, moving_box.height / fh};
     event->target = target;
-  } else if (active_ && (!e.on || frame.time - last_moving_ >= hold)) {
+    event->rule = moved_area;
+  } else if (active_ && (e.watches.empty() || frame.time - last_moving_ >= hold)) {
     active_ = false;
     event.emplace();
     event->state = events::EventState::inactive;

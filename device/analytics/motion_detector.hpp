@@ -1,8 +1,9 @@
 // Motion detection of one channel (network camera 6.1.1): which cells of the 22 x 18 area grid
 // hold moving pixels of the shared background model (in normal mode optionally only those of the
 // blobs the object tracker's shape test calls human or vehicle), in normal mode (one sensitivity)
-// or expert mode (day and night sensitivity and proportion, switched by the picture turning
-// monochrome or by a daily schedule), raised and cleared with hold times.
+// or expert mode (up to 8 drawn areas, each with its own day and night sensitivity and proportion,
+// switched by the picture turning monochrome or by a daily schedule), raised and cleared with hold
+// times.
 #pragma once
 
 #include <bitset>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "device/analytics/detector.hpp"
 #include "device/core/result.hpp"
@@ -20,6 +22,7 @@ namespace camrig::analytics {
 
 inline constexpr int kMotionGridColumns = 22;
 inline constexpr int kMotionGridRows = 18;
+inline constexpr int kMaxMotionAreas = 8;  //!< expert mode's areas (network camera 6.1.1)
 using MotionGrid = std::bitset<kMotionGridColumns * kMotionGridRows>;  //!< bit row * 22 + column
 
 enum class MotionMode { normal, expert };
@@ -31,20 +34,30 @@ enum class DayNightSwitch { off, automatic, scheduled };
 struct MotionLevels {
   int sensitivity = 50;  //!< 0..100, 0 = off
   int proportion = 1;    //!< 1..100: % of the drawn area the moving object must cover (expert)
+  friend bool operator==(const MotionLevels&, const MotionLevels&) = default;
+};
+
+//! One area of expert mode: its own cells of the grid and its own day and night levels.
+struct MotionArea {
+  MotionGrid grid;
+  MotionLevels day;
+  MotionLevels night;
+  friend bool operator==(const MotionArea&, const MotionArea&) = default;
 };
 
 struct MotionSettings {
   bool enabled = false;
   MotionMode mode = MotionMode::normal;
-  MotionGrid grid;  //!< the drawn area; empty = nothing is watched
+  MotionGrid grid;  //!< normal mode's drawn area; empty = nothing is watched
   int sensitivity = 50;  //!< normal mode
   //! Normal mode's detection target: only moving things of the ticked kinds (by their shape:
   //! upright is a person, wide a vehicle) count; neither ticked = every moving thing.
   bool target_human = false;
   bool target_vehicle = false;
   DayNightSwitch day_night = DayNightSwitch::off;
-  MotionLevels day;
-  MotionLevels night;
+  //! Expert mode: area n is areas[n - 1]; motion in any area is motion of the channel, and the
+  //! event names the first area that moved.
+  std::vector<MotionArea> areas;
   events::TimePeriod day_period{6 * 60, 18 * 60};  //!< scheduled switch: day from start to end
   double hold_seconds = 2.0;  //!< motion ends this long after the last moving frame
 };
@@ -59,6 +72,10 @@ MotionGrid full_motion_grid();
 //! ISAPI gridMap text: 18 rows of 22 bits, each row padded to 3 bytes, as 108 hex digits.
 std::string to_grid_map(const MotionGrid& grid);
 Result<MotionGrid> parse_grid_map(std::string_view hex);
+//! Expert areas as stored (`channel.<n>.motion.expert.areas`): a JSON list of
+//! {"grid": gridMap, "day": {"sensitivity", "proportion"}, "night": {...}}; a missing level is 50 / 1.
+Result<std::vector<MotionArea>> parse_motion_areas(std::string_view json);
+std::string motion_areas_to_json(const std::vector<MotionArea>& areas);
 
 class MotionDetector final : public Detector {
  public:
@@ -77,10 +94,15 @@ class MotionDetector final : public Detector {
   bool night() const;
 
  private:
-  struct Effective {
-    bool on = false;
+  //! One area as watched now: its cells and the levels of the time of day.
+  struct Watch {
+    int area = 0;                //!< expert area number, 0 in normal mode
+    MotionGrid grid;
     double cell_fraction = 1.0;  //!< foreground part of a cell that makes it a moving cell
     double proportion = 0.0;     //!< moving part of the area needed for motion
+  };
+  struct Effective {
+    std::vector<Watch> watches;  //!< empty: motion detection is off
     bool night = false;
   };
   Effective effective(const AnalysisFrame& frame, const MotionSettings& settings) const;

@@ -66,8 +66,9 @@ Result<SceneSettings> scene_settings_from_config(const core::ConfigService& conf
                 : day_night == "schedule" ? DayNightSwitch::scheduled
                                           : DayNightSwitch::off;
   m.day_period = {integer("motion.day_start"), integer("motion.day_end")};
-  m.day = {integer("motion.day.sensitivity"), integer("motion.day.proportion")};
-  m.night = {integer("motion.night.sensitivity"), integer("motion.night.proportion")};
+  auto expert_areas = parse_motion_areas(config.get_string(p + "motion.expert.areas"));
+  if (!expert_areas) return expert_areas.error();
+  m.areas = std::move(*expert_areas);
   if (auto r = validate(m); !r) return r.error();
 
   s.tamper.enabled = config.get_bool(p + "tamper.enabled");

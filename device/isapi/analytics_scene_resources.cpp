@@ -4,7 +4,8 @@
 // /tamperDetection, /ISAPI/Smart/{DefocusDetection,SceneChangeDetection,FaceDetect}/<id>.
 // Motion's detection target is targetType "human", "vehicle", "human,vehicle" or "all" (neither
 // ticked: every moving thing); the scheduled day/night switch's day period is DaySchedule's
-// beginTime..endTime in local time.
+// beginTime..endTime in local time. Expert mode's areas are ExpertParams/AreaList/Area (id 1..8,
+// gridMap, Day and Night sensitivityLevel and proportion); a PUT changes the areas and fields it names.
 // Region points use ISAPI's 704 x 576 normalised screen from the top-left corner. A PUT is
 // validated by the analytics' own rules, then applied all at once.
 #include <cmath>
@@ -116,6 +117,56 @@ Result<void> collect_layout(pugi::xml_node layout, const Channel& c, Changes& w)
     if (auto parsed = analytics::parse_grid_map(*grid); !parsed) return parsed.error();
     w.emplace_back(c.key("motion.grid"), *grid);
   }
+  return {};
+}
+
+void append_expert_areas(pugi::xml_node list, const Channel& c) {
+  auto areas = analytics::parse_motion_areas(c.text("motion.expert.areas"));
+  if (!areas) return;
+  int id = 1;
+  for (const auto& area : *areas) {
+    auto node = list.append_child("Area");
+    node.append_child("id").text() = id++;
+    node.append_child("gridMap").text() = analytics::to_grid_map(area.grid).c_str();
+    for (auto [name, levels] : {std::pair{"Day", &area.day}, std::pair{"Night", &area.night}}) {
+      auto period = node.append_child(name);
+      period.append_child("sensitivityLevel").text() = levels->sensitivity;
+      period.append_child("proportion").text() = levels->proportion;
+    }
+  }
+}
+
+// An area beyond the stored ones is added (those between start with nothing drawn).
+Result<void> collect_expert_areas(pugi::xml_node list, const Channel& c, Changes& w) {
+  auto areas = analytics::parse_motion_areas(c.text("motion.expert.areas"));
+  if (!areas) return areas.error();
+  for (auto node : list.children("Area")) {
+    const auto id = parse_int(text_at(node, {"id"}).value_or(""));
+    if (!id || *id < 1 || *id > analytics::kMaxMotionAreas)
+      return make_error(ErrorCode::invalid_argument,
+                        "AreaList: each Area has an id 1.." + std::to_string(analytics::kMaxMotionAreas));
+    const std::string which = "Area " + std::to_string(*id);
+    if (areas->size() < static_cast<std::size_t>(*id)) areas->resize(static_cast<std::size_t>(*id));
+    auto& area = (*areas)[static_cast<std::size_t>(*id - 1)];
+    if (auto grid = text_at(node, {"gridMap"})) {
+      auto parsed = analytics::parse_grid_map(*grid);
+      if (!parsed) return make_error(ErrorCode::invalid_argument, which + ": " + parsed.error().message);
+      area.grid = *parsed;
+    }
+    for (auto [name, levels] : {std::pair{"Day", &area.day}, std::pair{"Night", &area.night}}) {
+      for (auto [field, value] : {std::pair{"sensitivityLevel", &levels->sensitivity}, std::pair{"proportion", &levels->proportion}}) {
+        const auto text = text_at(node, {name, field});
+        if (!text) continue;
+        const auto number = parse_int(*text);
+        if (!number) return make_error(ErrorCode::invalid_argument, which + " " + name + " " + field + " is a whole number");
+        *value = *number;
+      }
+    }
+  }
+  analytics::MotionSettings check;
+  check.areas = *areas;
+  if (auto valid = analytics::validate(check); !valid) return valid.error();
+  w.emplace_back(c.key("motion.expert.areas"), analytics::motion_areas_to_json(*areas));
   return {};
 }
 
@@ -234,11 +285,7 @@ void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
             events::format_time_of_day(static_cast<int>(c.config->get_int(c.key("motion.day_start")))).c_str();
         schedule.append_child("endTime").text() =
             events::format_time_of_day(static_cast<int>(c.config->get_int(c.key("motion.day_end")))).c_str();
-        for (const char* period : {"day", "night"}) {
-          auto node = expert.append_child(period[0] == 'd' ? "Day" : "Night");
-          node.append_child("sensitivityLevel").text() = c.text(std::string("motion.") + period + ".sensitivity").c_str();
-          node.append_child("proportion").text() = c.text(std::string("motion.") + period + ".proportion").c_str();
-        }
+        append_expert_areas(expert.append_child("AreaList"), c);
       },
       [](pugi::xml_node root, const Channel& c, Changes& w) -> Result<void> {
         (void)want(root, {"enabled"}, c, "motion.enabled", w);
@@ -250,10 +297,8 @@ void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
         if (auto layout = child(root, "MotionDetectionLayout"))
           if (auto done = collect_layout(layout, c, w); !done) return done;
         (void)want(root, {"ExpertParams", "dayNightSwitch"}, c, "motion.day_night", w);
-        (void)want(root, {"ExpertParams", "Day", "sensitivityLevel"}, c, "motion.day.sensitivity", w);
-        (void)want(root, {"ExpertParams", "Day", "proportion"}, c, "motion.day.proportion", w);
-        (void)want(root, {"ExpertParams", "Night", "sensitivityLevel"}, c, "motion.night.sensitivity", w);
-        (void)want(root, {"ExpertParams", "Night", "proportion"}, c, "motion.night.proportion", w);
+        if (auto areas = child(child(root, "ExpertParams"), "AreaList"))
+          if (auto done = collect_expert_areas(areas, c, w); !done) return done;
         return {};
       });
   add_document(router, services, input + "/motionDetection/layout/gridLayout", "MotionDetectionLayout", append_layout,

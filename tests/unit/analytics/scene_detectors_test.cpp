@@ -146,6 +146,20 @@ class Separate final : public Detector {
   std::shared_ptr<Detector> inner_;
 };
 
+//! The grid rows a person walking at `y` metres shows in: a drawn area small enough for one person
+//! to reach the minimum proportion (1 % of the area).
+MotionGrid walkway_rows(const sim::CameraModel& camera, double y) {
+  const auto feet = camera.project({0.0, y, 0.0});
+  const auto head = camera.project({0.0, y, 1.8});
+  MotionGrid grid;
+  if (!feet || !head) return grid;
+  const int first = std::max(0, static_cast<int>(head->y / 360 * kMotionGridRows));
+  const int last = std::min(kMotionGridRows - 1, static_cast<int>(feet->y / 360 * kMotionGridRows));
+  for (int row = first; row <= last; ++row)
+    for (int col = 0; col < kMotionGridColumns; ++col) grid.set(static_cast<std::size_t>(row * kMotionGridColumns + col));
+  return grid;
+}
+
 // An empty road with sensor noise for 20 s, then one person crossing it.
 constexpr const char* k_motion_scene = R"(
 seed: 3
@@ -181,7 +195,19 @@ TEST(SceneDetectorsTest, MotionFollowsAMovingPersonAndStaysQuietOnANoisyStaticSc
   for (int c = 0; c < kMotionGridColumns * 2; ++c) sky.grid.set(static_cast<std::size_t>(c));
   MotionSettings expert = normal;
   expert.mode = MotionMode::expert;
-  expert.day = {60, 50};  // half the area must move: one person never does
+  expert.areas = {{full_motion_grid(), {60, 50}, {60, 50}}};  // half the area must move: one person never does
+  // Expert areas each with their own levels: the sky (area 1) never moves; the person's walkway as
+  // area 2 (drawn once the camera is known) moves unless its sensitivity is 0.
+  MotionSettings two_areas = expert;
+  two_areas.areas = {{sky.grid, {60, 1}, {60, 1}}, {MotionGrid{}, {60, 1}, {60, 1}}};
+  MotionSettings second_area_off = two_areas;
+  second_area_off.areas[1].day.sensitivity = 0;
+  auto two_areas_motion = std::make_shared<MotionDetector>(two_areas);
+  auto second_area_off_motion = std::make_shared<MotionDetector>(second_area_off);
+  auto two_areas_detector = std::make_shared<Separate>(two_areas_motion);
+  auto second_area_off_detector = std::make_shared<Separate>(second_area_off_motion);
+  run.add(two_areas_detector);
+  run.add(second_area_off_detector);
   auto off_detector = std::make_shared<Separate>(std::make_shared<MotionDetector>(off));
   auto sky_detector = std::make_shared<Separate>(std::make_shared<MotionDetector>(sky));
   auto expert_detector = std::make_shared<Separate>(std::make_shared<MotionDetector>(expert));
@@ -190,7 +216,11 @@ TEST(SceneDetectorsTest, MotionFollowsAMovingPersonAndStaysQuietOnANoisyStaticSc
   run.add(sky_detector);
   run.add(expert_detector);
   double first_visible = -1, last_visible = -1;
-  run.run(40, [&](std::uint64_t, const sim::WorldSnapshot& snapshot, const sim::CameraModel& camera) {
+  run.run(40, [&](std::uint64_t index, const sim::WorldSnapshot& snapshot, const sim::CameraModel& camera) {
+    if (index == 0) {
+      for (auto* settings : {&two_areas, &second_area_off}) settings->areas[1].grid = walkway_rows(camera, 18);
+      ASSERT_TRUE(two_areas_motion->configure(two_areas) && second_area_off_motion->configure(second_area_off));
+    }
     for (const auto& actor : snapshot.actors) {
       if (actor.kind != sim::ActorKind::person) continue;
       const double t = seconds_of(snapshot.time);
@@ -217,6 +247,13 @@ TEST(SceneDetectorsTest, MotionFollowsAMovingPersonAndStaysQuietOnANoisyStaticSc
   EXPECT_TRUE(off_detector->events.empty()) << "sensitivity 0 is off";
   EXPECT_TRUE(sky_detector->events.empty()) << "motion outside the drawn area";
   EXPECT_TRUE(expert_detector->events.empty()) << "below the expert proportion";
+  EXPECT_TRUE(second_area_off_detector->events.empty()) << "an area's own sensitivity 0 turns that area off";
+  ASSERT_FALSE(two_areas_detector->events.empty());
+  const auto& first = two_areas_detector->events.front();
+  EXPECT_EQ(first.state, EventState::active);
+  EXPECT_EQ(first.rule, 2) << "the event names the expert area that moved";
+  EXPECT_GE(seconds_of(first.device_time), first_visible);
+  EXPECT_LE(seconds_of(first.device_time), last_visible);
 }
 
 // A car drives by, then a person walks by: motion with a detection target reports its own kind.
@@ -317,33 +354,18 @@ struct Sightings {
   }
 };
 
-//! The grid rows a person walking at `y` metres shows in: a drawn area small enough for one person
-//! to reach the minimum proportion (1 % of the area).
-MotionGrid walkway_rows(const sim::CameraModel& camera, double y) {
-  const auto feet = camera.project({0.0, y, 0.0});
-  const auto head = camera.project({0.0, y, 1.8});
-  MotionGrid grid;
-  if (!feet || !head) return grid;
-  const int first = std::max(0, static_cast<int>(head->y / 360 * kMotionGridRows));
-  const int last = std::min(kMotionGridRows - 1, static_cast<int>(feet->y / 360 * kMotionGridRows));
-  for (int row = first; row <= last; ++row)
-    for (int col = 0; col < kMotionGridColumns; ++col) grid.set(static_cast<std::size_t>(row * kMotionGridColumns + col));
-  return grid;
-}
 
 TEST(SceneDetectorsTest, ExpertModeUsesTheDaySettingsByDayAndTheNightOnesOnTheInfraredPicture) {
   WorldRun run(k_day_night_scene, {640, 360, {25, 2}});
   MotionSettings day_only;
   day_only.enabled = true;
   day_only.mode = MotionMode::expert;
-  day_only.grid = full_motion_grid();
   day_only.hold_seconds = 1.0;
   day_only.day_night = DayNightSwitch::automatic;
-  day_only.day = {60, 1};
-  day_only.night = {0, 1};  // sensitivity 0: off at night
+  day_only.areas = {{full_motion_grid(), {60, 1}, {0, 1}}};  // sensitivity 0: off at night
   MotionSettings night_only = day_only;
-  night_only.day = {0, 1};
-  night_only.night = {60, 1};
+  night_only.areas[0].day = {0, 1};
+  night_only.areas[0].night = {60, 1};
   MotionSettings switch_off = night_only;  // the switch off: the day settings (off) all the time
   switch_off.day_night = DayNightSwitch::off;
   auto day_motion = std::make_shared<MotionDetector>(day_only);
@@ -359,7 +381,7 @@ TEST(SceneDetectorsTest, ExpertModeUsesTheDaySettingsByDayAndTheNightOnesOnTheIn
   std::vector<std::pair<double, bool>> night_flags;  // (time, night settings used), once a second
   run.run(44, [&](std::uint64_t index, const sim::WorldSnapshot& snapshot, const sim::CameraModel& camera) {
     if (index == 0) {
-      for (auto* settings : {&day_only, &night_only, &switch_off}) settings->grid = walkway_rows(camera, 8);
+      for (auto* settings : {&day_only, &night_only, &switch_off}) settings->areas[0].grid = walkway_rows(camera, 8);
       ASSERT_TRUE(day_motion->configure(day_only) && night_motion->configure(night_only) && off_motion->configure(switch_off));
     }
     people.see(snapshot, camera);
@@ -401,15 +423,13 @@ TEST(SceneDetectorsTest, ExpertModeScheduledSwitchFollowsTheLocalTimeOfDay) {
   MotionSettings day_only;
   day_only.enabled = true;
   day_only.mode = MotionMode::expert;
-  day_only.grid = full_motion_grid();
   day_only.hold_seconds = 1.0;
   day_only.day_night = DayNightSwitch::scheduled;
   day_only.day_period = {7 * 60, 19 * 60};
-  day_only.day = {60, 1};
-  day_only.night = {0, 1};
+  day_only.areas = {{full_motion_grid(), {60, 1}, {0, 1}}};
   MotionSettings night_only = day_only;
-  night_only.day = {0, 1};
-  night_only.night = {60, 1};
+  night_only.areas[0].day = {0, 1};
+  night_only.areas[0].night = {60, 1};
   auto day_motion = std::make_shared<MotionDetector>(day_only);
   auto night_motion = std::make_shared<MotionDetector>(night_only);
   day_motion->set_local_time(local_time);
@@ -421,7 +441,7 @@ TEST(SceneDetectorsTest, ExpertModeScheduledSwitchFollowsTheLocalTimeOfDay) {
   Sightings people;
   run.run(44, [&](std::uint64_t index, const sim::WorldSnapshot& snapshot, const sim::CameraModel& camera) {
     if (index == 0) {
-      for (auto* settings : {&day_only, &night_only}) settings->grid = walkway_rows(camera, 8);
+      for (auto* settings : {&day_only, &night_only}) settings->areas[0].grid = walkway_rows(camera, 8);
       ASSERT_TRUE(day_motion->configure(day_only) && night_motion->configure(night_only));
     }
     now = seconds_of(snapshot.time);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
 
+#include "device/analytics/motion_detector.hpp"
 #include "device/isapi/isapi.hpp"
 #include "tests/support/isapi_harness.hpp"
 
@@ -36,12 +37,18 @@ TEST_F(SceneResourcesTest, MotionDetectionReadsAndWritesTheGridAndExpertSettings
                   doc("MotionDetection", "<enabled>true</enabled><configurationMode>expert</configurationMode>"
                                          "<MotionDetectionLayout><sensitivityLevel>70</sensitivityLevel><layout><gridMap>" +
                                              grid + "</gridMap></layout></MotionDetectionLayout>"
-                                         "<ExpertParams><Day><proportion>20</proportion></Day></ExpertParams>"));
+                                         "<ExpertParams><AreaList><Area><id>1</id><Day><proportion>20</proportion></Day></Area></AreaList>"
+                                         "</ExpertParams>"));
   ASSERT_EQ(put->http_status, status::ok) << put->body;
   EXPECT_TRUE(config->get_bool("channel.1.motion.enabled"));
   EXPECT_EQ(config->get_string("channel.1.motion.mode"), "expert");
   EXPECT_EQ(config->get_int("channel.1.motion.sensitivity"), 70);
-  EXPECT_EQ(config->get_int("channel.1.motion.day.proportion"), 20);
+  auto areas = analytics::parse_motion_areas(config->get_string("channel.1.motion.expert.areas"));
+  ASSERT_TRUE(areas) << areas.error().message;
+  ASSERT_EQ(areas->size(), 1u);
+  EXPECT_EQ((*areas)[0].day, (analytics::MotionLevels{50, 20}));
+  EXPECT_EQ((*areas)[0].night, (analytics::MotionLevels{50, 1}));
+  EXPECT_EQ((*areas)[0].grid, analytics::full_motion_grid()) << "fields the PUT does not name stay";
   EXPECT_EQ(send(verb::get, "/ISAPI/System/Video/inputs/channels/1/motionDetection/layout/gridLayout")
                 ->text({"layout", "gridMap"}),
             grid);
@@ -64,19 +71,30 @@ TEST_F(SceneResourcesTest, MotionDetectionTargetTypeAndScheduledDayNightSwitchAr
   auto put = send(verb::put, path,
                   doc("MotionDetection", "<targetType>human</targetType><ExpertParams><dayNightSwitch>schedule</dayNightSwitch>"
                                          "<DaySchedule><beginTime>07:30</beginTime><endTime>19:15:00</endTime></DaySchedule>"
-                                         "<Night><sensitivityLevel>90</sensitivityLevel></Night></ExpertParams>"));
+                                         "<AreaList><Area><id>3</id><gridMap>" + std::string("800000") + std::string(102, '0') +
+                                         "</gridMap><Night><sensitivityLevel>90</sensitivityLevel></Night></Area></AreaList>"
+                                         "</ExpertParams>"));
   ASSERT_EQ(put->http_status, status::ok) << put->body;
   EXPECT_TRUE(config->get_bool("channel.1.motion.target.human"));
   EXPECT_FALSE(config->get_bool("channel.1.motion.target.vehicle"));
   EXPECT_EQ(config->get_string("channel.1.motion.day_night"), "schedule");
   EXPECT_EQ(config->get_int("channel.1.motion.day_start"), 7 * 60 + 30);
   EXPECT_EQ(config->get_int("channel.1.motion.day_end"), 19 * 60 + 15);
-  EXPECT_EQ(config->get_int("channel.1.motion.night.sensitivity"), 90);
+  auto areas = analytics::parse_motion_areas(config->get_string("channel.1.motion.expert.areas"));
+  ASSERT_TRUE(areas) << areas.error().message;
+  ASSERT_EQ(areas->size(), 3u) << "area 3 is added, area 2 between starts with nothing drawn";
+  EXPECT_TRUE((*areas)[1].grid.none());
+  EXPECT_EQ((*areas)[2].grid.count(), 1u);
+  EXPECT_EQ((*areas)[2].night, (analytics::MotionLevels{90, 1}));
   answer = send(verb::get, path);
   EXPECT_EQ(answer->text({"targetType"}), "human");
   EXPECT_EQ(answer->text({"ExpertParams", "dayNightSwitch"}), "schedule");
   EXPECT_EQ(answer->text({"ExpertParams", "DaySchedule", "beginTime"}), "07:30:00");
   EXPECT_EQ(answer->text({"ExpertParams", "DaySchedule", "endTime"}), "19:15:00");
+  const auto listed = answer->doc.select_nodes("/MotionDetection/ExpertParams/AreaList/Area");
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_STREQ(listed[2].node().child_value("id"), "3");
+  EXPECT_STREQ(listed[2].node().child("Night").child_value("sensitivityLevel"), "90");
 
   put = send(verb::put, path, doc("MotionDetection", "<targetType>human,vehicle</targetType>"));
   ASSERT_EQ(put->http_status, status::ok) << put->body;
@@ -89,7 +107,13 @@ TEST_F(SceneResourcesTest, MotionDetectionTargetTypeAndScheduledDayNightSwitchAr
         std::string("<enabled>true</enabled><ExpertParams><dayNightSwitch>dusk</dayNightSwitch></ExpertParams>"),
         std::string("<enabled>true</enabled><ExpertParams><DaySchedule><beginTime>25:00</beginTime></DaySchedule></ExpertParams>"),
         std::string("<enabled>true</enabled><ExpertParams><DaySchedule><beginTime>20:00:00</beginTime></DaySchedule></ExpertParams>"),
-        std::string("<enabled>true</enabled><ExpertParams><Night><proportion>0</proportion></Night></ExpertParams>")}) {
+        std::string("<enabled>true</enabled><ExpertParams><AreaList><Area><id>1</id><Night><proportion>0</proportion></Night>"
+                    "</Area></AreaList></ExpertParams>"),
+        std::string("<enabled>true</enabled><ExpertParams><AreaList><Area><id>9</id></Area></AreaList></ExpertParams>"),
+        std::string("<enabled>true</enabled><ExpertParams><AreaList><Area><id>2</id><gridMap>zz</gridMap></Area></AreaList>"
+                    "</ExpertParams>"),
+        std::string("<enabled>true</enabled><ExpertParams><AreaList><Area><id>1</id><Day><sensitivityLevel>high"
+                    "</sensitivityLevel></Day></Area></AreaList></ExpertParams>")}) {
     put = send(verb::put, path, doc("MotionDetection", bad));
     EXPECT_EQ(put->http_status, status::bad_request) << bad << ": " << put->body;
   }
