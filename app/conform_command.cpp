@@ -13,7 +13,7 @@
 namespace camrig::app {
 
 CLI::App* add_conform_command(CLI::App& app, ConformCommandOptions& options) {
-  auto* conform = app.add_subcommand("conform", "Run the RTSP and ISAPI conformance checks against a camera at an address");
+  auto* conform = app.add_subcommand("conform", "Run the RTSP, ISAPI and ONVIF conformance checks against a camera at an address");
   conform->add_option("--target", options.target, "The camera's HTTP address, e.g. http://192.168.1.64 or http://127.0.0.1:8080")
       ->required();
   conform->add_option("--user", options.user, "User to log in with (Digest)")->capture_default_str();

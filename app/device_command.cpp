@@ -15,6 +15,7 @@
 #include "device/core/log.hpp"
 #include "device/core/realtime_clock.hpp"
 #include "app/simulated_world.hpp"
+#include "sim/hal_link/hal_link_client.hpp"
 
 namespace camrig::app {
 namespace {
@@ -70,6 +71,17 @@ void add_device_command(CLI::App& app, DeviceCommandOptions& options) {
   device->add_option("--bind", options.bind_address, "Address the services listen on")->capture_default_str();
   device->add_option("--admin-password", options.admin_password,
                      "Activate the device with this admin password (on an activated device: set it)");
+  device->add_flag("--discovery", options.discovery,
+                   "Answer ONVIF WS-Discovery probes and announce the camera (Hello/Bye, multicast 239.255.255.250)");
+  device->add_option("--discovery-interface", options.discovery_interface,
+                     "IPv4 address of the interface WS-Discovery uses (0.0.0.0: the default multicast interface)")
+      ->capture_default_str();
+  device->add_option("--discovery-port", options.discovery_port, "WS-Discovery UDP port")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  device->add_option("--hal-link", options.hal_link,
+                     "Take clock, video, alarm inputs and relays from a world in another process listening on this "
+                     "Unix socket, instead of a scene of its own");
 }
 
 int run_device_command(const DeviceCommandOptions& options) {
@@ -98,7 +110,21 @@ int run_device_command(const DeviceCommandOptions& options) {
   std::unique_ptr<hal::Clock> clock;
   core::LockstepClock* lockstep = nullptr;
   sim::FramePacer pacer;
-  if (options.lockstep) {
+  std::unique_ptr<sim::HalLinkClient> link;
+  std::unique_ptr<SimulatedWorld> world;
+  camera::CameraHardware hardware;
+  if (!options.hal_link.empty()) {
+    auto connected = sim::HalLinkClient::connect(options.hal_link, std::chrono::seconds(30));
+    if (!connected) {
+      std::cerr << "camrig device: " << connected.error().message << "\n";
+      return 2;
+    }
+    link = std::move(*connected);
+    hardware.clock = &link->clock();
+    hardware.video_sources = link->video_sources();
+    hardware.inputs = link->inputs();
+    hardware.relays = link->relays();
+  } else if (options.lockstep) {
     auto owned = std::make_unique<core::LockstepClock>(start);
     lockstep = owned.get();
     pacer = [lockstep](hal::Nanos deadline, std::stop_token stop) {
@@ -111,16 +137,20 @@ int run_device_command(const DeviceCommandOptions& options) {
     pacer = [clock = clock.get()](hal::Nanos deadline, std::stop_token stop) { return clock->sleep_until(deadline, stop); };
   }
 
-  SimulatedWorldOptions world_options;
-  world_options.scene = options.scene;
-  world_options.seed = options.seed;
-  world_options.ground_truth_path = options.ground_truth_path;
-  auto world = SimulatedWorld::create(*profile, *clock, pacer, world_options);
-  if (!world) {
-    std::cerr << "camrig device: " << world.error().message << "\n";
-    return 2;
+  if (!link) {
+    SimulatedWorldOptions world_options;
+    world_options.scene = options.scene;
+    world_options.seed = options.seed;
+    world_options.ground_truth_path = options.ground_truth_path;
+    auto created = SimulatedWorld::create(*profile, *clock, pacer, world_options);
+    if (!created) {
+      std::cerr << "camrig device: " << created.error().message << "\n";
+      return 2;
+    }
+    world = std::move(*created);
+    hardware = world->hardware();
   }
-  const auto hardware = (*world)->hardware();
+  const hal::Clock& device_time = *hardware.clock;
 
   camera::CameraOptions camera_options;
   camera_options.data_directory = options.data_directory.empty() ? default_data_directory(options.profile) : options.data_directory;
@@ -131,6 +161,11 @@ int run_device_command(const DeviceCommandOptions& options) {
   if (options.rtsp_port) camera_options.settings.emplace_back("network.rtsp_port", std::to_string(*options.rtsp_port));
   if (options.http_port) camera_options.settings.emplace_back("network.http_port", std::to_string(*options.http_port));
   if (options.https_port) camera_options.settings.emplace_back("network.https_port", std::to_string(*options.https_port));
+  if (options.discovery) {
+    camera_options.discovery.emplace();
+    camera_options.discovery->interface_address = options.discovery_interface;
+    camera_options.discovery->port = static_cast<std::uint16_t>(options.discovery_port);
+  }
 
   // Reboot, Restore/Default, configuration import and upgrade restart the camera in this process:
   // the camera asks, and this thread builds it again from the stored state with the same hardware.
@@ -150,7 +185,8 @@ int run_device_command(const DeviceCommandOptions& options) {
   const auto host = options.bind_address == "0.0.0.0" ? std::string("127.0.0.1") : options.bind_address;
   std::cout << "camrig " << profile->name << " (" << profile->device.model << ", firmware "
             << profile->device.firmware_version << "), " << (options.lockstep ? "lockstep" : "realtime")
-            << " world, scene " << (*world)->scene_name() << ", configuration in " << camera_options.data_directory << "\n";
+            << " world, " << (world ? "scene " + world->scene_name() : "hardware over the HAL link " + options.hal_link)
+            << ", configuration in " << camera_options.data_directory << "\n";
   for (const auto& channel : profile->channels) {
     for (const auto& stream : channel.streams) {
       if (!camera::stream_exists((*camera)->config(), stream.id)) continue;
@@ -169,9 +205,15 @@ int run_device_command(const DeviceCommandOptions& options) {
   const auto duration = std::chrono::duration_cast<hal::Nanos>(std::chrono::duration<double>(options.duration_seconds));
   const timespec poll{0, 50'000'000};
   int received = 0;
+  bool world_gone = false;
   while (received <= 0) {
     received = sigtimedwait(&signals, nullptr, &poll);
-    if (options.duration_seconds > 0 && clock->now() >= duration) break;
+    if (options.duration_seconds > 0 && device_time.now() >= duration) break;
+    // Without its world the camera has no time, pictures or I/O: it ends with it.
+    if (link && !link->connected()) {
+      world_gone = true;
+      break;
+    }
     if (received <= 0 && restart_requested.exchange(false)) {
       std::cout << "Restarting (" << system::to_string(restart_reason.load()) << ").\n" << std::flush;
       camera_options.wall_time_offset = (*camera)->device_clock().offset();
@@ -186,7 +228,8 @@ int run_device_command(const DeviceCommandOptions& options) {
                 << (*camera)->rtsp_port() << ", HTTP on port " << (*camera)->http_port() << "\n" << std::flush;
     }
   }
-  std::cout << (received > 0 ? "Stopping (signal).\n" : "Stopping (duration reached).\n") << std::flush;
+  std::cout << (received > 0 ? "Stopping (signal).\n" : world_gone ? "Stopping (the world has gone).\n" : "Stopping (duration reached).\n")
+            << std::flush;
   (*camera)->stop();
   return 0;
 }

@@ -25,6 +25,12 @@ struct DeviceCommandOptions {
   double duration_seconds = 0;  //!< 0 = until a signal
   std::string bind_address = "0.0.0.0";
   std::string admin_password;
+  bool discovery = false;  //!< ONVIF WS-Discovery: off unless asked, a bench of cameras stays quiet
+  std::string discovery_interface = "0.0.0.0";
+  int discovery_port = 3702;
+  //! Non-empty: the camera's hardware is a world in another process, served on this Unix socket
+  //! (`camrig run` with `device: {process: separate}`); no scene of its own then.
+  std::string hal_link;
 };
 
 void add_device_command(CLI::App& app, DeviceCommandOptions& options);

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "app/device_process.hpp"
 #include "app/simulated_world.hpp"
 #include "conformance/clients.hpp"
 #include "conformance/evaluator.hpp"
@@ -31,6 +32,7 @@
 #include "device/core/lockstep_clock.hpp"
 #include "device/core/realtime_clock.hpp"
 #include "reports/report_writers.hpp"
+#include "sim/hal_link/hal_link_server.hpp"
 #include "sim/network/fault_proxy.hpp"
 #include "sim/world/world_description.hpp"
 
@@ -91,6 +93,17 @@ int free_port() {
     if (free) return port;
   }
   return 0;
+}
+
+bool accepts_connections(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool open = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return open;
 }
 
 std::mutex output_mutex;
@@ -186,12 +199,8 @@ class ScenarioRun {
                                 {"network.http_port", std::to_string(free_port())},
                                 {"network.https_port", std::to_string(free_port())}};
     camera_options_.on_restart = [this](system::RestartReason) { restart_requested_ = true; };
-    auto camera = camera::Camera::start(profile_, world_->hardware(), camera_options_);
-    if (!camera) return "the camera did not start: " + camera.error().message;
-    camera_ = std::move(*camera);
+    if (auto error = start_camera(); !error.empty()) return error;
     camera_options_.admin_password.clear();  // later boots keep what is stored
-    http_ = {"127.0.0.1", camera_->http_port()};
-    rtsp_ = {"127.0.0.1", camera_->rtsp_port()};
 
     alerts_ = std::make_unique<conformance::AlertStreamClient>(
         http_, "admin", scenario_.admin_password, [this](conformance::AlertDocument alert) { on_alert(std::move(alert)); });
@@ -431,6 +440,21 @@ class ScenarioRun {
         record.label = "restart";
         add_step(record);
         return restart();
+      case ActionKind::kill:
+        record.label = "kill the camera process";
+        add_step(record);
+        if (!device_.running()) return "the camera process is not running";
+        device_.kill();
+        for (int i = 0; i < 300 && alerts_->connected(); ++i) std::this_thread::sleep_for(10ms);
+        break;
+      case ActionKind::start: {
+        record.label = "start the camera process";
+        add_step(record);
+        if (device_.running()) return "the camera process is still running: a start step follows a kill step";
+        if (auto error = start_camera(); !error.empty()) return error;
+        if (!alerts_->wait_connected(30s)) return "alertStream did not open again: " + alerts_->last_error();
+        break;
+      }
       case ActionKind::fault:
         record.label = fault_label(step);
         add_step(record);
@@ -459,15 +483,63 @@ class ScenarioRun {
   }
 
   std::string restart() {
-    camera_options_.wall_time_offset = camera_->device_clock().offset();
-    camera_->stop();
-    camera_.reset();
+    if (scenario_.separate_process) {
+      device_.stop(10s);
+    } else {
+      camera_options_.wall_time_offset = camera_->device_clock().offset();
+      camera_->stop();
+      camera_.reset();
+    }
     // The subscription must see the old stream end, or it would look connected to the new camera.
     for (int i = 0; i < 300 && alerts_->connected(); ++i) std::this_thread::sleep_for(10ms);
-    auto camera = camera::Camera::start(profile_, world_->hardware(), camera_options_);
-    if (!camera) return "the camera did not start again: " + camera.error().message;
-    camera_ = std::move(*camera);
+    if (auto error = start_camera(); !error.empty()) return error;
     if (!alerts_->wait_connected(10s)) return "alertStream did not open again: " + alerts_->last_error();
+    return {};
+  }
+
+  // Boots the camera on the world's hardware: in this process, or (device: {process: separate})
+  // as `camrig device --hal-link` on the same data directory, served by the world's HAL link,
+  // and waited for until its HTTP port answers.
+  std::string start_camera() {
+    if (!scenario_.separate_process) {
+      auto camera = camera::Camera::start(profile_, world_->hardware(), camera_options_);
+      if (!camera) return "the camera did not start: " + camera.error().message;
+      camera_ = std::move(*camera);
+      http_ = {"127.0.0.1", camera_->http_port()};
+      rtsp_ = {"127.0.0.1", camera_->rtsp_port()};
+      return {};
+    }
+    if (!hal_link_) {
+      const auto hardware = world_->hardware();
+      sim::HalLinkServerOptions link_options;
+      if (lockstep_) link_options.time_step = hal::Nanos(1);  // the camera sees each step exactly where the world stands
+      const auto path = std::filesystem::temp_directory_path() / fmt::format("camrig-hal-{}-{}.sock", ::getpid(), number_);
+      auto server = sim::HalLinkServer::start(path.string(), {clock_.get(), hardware.video_sources, hardware.inputs, hardware.relays},
+                                              link_options);
+      if (!server) return server.error().message;
+      hal_link_ = std::move(*server);
+    }
+    std::vector<std::string> arguments{"device", "--hal-link", hal_link_->socket_path(), "--profile", profile_.name,
+                                       "--data-dir", camera_options_.data_directory, "--bind", "127.0.0.1",
+                                       options_.realtime ? "--realtime" : "--lockstep"};
+    int http_port = 0, rtsp_port = 0;
+    for (const auto& [name, value] : camera_options_.settings) {
+      if (name == "network.rtsp_port") rtsp_port = std::stoi(value);
+      if (name == "network.http_port") http_port = std::stoi(value);
+      if (name == "network.https_port") arguments.insert(arguments.end(), {"--https-port", value});
+    }
+    arguments.insert(arguments.end(), {"--rtsp-port", std::to_string(rtsp_port), "--http-port", std::to_string(http_port)});
+    if (!camera_options_.admin_password.empty()) arguments.insert(arguments.end(), {"--admin-password", camera_options_.admin_password});
+    const auto log = (work_ / "device.log").string();
+    if (auto started = device_.start(arguments, log); !started) return started.error().message;
+    http_ = {"127.0.0.1", http_port};
+    rtsp_ = {"127.0.0.1", rtsp_port};
+    const auto until = SteadyClock::now() + 60s;
+    while (!accepts_connections(http_port)) {
+      if (!device_.running()) return "the camera process ended while starting (its output: " + log + ", kept with --keep)";
+      if (SteadyClock::now() > until) return fmt::format("the camera process did not open HTTP port {} within 60 s", http_port);
+      std::this_thread::sleep_for(20ms);
+    }
     return {};
   }
 
@@ -546,6 +618,8 @@ class ScenarioRun {
     }
     if (camera_) camera_->stop();
     camera_.reset();
+    device_.stop(10s);
+    if (hal_link_) hal_link_->stop();
     for (auto& peer : peers_) {
       peer.proxy->stop();
       peer.server->stop();
@@ -620,6 +694,9 @@ class ScenarioRun {
   std::unique_ptr<SimulatedWorld> world_;
   camera::CameraOptions camera_options_;
   std::unique_ptr<camera::Camera> camera_;
+  //! A camera in its own process (device: {process: separate}) and the link to its hardware.
+  std::unique_ptr<sim::HalLinkServer> hal_link_;
+  DeviceProcess device_;
   std::atomic<bool> restart_requested_ = false;
   conformance::Endpoint http_;
   conformance::Endpoint rtsp_;
@@ -644,6 +721,7 @@ CLI::App* add_run_command(CLI::App& app, RunCommandOptions& options) {
   run->add_option("scenarios", options.paths, "Scenario files (YAML) or folders of them")->required();
   run->add_option("-j,--jobs", options.jobs, "Scenarios run at once")->check(CLI::Range(1, 64))->capture_default_str();
   run->add_flag("--realtime", options.realtime, "Pace the world to the wall clock (default: lockstep, repeatable and faster)");
+  run->add_flag("--ci", options.ci, "Play each scenario's shorter CI run (its ci: duration) where it has one");
   run->add_flag("--keep", options.keep, "Keep each run's device data, ground truth and world files (their folder is reported)");
   run->add_option("--report-dir", options.report_directory, "Where junit.xml, report.json, report.html and history.jsonl go")
       ->capture_default_str();
@@ -667,6 +745,7 @@ int run_run_command(const RunCommandOptions& options, const std::string& command
         bad = true;
         continue;
       }
+      if (options.ci && scenario->ci_duration) scenario->duration = *scenario->ci_duration;
       scenarios.push_back(std::move(*scenario));
     }
   }

@@ -15,6 +15,7 @@ struct RunCommandOptions {
   int jobs = 1;
   bool realtime = false;
   bool keep = false;
+  bool ci = false;  //!< play each scenario's shorter `ci:` run where it has one
   std::string report_directory = "reports/out";
 };
 

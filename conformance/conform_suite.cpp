@@ -79,6 +79,7 @@ TargetFacts discover(ConformTarget& target) {
       }
   }
   facts.describe = rtsp_describe(target.rtsp, facts.main_stream, target.user, target.password, target.timeout);
+  facts.onvif = discover_onvif(target);
   return facts;
 }
 
@@ -87,11 +88,13 @@ reports::RunReport run_conformance(ConformTarget target,
   reports::RunReport run;
   const auto facts = discover(target);
   for (const auto& [suite, kind, checks] : {std::tuple{std::string("isapi"), std::string("isapi"), isapi_checks()},
-                                            std::tuple{std::string("rtsp"), std::string("rtsp"), rtsp_checks()}}) {
+                                            std::tuple{std::string("rtsp"), std::string("rtsp"), rtsp_checks()},
+                                            std::tuple{std::string("onvif"), std::string("onvif"), onvif_checks()}}) {
     reports::ScenarioReport report;
     report.name = "conform-" + suite;
-    report.file = suite == "isapi" ? fmt::format("http://{}:{}", target.http.host, target.http.port)
-                                   : fmt::format("rtsp://{}:{}", target.rtsp.host, target.rtsp.port);
+    report.file = suite == "rtsp"    ? fmt::format("rtsp://{}:{}", target.rtsp.host, target.rtsp.port)
+                  : suite == "onvif" ? fmt::format("http://{}:{}/onvif/device_service", target.http.host, target.http.port)
+                                     : fmt::format("http://{}:{}", target.http.host, target.http.port);
     report.profile = "target";
     report.mode = "realtime";
     const auto started = SteadyClock::now();

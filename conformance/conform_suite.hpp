@@ -1,4 +1,4 @@
-// `camrig conform`: the RTSP and ISAPI checks as a suite that runs against any camera at an
+// `camrig conform`: the RTSP, ISAPI and ONVIF checks as a suite that runs against any camera at an
 // address. Each check has an id and one line saying what it proves; what the target's own
 // capabilities (ISAPI capabilities, streaming channels, RTSP DESCRIBE) say it lacks is skipped
 // with the reason. The result is a RunReport, one "scenario" per protocol, for reports/.
@@ -23,6 +23,14 @@ struct ConformTarget {
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
 };
 
+//! What the target's ONVIF device service says, read once (conformance/checks/onvif.cpp).
+struct OnvifFacts {
+  bool answers = false;  //!< POST /onvif/device_service answered with a SOAP envelope
+  std::string why_not;   //!< the answer instead, when it did not
+  std::map<std::string, std::string> services;  //!< namespace -> path of its XAddr, from GetServices
+  std::chrono::seconds clock_offset{0};         //!< camera UTC minus the bench's (UsernameToken Created)
+};
+
 //! What the target says about itself, read once before the checks.
 struct TargetFacts {
   //! Leaf elements of GET /ISAPI/System/capabilities by local name; empty when the camera has none.
@@ -31,6 +39,7 @@ struct TargetFacts {
   std::string main_stream = "101";        //!< the first of them
   std::string stream_document;            //!< GET /ISAPI/Streaming/channels/<main_stream> as read
   Response describe;                      //!< RTSP DESCRIBE of the main stream, with login
+  OnvifFacts onvif;
   //! True unless the capability document names `element` and says false.
   bool offers(const std::string& element) const;
 };
@@ -55,12 +64,14 @@ struct ConformCheck {
   std::function<CheckOutcome(const ConformTarget&, const TargetFacts&)> run;
 };
 
-//! conformance/checks/rtsp.cpp and conformance/checks/isapi.cpp
+//! conformance/checks/rtsp.cpp, conformance/checks/isapi.cpp and conformance/checks/onvif.cpp
 std::vector<ConformCheck> rtsp_checks();
 std::vector<ConformCheck> isapi_checks();
+std::vector<ConformCheck> onvif_checks();
+OnvifFacts discover_onvif(const ConformTarget& target);
 
 TargetFacts discover(ConformTarget& target);
-//! Runs every check (in order: ISAPI, then RTSP); `on_check` sees each outcome as it comes.
+//! Runs every check (in order: ISAPI, RTSP, ONVIF); `on_check` sees each outcome as it comes.
 reports::RunReport run_conformance(ConformTarget target,
                                    const std::function<void(const std::string& suite, const reports::ExpectationOutcome&)>& on_check = {});
 

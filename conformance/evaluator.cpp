@@ -1,6 +1,7 @@
 #include "conformance/evaluator.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -469,13 +470,33 @@ Matching match(const Observations& observed, const DetectionKind& kind) {
   return m;
 }
 
-// Plates in view: text -> the device times of the ground-truth frames that showed it.
-std::map<std::string, std::vector<double>> plates_in_view(const Observations& observed) {
-  std::map<std::string, std::vector<double>> in_view;
+// A vehicle's pass in front of the camera: its plate and the device times of the ground-truth
+// frames that showed it. Keyed by the actor ("car 3"), so two vehicles with the same plate text
+// are two passes.
+struct PlatePass {
+  std::string plate;
+  std::vector<double> times;
+};
+
+// A plate as a camera reads it: letters and digits only. The world prints separators ("AB-123-CD")
+// that are not characters of the number, and ANPR reports the number without them.
+std::string plate_number(const std::string& text) {
+  std::string number;
+  for (const char c : text)
+    if (std::isalnum(static_cast<unsigned char>(c))) number += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return number;
+}
+
+std::map<std::string, PlatePass> plate_passes(const Observations& observed) {
+  std::map<std::string, PlatePass> passes;
   for (const auto& frame : observed.frames)
     for (const auto& box : frame.boxes)
-      if (!box.plate.empty()) in_view[box.plate].push_back(frame.at);
-  return in_view;
+      if (!box.plate.empty()) {
+        auto& pass = passes[box.label];
+        pass.plate = plate_number(box.plate);
+        pass.times.push_back(frame.at);
+      }
+  return passes;
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
@@ -494,54 +515,72 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 struct PlateReadPair {
-  std::string truth;  //!< empty: no plate was in view around the read
+  std::string vehicle;  //!< the pass the read belongs to; empty: no plate was in view around the read
+  std::string truth;
   std::string read;
 };
 
-// Each ANPR read (an alert's licensePlate) with the plate it was of: among the plates in view
-// within a second of the nearest one to when the alert was stamped (a read comes after its plate
-// was seen), the one closest in text, so a queue of cars in view at once pairs each read right.
-std::vector<PlateReadPair> plate_reads(const Observations& observed, const std::map<std::string, std::vector<double>>& in_view) {
+// How long before its alert a read's frame can lie: the read is reported as soon as it is made,
+// so the alert's arrival (device time, exact in lockstep) bounds the frame from above.
+constexpr double k_read_before_alert = 1.5;
+
+// Each ANPR read (an alert's licensePlate) with the vehicle pass it was of: the vehicle whose
+// plate was in view in the moments before the alert arrived. Only when several plates were in
+// view then (a queue) does the text decide, the closest one; a lone vehicle gets the read
+// whatever it says, so a misread is never credited to another plate that passed nearby in time.
+std::vector<PlateReadPair> plate_reads(const Observations& observed, const std::map<std::string, PlatePass>& passes) {
   std::vector<PlateReadPair> pairs;
   for (const auto& alert : observed.alerts) {
     const auto read = alert.fields.find("licensePlate");
     if (read == alert.fields.end() || alert.state == "inactive") continue;
-    std::map<std::string, double> gaps;  // plate -> its frame nearest to the alert's time
-    double nearest = k_match_after + 1;
-    for (const auto& [plate, times] : in_view)
-      for (const double t : times)
-        if (const double gap = std::abs(alert.device_time - t); t <= alert.received_at + k_match_before && gap < k_match_after + 1) {
-          gaps[plate] = std::min(gaps.count(plate) ? gaps[plate] : gap, gap);
-          nearest = std::min(nearest, gap);
-        }
-    PlateReadPair pair{{}, read->second};
+    PlateReadPair pair{{}, {}, read->second};
     std::size_t best = std::string::npos;
-    for (const auto& [plate, gap] : gaps)
-      if (gap <= nearest + 1)
-        if (const auto distance = edit_distance(plate, read->second); distance < best) {
-          best = distance;
-          pair.truth = plate;
-        }
+    double latest = -1;
+    for (const auto& [vehicle, pass] : passes) {
+      double seen = -1;  // the pass's last frame before the alert, inside the window
+      for (const double t : pass.times)
+        if (t <= alert.received_at && t >= alert.received_at - k_read_before_alert) seen = std::max(seen, t);
+      if (seen < 0) continue;
+      const auto distance = edit_distance(pass.plate, read->second);
+      if (distance < best || (distance == best && seen > latest)) {
+        best = distance;
+        latest = seen;
+        pair.vehicle = vehicle;
+        pair.truth = pass.plate;
+      }
+    }
     pairs.push_back(std::move(pair));
   }
   return pairs;
 }
 
-// Plates in view read exactly by at least one ANPR alert, of all plates in view.
+// Vehicle passes with a plate read exactly by at least one ANPR alert, of all passes with a plate
+// in view. A pass still under way when the run ends and not read yet is undecided and left out:
+// a vehicle that has just come into view at the end is not a miss.
 std::optional<double> plate_exact_match(const Observations& observed) {
-  const auto in_view = plates_in_view(observed);
-  if (in_view.empty()) return std::nullopt;
+  constexpr double k_still_in_view = 0.5;
+  const auto passes = plate_passes(observed);
   std::set<std::string> exact;
-  for (const auto& pair : plate_reads(observed, in_view))
-    if (!pair.truth.empty() && pair.read == pair.truth) exact.insert(pair.truth);
-  return static_cast<double>(exact.size()) / static_cast<double>(in_view.size());
+  for (const auto& pair : plate_reads(observed, passes))
+    if (!pair.vehicle.empty() && pair.read == pair.truth) exact.insert(pair.vehicle);
+  const auto judged = std::count_if(passes.begin(), passes.end(), [&](const auto& entry) {
+    return exact.count(entry.first) || std::ranges::max(entry.second.times) < observed.end - k_still_in_view;
+  });
+  if (judged == 0) return std::nullopt;
+  return static_cast<double>(exact.size()) / static_cast<double>(judged);
+}
+
+// ANPR reads with no plate in view in the moments before them: reads of nothing.
+std::optional<double> plate_false_reads(const Observations& observed) {
+  const auto pairs = plate_reads(observed, plate_passes(observed));
+  return static_cast<double>(std::count_if(pairs.begin(), pairs.end(), [](const auto& p) { return p.vehicle.empty(); }));
 }
 
 // Characters right over all reads of a plate in view: 1 - edit distance / plate length, summed.
 std::optional<double> plate_character_accuracy(const Observations& observed) {
   double characters = 0, right = 0;
-  for (const auto& pair : plate_reads(observed, plates_in_view(observed))) {
-    if (pair.truth.empty()) continue;
+  for (const auto& pair : plate_reads(observed, plate_passes(observed))) {
+    if (pair.vehicle.empty()) continue;
     const auto length = static_cast<double>(pair.truth.size());
     characters += length;
     right += std::max(0.0, length - static_cast<double>(edit_distance(pair.truth, pair.read)));
@@ -564,10 +603,13 @@ std::vector<MetricDefinition> build_catalogue() {
        }},
       {"api.latency_ms.p95", "ms", "real time from request to complete response, 95th percentile",
        [](const Observations& o) { return percentile(api_latencies_ms(o), 95); }},
-      {"plates.exact_match", "ratio", "plates in view (ground truth) read exactly by at least one ANPR alert",
+      {"plates.exact_match", "ratio",
+       "vehicle passes (ground truth) whose plate an ANPR alert read exactly; each read belongs to the vehicle in view before it",
        [](const Observations& o) { return plate_exact_match(o); }},
-      {"plates.char_accuracy", "ratio", "characters right in the ANPR reads of plates in view (1 - edit distance / length)",
+      {"plates.char_accuracy", "ratio", "characters right in the ANPR reads of vehicle passes (1 - edit distance / length)",
        [](const Observations& o) { return plate_character_accuracy(o); }},
+      {"plates.false_reads", "reads", "ANPR reads with no plate in view in the 1.5 s before the alert",
+       [](const Observations& o) { return plate_false_reads(o); }},
   };
   for (const auto& kind : k_detections) {
     const std::string suffix = kind.truth;
@@ -671,15 +713,15 @@ std::vector<reports::AccuracyRow> accuracy_table(const Observations& observed) {
 }
 
 std::vector<reports::PlateReadCount> plate_read_table(const Observations& observed) {
-  const auto in_view = plates_in_view(observed);
+  const auto passes = plate_passes(observed);
   std::map<std::pair<std::string, std::string>, int> counts;
-  std::set<std::string> read_plates;
-  for (const auto& pair : plate_reads(observed, in_view)) {
+  std::set<std::string> read_vehicles;
+  for (const auto& pair : plate_reads(observed, passes)) {
     ++counts[{pair.truth, pair.read}];
-    read_plates.insert(pair.truth);
+    read_vehicles.insert(pair.vehicle);
   }
-  for (const auto& [plate, times] : in_view)
-    if (!read_plates.count(plate)) ++counts[{plate, ""}];
+  for (const auto& [vehicle, pass] : passes)
+    if (!read_vehicles.count(vehicle)) ++counts[{pass.plate, ""}];
   std::vector<reports::PlateReadCount> rows;
   for (const auto& [pair, count] : counts) rows.push_back({pair.first, pair.second, count});
   return rows;

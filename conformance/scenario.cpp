@@ -158,8 +158,8 @@ class Parser {
 
   Scenario parse(const YAML::Node& root) {
     only_keys(root, "the scenario",
-              {"name", "description", "profile", "seed", "duration", "start_time", "world", "peers", "device", "timeline",
-               "expect"});
+              {"name", "description", "profile", "seed", "duration", "ci", "start_time", "world", "peers", "device",
+               "timeline", "expect"});
     Scenario s;
     s.file = source_;
     s.name = root["name"] ? text(root["name"], "name") : source_.stem().string();
@@ -189,9 +189,24 @@ class Parser {
     if (root["peers"]) parse_peers(root["peers"], s);
     if (root["device"]) parse_device(root["device"], s);
     if (root["timeline"]) parse_timeline(root["timeline"], s);
+    if (root["ci"]) parse_ci(root["ci"], s);
     if (root["expect"]) parse_expectations(root["expect"], s);
     if (s.expectations.empty()) fail(root, "a scenario needs at least one expectation under expect:");
     return s;
+  }
+
+  // The CI run only ends earlier: a step it would cut off would leave expectations about it
+  // judging something that never happened, so every step must fall inside it.
+  void parse_ci(const YAML::Node& node, Scenario& s) const {
+    only_keys(node, "ci", {"duration"});
+    if (!node["duration"]) fail(node, "ci needs duration: (seconds of device time of the CI run)");
+    const double duration = seconds(node["duration"], "ci duration");
+    if (duration <= 0 || duration > s.duration)
+      fail(node["duration"], fmt::format("ci duration must be more than 0 and at most duration ({} s)", s.duration));
+    for (const auto& step : s.timeline)
+      if (step.at > duration)
+        fail(node["duration"], fmt::format("ci duration {} s ends before step {} at {} s (line {})", duration, step.id, step.at, step.line));
+    s.ci_duration = duration;
   }
 
   void parse_world(const YAML::Node& node, WorldChoice& world) const {
@@ -317,8 +332,9 @@ class Parser {
   }
 
   void parse_device(const YAML::Node& node, Scenario& s) const {
-    only_keys(node, "device", {"admin_password", "users", "setup"});
+    only_keys(node, "device", {"admin_password", "users", "setup", "process"});
     if (node["admin_password"]) s.admin_password = text(node["admin_password"], "device admin_password");
+    if (node["process"]) s.separate_process = one_of(node["process"], "device process", {"same", "separate"}) == "separate";
     if (const auto users = node["users"]) {
       if (!users.IsSequence()) fail(users, "device users must be a list");
       for (const auto& user : users) {
@@ -338,7 +354,8 @@ class Parser {
   void parse_timeline(const YAML::Node& node, Scenario& s) {
     if (!node.IsSequence()) fail(node, "timeline must be a list of steps");
     for (const auto& item : node) {
-      only_keys(item, "a timeline step", {"at", "id", "input", "isapi", "rtsp", "wait", "restart", "fault", "spawn", "repeat"});
+      only_keys(item, "a timeline step",
+                {"at", "id", "input", "isapi", "rtsp", "wait", "restart", "kill", "start", "fault", "spawn", "repeat"});
       TimelineStep step;
       step.line = item.Mark().line + 1;
       if (!item["at"]) fail(item, "a timeline step needs at: (seconds of device time from the start)");
@@ -346,9 +363,9 @@ class Parser {
       if (step.at > s.duration) fail(item["at"], fmt::format("at {} s is after the end of the run ({} s)", step.at, s.duration));
       const int actions = (item["input"] ? 1 : 0) + (item["isapi"] ? 1 : 0) + (item["rtsp"] ? 1 : 0) +
                           (item["wait"] ? 1 : 0) + (item["restart"] ? 1 : 0) + (item["fault"] ? 1 : 0) +
-                          (item["spawn"] ? 1 : 0);
+                          (item["spawn"] ? 1 : 0) + (item["kill"] ? 1 : 0) + (item["start"] ? 1 : 0);
       if (actions != 1)
-        fail(item, "a timeline step needs exactly one action: input, isapi, rtsp, wait, restart, fault or spawn");
+        fail(item, "a timeline step needs exactly one action: input, isapi, rtsp, wait, restart, kill, start, fault or spawn");
       if (const auto input = item["input"]) {
         only_keys(input, "input", {"index", "active"});
         step.kind = ActionKind::input;
@@ -375,6 +392,12 @@ class Parser {
       } else if (item["wait"]) {
         step.kind = ActionKind::wait;
         step.wait_seconds = seconds(item["wait"], "wait");
+      } else if (item["kill"] || item["start"]) {
+        const auto key = item["kill"] ? "kill" : "start";
+        step.kind = item["kill"] ? ActionKind::kill : ActionKind::start;
+        if (!boolean(item[key], key)) fail(item[key], fmt::format("{}: false does nothing; remove the step", key));
+        if (!s.separate_process)
+          fail(item[key], fmt::format("{} acts on a camera process: the scenario needs device: {{process: separate}}", key));
       } else {
         step.kind = ActionKind::restart;
         if (!boolean(item["restart"], "restart")) fail(item["restart"], "restart: false does nothing; remove the step");
@@ -514,6 +537,8 @@ std::string to_string(ActionKind kind) {
     case ActionKind::rtsp: return "rtsp";
     case ActionKind::wait: return "wait";
     case ActionKind::restart: return "restart";
+    case ActionKind::kill: return "kill";
+    case ActionKind::start: return "start";
     case ActionKind::fault: return "fault";
     case ActionKind::spawn: return "spawn";
   }

@@ -37,6 +37,8 @@ enum class ActionKind {
   rtsp,     //!< an RTSP DESCRIBE
   wait,     //!< a pause in real time with device time held, so the device can act on what came before
   restart,  //!< the camera restarts (as after a reboot) with the same hardware and stored state
+  kill,     //!< the camera process dies at once (SIGKILL, as a power cut); the world goes on
+  start,    //!< the killed camera process starts again on the same data directory
   fault,    //!< a network fault between the camera and a peer, or a memory card fault
   spawn,    //!< an actor enters the world (an entry of the world description's actors)
 };
@@ -180,9 +182,14 @@ struct Scenario {
   std::string profile = "network-camera";
   std::uint64_t seed = 1;
   double duration = 10;
+  //! `ci: {duration}`: the shorter run `camrig run --ci` plays (every timeline step falls inside it).
+  std::optional<double> ci_duration;
   std::string start_time = "2026-01-01T08:00:00Z";
   WorldChoice world;
   std::string admin_password = "Camrig-bench-1";
+  //! `device: {process: separate}`: the camera runs as its own process (`camrig device --hal-link`)
+  //! on the world's hardware, so the timeline can kill and start it.
+  bool separate_process = false;
   std::vector<PeerDeclaration> peers;
   std::vector<UserAccount> users;
   std::vector<IsapiCall> setup;  //!< applied in order before the clock starts

@@ -20,8 +20,9 @@ packages=(
   ffmpeg iproute2 exim4-daemon-light gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav vlc-bin vlc-plugin-base
   # peers of the benchmarks: GStreamer's RTSP server, wrk
   libgstrtspserver-1.0-dev gstreamer1.0-rtsp wrk
-  # ONVIF client peers (onvif-util) and the headless browser that renders the HTML report in a test
-  onvif-tools chromium chromium-driver
+  # ONVIF client peers (onvif-util; Node.js for the npm onvif package in tests/clients/node, whose npm
+  # the machine's nodejs package brings) and the headless browser that renders the HTML report in a test
+  onvif-tools nodejs chromium chromium-driver
   # libFuzzer targets (the fuzz preset)
   clang-14 libclang-rt-14-dev
 )
@@ -33,8 +34,23 @@ for package in "${packages[@]}"; do
   fi
 done
 
+# The npm packages of the ONVIF client tests, as pinned by their package-lock.json; again only
+# when the lock file changed since the last install.
+node_clients() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/clients/node"
+  if cmp -s "$dir/package-lock.json" "$dir/node_modules/.camrig-installed-lock"; then return 0; fi
+  if ! command -v npm >/dev/null; then
+    echo "install-deps: no npm: the npm onvif client test will skip" >&2
+    return 0
+  fi
+  echo "install-deps: npm ci in tests/clients/node"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) && cp "$dir/package-lock.json" "$dir/node_modules/.camrig-installed-lock"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
+  node_clients
   exit 0
 fi
 
@@ -50,3 +66,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+node_clients

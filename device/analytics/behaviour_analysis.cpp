@@ -115,7 +115,7 @@ void BehaviourAnalysis::analyse(const AnalysisFrame& frame, const EventSink& sin
       static_fired_.clear();
     }
   }
-  if (!any_enabled_) {
+  if (!any_enabled_ && !(tracking_wanted_ && tracking_wanted_())) {
     // Nothing to look for: no tracking either, and a fresh start once a rule is switched on.
     if (!states_.empty() || !tracker_.tracks().empty() || !tracker_.static_objects().empty()) {
       tracker_.reset();

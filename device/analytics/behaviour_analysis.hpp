@@ -37,6 +37,9 @@ class BehaviourAnalysis final : public Detector {
   void set_settings(BehaviourSettings settings);
   BehaviourSettings settings() const;
   void set_settings_source(BehaviourSettingsSource source);
+  //! Asked each frame on the analytics thread: true keeps the tracker running while no rule is
+  //! enabled (a metadata stream describes the objects). Set before frames flow; must not block.
+  void set_tracking_wanted(std::function<bool()> wanted) { tracking_wanted_ = std::move(wanted); }
 
   //! For tests and benchmarks, on the analytics thread only.
   const ObjectTracker& tracker() const { return tracker_; }
@@ -66,6 +69,7 @@ class BehaviourAnalysis final : public Detector {
   BehaviourSettings pending_;
   bool has_pending_ = false;
   BehaviourSettingsSource source_;
+  std::function<bool()> tracking_wanted_;
 
   BehaviourSettings settings_;  //!< the analytics thread's copy
   bool any_enabled_ = false;

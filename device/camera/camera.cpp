@@ -10,6 +10,7 @@
 
 #include "device/analytics/behaviour_analysis.hpp"
 #include "device/analytics/face_capture.hpp"
+#include "device/analytics/metadata_producer.hpp"
 #include "device/analytics/plates/plate_recognition.hpp"
 #include "device/analytics/scene_detectors.hpp"
 #include "device/analytics/video_analytics.hpp"
@@ -57,6 +58,8 @@ struct Camera::Parts {
   std::map<int, std::shared_ptr<media::StreamPipeline>> streams;
   //! The video analytics of each channel, by channel id.
   std::map<int, std::shared_ptr<analytics::VideoAnalytics>> analytics;
+  //! Each channel's ONVIF metadata, carried by the RTSP streams whose metadata setting is on.
+  std::map<int, std::shared_ptr<media::MetadataStream>> metadata;
   std::vector<std::unique_ptr<media::ChannelPipeline>> channels;
 
   std::unique_ptr<security::UserAccounts> accounts;
@@ -90,6 +93,8 @@ struct Camera::Parts {
   std::unique_ptr<security::WebSessions> web_sessions;
   std::unique_ptr<security::IpFilter> ip_filter;
   std::unique_ptr<http::WebListeners> web;
+  //! Announces the web listener's address, so it is stopped (Bye) before it.
+  std::unique_ptr<onvif::Discovery> discovery;
   std::jthread io_thread;
   std::jthread config_watcher;
   bool stopped = false;
@@ -445,7 +450,15 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     }
     auto behaviour = std::make_shared<analytics::BehaviourAnalysis>();
     behaviour->set_settings_source(analytics::config_settings_source(*raw->config, raw->bus, channel.id));
-    video_analytics->add(std::move(behaviour));
+    video_analytics->add(behaviour);
+    // After the behaviour rules, whose tracker it describes.
+    auto metadata = std::make_shared<media::MetadataStream>();
+    behaviour->set_tracking_wanted([stream = std::weak_ptr(metadata)] {
+      const auto listened = stream.lock();
+      return listened && listened->consumer_count() > 0;
+    });
+    video_analytics->add(std::make_shared<analytics::MetadataProducer>(metadata, std::move(behaviour), *raw->hardware.clock));
+    raw->metadata.emplace(channel.id, std::move(metadata));
     if (raw->plate_recognition && channel.id == raw->profile.channels.front().id)
       video_analytics->add(raw->plate_recognition);
     raw->analytics.emplace(channel.id, video_analytics);
@@ -499,6 +512,14 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
                                 static_cast<std::uint8_t>(config->get_int(key + "ttl"))};
   };
   if (raw->profile.name == "lpr-camera") rtsp_options.multicast_range = rtsp::lpr_multicast_range();
+  // Read at DESCRIBE and SETUP (metadata_stream.json), so a changed setting applies to the next session.
+  rtsp_options.metadata = [raw](int stream_id) -> std::optional<rtsp::MetadataFeed> {
+    const auto key = "stream." + std::to_string(stream_id) + ".metadata.";
+    if (!raw->config->spec(key + "enabled") || !raw->config->get_bool(key + "enabled")) return std::nullopt;
+    const auto channel = raw->metadata.find(stream_id / 100);
+    if (channel == raw->metadata.end()) return std::nullopt;
+    return rtsp::MetadataFeed{channel->second, raw->config->get_bool(key + "analytics"), raw->config->get_bool(key + "events")};
+  };
   // What RTSP plays and httpPreview pushes: only streams that exist (a custom slot once added).
   const auto existing_stream_hub = [raw](int stream_id) -> std::shared_ptr<media::StreamHub> {
     auto it = raw->streams.find(stream_id);
@@ -562,6 +583,11 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     onvif_services.bus = &raw->bus;
     onvif_services.system_log = raw->system_log.get();
     onvif_services.stream_hubs = existing_stream_hub;
+    onvif_services.multicast = [rtsp = raw->rtsp.get()](int stream_id, bool start) -> Result<void> {
+      if (start) return rtsp->start_multicast(stream_id);
+      rtsp->stop_multicast(stream_id);
+      return {};
+    };
     for (auto& [id, controller] : raw->ptz) onvif_services.ptz.push_back(controller.get());
     onvif::add_routes(raw->router, onvif_services);
   }
@@ -579,6 +605,15 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
   std::unique_ptr<Camera> camera(new Camera(std::move(parts)));
   if (auto started = raw->rtsp->start(); !started) return started.error();
   if (auto started = raw->web->start(); !started) return started.error();
+  if (options.discovery) {  // after the web listener: Hello gives its port as XAddrs
+    auto reference = onvif::device_endpoint_reference(raw->profile, options.data_directory);
+    if (!reference) return reference.error();
+    auto discovery = onvif::Discovery::start(
+        *options.discovery, {&raw->profile, raw->config.get(), &raw->bus, raw->device_clock.get(),
+                             [web = raw->web.get()] { return web->http_port(); }, std::move(*reference)});
+    if (!discovery) return discovery.error();
+    raw->discovery = std::move(*discovery);
+  }
   raw->io_thread = std::jthread([raw] {
     auto work = boost::asio::make_work_guard(raw->io);
     raw->io.run();
@@ -605,6 +640,7 @@ void Camera::stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
   // Outputs first, so no client waits on a stream that is going away; then the sources.
+  if (parts_->discovery) parts_->discovery->stop();  // Bye while the services it named still answer
   if (parts_->rtsp) parts_->rtsp->stop();
   if (parts_->web) parts_->web->stop();
   parts_->io.stop();

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "device/hal/clock.hpp"
 #include "device/hal/video_source.hpp"
 #include "device/media/stream_hub.hpp"
+#include "device/onvif/discovery.hpp"
 #include "device/storage/system_log.hpp"
 #include "device/system/device_clock.hpp"
 #include "device/system/maintenance.hpp"
@@ -77,6 +79,9 @@ struct CameraOptions {
   //! The device clock's calendar offset at boot: what a restart in-process carries over, as a
   //! camera's real-time clock keeps the time set by hand or NTP across a reboot.
   hal::Nanos wall_time_offset{0};
+  //! ONVIF WS-Discovery (Hello, Bye, Probe, Resolve) on the given interface and port; none unless
+  //! set, so that tests and a bench of many cameras stay off the network's multicast group.
+  std::optional<onvif::DiscoveryOptions> discovery;
 };
 
 class Camera {

@@ -61,6 +61,8 @@ struct Target {
   //! vehicle's direction ("approaching", "leaving", "unknown").
   std::string list_verdict;
   std::string direction;
+  //! ANPR: how the capture was triggered ("video", "loop", "io", "manual").
+  std::string capture_trigger;
   std::string face_id;
   //! Face capture: the captured picture's face quality grade, 0..100.
   std::optional<int> face_quality;

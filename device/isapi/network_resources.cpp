@@ -2,7 +2,6 @@
 // filter (IPFilter), service ports (AdminAccessProtocolList), the network interface
 // (NetworkInterface), HTTPS and TLS versions, and certificate management. Rules live in
 // device/security and the config service; this file maps documents to them.
-#include <arpa/inet.h>
 
 #include <chrono>
 #include <ctime>
@@ -146,45 +145,6 @@ Result<Changes> ports_changes(const DeviceServices& services, pugi::xml_node roo
 
 // ---- network interface ----
 
-using core::is_ipv4;
-using core::is_ipv6;
-
-std::uint32_t ipv4_value(const std::string& text) {
-  in_addr address{};
-  inet_pton(AF_INET, text.c_str(), &address);
-  return ntohl(address.s_addr);
-}
-
-Result<void> check_interface(const std::map<std::string, std::string>& values) {
-  std::string problems;
-  auto add = [&](const std::string& problem) { problems += (problems.empty() ? "" : "; ") + problem; };
-  const auto& address = values.at("ipv4_address");
-  const auto& mask = values.at("ipv4_mask");
-  const auto& gateway = values.at("ipv4_gateway");
-  if (!is_ipv4(address)) add("IPv4 Address '" + address + "' is not an IPv4 address");
-  else {
-    const auto value = ipv4_value(address);
-    if (value == 0 || value == 0xffffffffu || (value >> 28) == 0xe || (value >> 24) == 127)
-      add("IPv4 Address " + address + " cannot be a device address (unspecified, loopback, multicast or broadcast)");
-  }
-  if (!is_ipv4(mask)) add("IPv4 Subnet Mask '" + mask + "' is not an IPv4 mask");
-  else {
-    const auto value = ipv4_value(mask);
-    if (value == 0 || (~value & (~value + 1)) != 0) add("IPv4 Subnet Mask " + mask + " must be contiguous ones then zeros");
-  }
-  if (!gateway.empty() && !is_ipv4(gateway)) add("IPv4 Default Gateway '" + gateway + "' is not an IPv4 address");
-  for (const char* key : {"ipv6_address", "ipv6_gateway"})
-    if (const auto& value = values.at(key); !value.empty() && !is_ipv6(value))
-      add(std::string(key == std::string_view("ipv6_address") ? "IPv6 Address" : "IPv6 Default Gateway") + " '" + value +
-          "' is not an IPv6 address");
-  for (const char* key : {"dns1", "dns2"})
-    if (const auto& value = values.at(key); !value.empty() && !is_ipv4(value) && !is_ipv6(value))
-      add(std::string(key == std::string_view("dns1") ? "Preferred" : "Alternate") + " DNS Server '" + value +
-          "' is not an IP address");
-  if (!problems.empty()) return make_error(ErrorCode::invalid_argument, problems);
-  return {};
-}
-
 void append_interface(pugi::xml_node parent, const DeviceServices& services) {
   auto get = [&](const char* field) { return services.config->get_string(std::string("network.interface.") + field); };
   auto node = parent.append_child("NetworkInterface");
@@ -228,7 +188,7 @@ Result<Changes> interface_changes(const DeviceServices& services, pugi::xml_node
   for (const auto& path : paths)
     if (auto text = path.second.empty() ? text_at(ip, {path.first}) : text_at(ip, {path.first, path.second}))
       values[path.field] = *text;
-  if (auto valid = check_interface(values); !valid) return valid.error();
+  if (auto valid = core::check_interface_addresses(values); !valid) return valid.error();
   Changes changes;
   for (const auto& [field, value] : values) changes.emplace_back("network.interface." + field, value);
   if (auto type = text_at(ip, {"addressingType"})) {

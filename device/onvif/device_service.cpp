@@ -8,6 +8,7 @@
 
 #include "device/core/ip_address.hpp"
 #include "device/onvif/deviceio_service.hpp"
+#include "device/onvif/scopes.hpp"
 #include "device/system/time_settings.hpp"
 #include "device/system/time_zone.hpp"
 
@@ -82,19 +83,6 @@ bool is_hostname(std::string_view name) {
   return true;
 }
 
-std::vector<std::string> split_scopes(const std::string& text) {
-  std::vector<std::string> scopes;
-  std::istringstream in(text);
-  for (std::string scope; in >> scope;) scopes.push_back(scope);
-  return scopes;
-}
-
-std::string percent_encode_spaces(std::string_view text) {
-  std::string out;
-  for (const char c : text) out += c == ' ' ? std::string("%20") : std::string(1, c);
-  return out;
-}
-
 tt__DateTime* date_time(struct soap* soap, hal::WallTime time) {
   const auto days = std::chrono::floor<std::chrono::days>(time);
   const std::chrono::year_month_day date{days};
@@ -150,6 +138,9 @@ int* soap_int(struct soap* soap, int value) {
 }
 
 std::string relay_token(int index) { return "AlarmOut_" + std::to_string(index + 1); }
+
+//! The device's one network interface.
+const std::string k_interface_token = "eth0";
 
 }  // namespace
 
@@ -218,7 +209,9 @@ int DeviceService::GetCapabilities(_tds__GetCapabilities* request, _tds__GetCapa
                                                 tt__CapabilityCategory__PTZ) != request->Category.end());
   const bool event_category = all || std::find(request->Category.begin(), request->Category.end(),
                                                tt__CapabilityCategory__Events) != request->Category.end();
-  if (!device && !media && !imaging && !ptz && !event_category)
+  const bool analytics = all || std::find(request->Category.begin(), request->Category.end(),
+                                          tt__CapabilityCategory__Analytics) != request->Category.end();
+  if (!device && !media && !imaging && !ptz && !event_category && !analytics)
     return receiver_fault(soap, "ter:ActionNotSupported", "ter:NoSuchService",
                           "this device serves the Device service only so far");
   response.Capabilities = soap_new_tt__Capabilities(soap);
@@ -255,6 +248,12 @@ int DeviceService::GetCapabilities(_tds__GetCapabilities* request, _tds__GetCapa
   if (ptz) {
     response.Capabilities->PTZ = soap_new_tt__PTZCapabilities(soap);
     response.Capabilities->PTZ->XAddr = xaddr("ptz_service");
+  }
+  if (analytics) {
+    response.Capabilities->Analytics = soap_new_tt__AnalyticsCapabilities(soap);
+    response.Capabilities->Analytics->XAddr = xaddr("analytics_service");
+    response.Capabilities->Analytics->RuleSupport = true;
+    response.Capabilities->Analytics->AnalyticsModuleSupport = true;
   }
   if (event_category) {
     response.Capabilities->Events = soap_new_tt__EventCapabilities(soap);
@@ -345,17 +344,13 @@ int DeviceService::SetSystemFactoryDefault(_tds__SetSystemFactoryDefault* reques
   return SOAP_OK;
 }
 
+// One list with WS-Discovery's Hello and ProbeMatches (scopes.hpp).
 std::vector<std::string> DeviceService::fixed_scopes() const {
-  return {
-      "onvif://www.onvif.org/type/video_encoder",
-      "onvif://www.onvif.org/type/Network_Video_Transmitter",
-      "onvif://www.onvif.org/hardware/" + percent_encode_spaces(services_.profile->device.model),
-      "onvif://www.onvif.org/name/" + percent_encode_spaces(services_.config->get_string("device.name")),
-  };
+  return onvif::fixed_scopes(*services_.profile, *services_.config);
 }
 
 std::vector<std::string> DeviceService::configurable_scopes() const {
-  return split_scopes(services_.config->get_string("onvif.scopes"));
+  return onvif::configurable_scopes(*services_.config);
 }
 
 int DeviceService::store_scopes(const std::vector<std::string>& scopes) {
@@ -512,6 +507,79 @@ int DeviceService::SetNTP(_tds__SetNTP* request, _tds__SetNTPResponse&) {
     return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidNetworkHost", "'" + *text + "' is not a valid NTP server");
   if (auto set = services_.config->set("time.ntp.server", core::ConfigValue(*text)); !set)
     return fault_from(soap, set.error(), "ter:InvalidNetworkHost");
+  return SOAP_OK;
+}
+
+// The device's one interface, "eth0": its IPv4 address and mask, IPv6 address and prefix, MTU and
+// MAC address are the network.interface.* settings ISAPI's NetworkInterface shows.
+int DeviceService::GetNetworkInterfaces(_tds__GetNetworkInterfaces*, _tds__GetNetworkInterfacesResponse& response) {
+  const auto& config = *services_.config;
+  auto* interface = soap_new_tt__NetworkInterface(soap);
+  interface->token = k_interface_token;
+  interface->Enabled = true;
+  interface->Info = soap_new_tt__NetworkInterfaceInfo(soap);
+  interface->Info->Name = soap_new_std__string(soap);
+  *interface->Info->Name = k_interface_token;
+  interface->Info->HwAddress = services_.profile->device.mac_address;
+  interface->Info->MTU = soap_int(soap, static_cast<int>(config.get_int("network.interface.mtu")));
+  interface->IPv4 = soap_new_tt__IPv4NetworkInterface(soap);
+  interface->IPv4->Enabled = true;
+  interface->IPv4->Config = soap_new_tt__IPv4Configuration(soap);
+  interface->IPv4->Config->DHCP = config.get_bool("network.interface.dhcp");
+  auto* v4 = soap_new_tt__PrefixedIPv4Address(soap);
+  v4->Address = config.get_string("network.interface.ipv4_address");
+  v4->PrefixLength = core::ipv4_prefix_length(config.get_string("network.interface.ipv4_mask")).value_or(24);
+  interface->IPv4->Config->Manual.push_back(v4);
+  if (const auto v6_text = config.get_string("network.interface.ipv6_address"); !v6_text.empty()) {
+    interface->IPv6 = soap_new_tt__IPv6NetworkInterface(soap);
+    interface->IPv6->Enabled = true;
+    interface->IPv6->Config = soap_new_tt__IPv6Configuration(soap);
+    interface->IPv6->Config->DHCP = tt__IPv6DHCPConfiguration__Off;
+    auto* v6 = soap_new_tt__PrefixedIPv6Address(soap);
+    v6->Address = v6_text;
+    v6->PrefixLength = static_cast<int>(config.get_int("network.interface.ipv6_prefix_length"));
+    interface->IPv6->Config->Manual.push_back(v6);
+  }
+  response.NetworkInterfaces.push_back(interface);
+  return SOAP_OK;
+}
+
+// Addresses are checked together with the stored gateway and DNS servers, as ISAPI does; the new
+// address applies once the device restarts its network, which the answer says (RebootNeeded).
+int DeviceService::SetNetworkInterfaces(_tds__SetNetworkInterfaces* request, _tds__SetNetworkInterfacesResponse& response) {
+  if (request->InterfaceToken != k_interface_token)
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidNetworkInterface",
+                        "no network interface '" + request->InterfaceToken + "' (the device has " + k_interface_token + ")");
+  const auto* wanted = request->NetworkInterface;
+  if (!wanted) return sender_fault(soap, "ter:InvalidArgVal", nullptr, "NetworkInterface is missing");
+  if ((wanted->Enabled && !*wanted->Enabled) || (wanted->IPv4 && wanted->IPv4->Enabled && !*wanted->IPv4->Enabled))
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidNetworkInterface",
+                        "the device's only interface and its IPv4 cannot be switched off");
+  if (wanted->Link)
+    return receiver_fault(soap, "ter:ActionNotSupported", nullptr, "the link speed and duplex are negotiated automatically");
+  std::map<std::string, std::string> values;
+  for (const char* field : {"ipv4_address", "ipv4_mask", "ipv4_gateway", "ipv6_address", "ipv6_gateway", "dns1", "dns2"})
+    values[field] = services_.config->get_string(std::string("network.interface.") + field);
+  std::vector<core::ConfigService::Change> changes;
+  if (wanted->IPv4) {
+    if (wanted->IPv4->Manual.size() > 1)
+      return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidIPv4Address", "the interface has one IPv4 address");
+    if (!wanted->IPv4->Manual.empty()) {
+      const auto* address = wanted->IPv4->Manual.front();
+      if (address->PrefixLength < 1 || address->PrefixLength > 32)
+        return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidIPv4Address", "the IPv4 prefix length is 1..32");
+      values["ipv4_address"] = address->Address;
+      values["ipv4_mask"] = core::ipv4_mask(address->PrefixLength);
+    }
+    if (wanted->IPv4->DHCP) changes.emplace_back("network.interface.dhcp", core::ConfigValue(*wanted->IPv4->DHCP));
+  }
+  if (auto valid = core::check_interface_addresses(values); !valid)
+    return sender_fault(soap, "ter:InvalidArgVal", "ter:InvalidIPv4Address", valid.error().message);
+  for (const char* field : {"ipv4_address", "ipv4_mask"})
+    changes.emplace_back(std::string("network.interface.") + field, core::ConfigValue(values[field]));
+  if (wanted->MTU) changes.emplace_back("network.interface.mtu", core::ConfigValue(std::int64_t{*wanted->MTU}));
+  if (auto applied = services_.config->apply(changes); !applied) return fault_from(soap, applied.error());
+  response.RebootNeeded = true;
   return SOAP_OK;
 }
 

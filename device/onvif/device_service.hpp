@@ -38,6 +38,8 @@ class DeviceService final : public DeviceBindingService {
   int SetDNS(_tds__SetDNS* request, _tds__SetDNSResponse& response) override;
   int GetNTP(_tds__GetNTP* request, _tds__GetNTPResponse& response) override;
   int SetNTP(_tds__SetNTP* request, _tds__SetNTPResponse& response) override;
+  int GetNetworkInterfaces(_tds__GetNetworkInterfaces* request, _tds__GetNetworkInterfacesResponse& response) override;
+  int SetNetworkInterfaces(_tds__SetNetworkInterfaces* request, _tds__SetNetworkInterfacesResponse& response) override;
   int GetNetworkProtocols(_tds__GetNetworkProtocols* request, _tds__GetNetworkProtocolsResponse& response) override;
   int SetNetworkProtocols(_tds__SetNetworkProtocols* request, _tds__SetNetworkProtocolsResponse& response) override;
   int GetNetworkDefaultGateway(_tds__GetNetworkDefaultGateway* request,

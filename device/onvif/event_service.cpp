@@ -6,9 +6,13 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "device/core/config_service.hpp"
 #include "device/core/log.hpp"
 #include "device/core/wall_time_format.hpp"
 #include "device/events/http_hosts.hpp"
@@ -146,7 +150,38 @@ std::vector<TopicDescription> device_topics(const DeviceServices& services) {
   if (services.profile->capabilities.memory_card)
     topics.push_back({"Device/HardwareFailure/StorageFailure", true, {{"Token", "tt:ReferenceToken"}},
                       {{"Failed", "xsd:boolean"}}});
+  // Media profiles and encoder configurations change through ONVIF and through ISAPI alike.
+  if (services.config) {
+    topics.push_back({"Media/ProfileChanged", false, {{"Token", "tt:ReferenceToken"}}, {}});
+    topics.push_back({"Media/ConfigurationChanged", false, {{"Token", "tt:ReferenceToken"}}, {{"Type", "xsd:string"}}});
+  }
   return topics;
+}
+
+constexpr const char* k_made_profiles_key = "onvif.media.profiles";
+
+//! Each made profile's stored entry by token (onvif.media.profiles, written by the Media services).
+std::map<std::string, std::string> made_profiles(const std::string& text) {
+  std::map<std::string, std::string> result;
+  const auto document = nlohmann::json::parse(text, nullptr, false);
+  if (!document.is_array()) return result;
+  for (const auto& entry : document)
+    if (entry.is_object() && entry.contains("token") && entry["token"].is_string())
+      result[entry["token"].get<std::string>()] = entry.dump();
+  return result;
+}
+
+//! The stream id of a "stream.<id>.<field>" key, or 0.
+int stream_of_key(std::string_view key) {
+  if (!key.starts_with("stream.")) return 0;
+  key.remove_prefix(7);
+  int id = 0;
+  for (const char c : key) {
+    if (c == '.') return id;
+    if (c < '0' || c > '9') return 0;
+    id = id * 10 + (c - '0');
+  }
+  return 0;
 }
 
 std::string message_description(const TopicDescription& topic) {
@@ -417,6 +452,15 @@ class EventBroker {
         while (auto event = recorded->pop(stop))
           for (auto& notification : notifications_of(event->event)) publish(std::move(notification));
       });
+      if (services_.config) {
+        if (services_.config->spec(k_made_profiles_key))
+          made_profiles_ = made_profiles(services_.config->get_string(k_made_profiles_key));
+        auto changes = services_.bus->subscribe<core::ConfigChanged>(256);
+        config_thread_ = std::jthread([this, changes](std::stop_token stop) {
+          std::stop_callback wake(stop, [&] { changes->close(); });
+          while (auto change = changes->pop(stop)) publish_media_changes(change->keys);
+        });
+      }
     }
     ticker_ = std::jthread([this](std::stop_token stop) {
       while (clock_.sleep_until(clock_.now() + k_tick, stop)) tick();
@@ -426,8 +470,10 @@ class EventBroker {
   ~EventBroker() {
     ticker_.request_stop();
     events_thread_.request_stop();
+    config_thread_.request_stop();
     if (ticker_.joinable()) ticker_.join();
     if (events_thread_.joinable()) events_thread_.join();
+    if (config_thread_.joinable()) config_thread_.join();
     std::map<std::string, std::unique_ptr<Subscription>> subscriptions;
     {
       std::lock_guard lock(mutex_);
@@ -712,6 +758,32 @@ class EventBroker {
     return messages;
   }
 
+  //! Media/ConfigurationChanged for each encoder whose stream.<id>.* settings changed (ONVIF
+  //! Set*Configuration or an ISAPI PUT), Media/ProfileChanged for each made profile created,
+  //! deleted or given other configurations. Config thread only (made_profiles_).
+  void publish_media_changes(const std::vector<std::string>& keys) {
+    std::set<int> encoders;
+    bool profiles_changed = false;
+    for (const auto& key : keys) {
+      if (key == k_made_profiles_key) profiles_changed = true;
+      else if (const int id = stream_of_key(key)) encoders.insert(id);
+    }
+    const auto now = clock_.wall_time();
+    if (profiles_changed) {
+      auto current = made_profiles(services_.config->get_string(k_made_profiles_key));
+      std::set<std::string> changed;
+      for (const auto& [token, entry] : current)
+        if (auto it = made_profiles_.find(token); it == made_profiles_.end() || it->second != entry) changed.insert(token);
+      for (const auto& [token, entry] : made_profiles_)
+        if (!current.contains(token)) changed.insert(token);
+      made_profiles_ = std::move(current);
+      for (const auto& token : changed) publish({"Media/ProfileChanged", false, {{"Token", token}}, {}, now});
+    }
+    for (const int id : encoders)
+      publish({"Media/ConfigurationChanged", false, {{"Token", "VideoEncoder_" + std::to_string(id)}},
+               {{"Type", "VideoEncoder"}}, now});
+  }
+
   void tick() {
     // Relays first, so a pull waiting for a relay change is answered rather than timed out.
     if (services_.relays) {
@@ -769,7 +841,9 @@ class EventBroker {
   std::map<std::string, Notification> current_;  // last state of each property instance seen
   std::vector<bool> relay_states_;
   std::uint64_t next_id_ = 0;
+  std::map<std::string, std::string> made_profiles_;  // config thread only
   std::jthread events_thread_;
+  std::jthread config_thread_;
   std::jthread ticker_;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "device/onvif/analytics_service.hpp"
 #include "device/onvif/media_service.hpp"
 
 namespace camrig::onvif {
@@ -83,7 +84,14 @@ std::optional<media::ConfigurationKind> kind_of(const std::string& type) {
 
 int unknown_type(struct soap* soap, const std::string& type) {
   return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig",
-                      "configuration type '" + type + "' is not offered; profiles hold VideoSource and VideoEncoder");
+                      "configuration type '" + type + "' is not offered; profiles hold VideoSource, VideoEncoder, Analytics and Metadata");
+}
+
+// The kinds a stream's own profile may take in and out (device/onvif/analytics_service.hpp).
+std::optional<profile_configurations::Kind> extra_kind_of(const std::string& type) {
+  if (type == "Analytics") return profile_configurations::Kind::video_analytics;
+  if (type == "Metadata") return profile_configurations::Kind::metadata;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -177,6 +185,8 @@ int Media2Service::GetProfiles(_tr2__GetProfiles* request, _tr2__GetProfilesResp
     if (found.source && wants("VideoSource"))
       profile->Configurations->VideoSource = media::video_source_configuration(soap, services_, *found.source);
     if (found.encoder && wants("VideoEncoder")) profile->Configurations->VideoEncoder = encoder_configuration(*found.encoder);
+    if (wants("Analytics")) profile->Configurations->Analytics = profile_configurations::video_analytics_of(soap, services_, found);
+    if (wants("Metadata")) profile->Configurations->Metadata = profile_configurations::metadata_of(soap, services_, found);
     response.Profiles.push_back(profile);
   }
   return SOAP_OK;
@@ -210,23 +220,40 @@ int Media2Service::DeleteProfile(_tr2__DeleteProfile* request, _tr2__DeleteProfi
 
 int Media2Service::AddConfiguration(_tr2__AddConfiguration* request, _tr2__AddConfigurationResponse&) {
   for (const auto* reference : request->Configuration)
-    if (!reference || !kind_of(reference->Type)) return unknown_type(soap, reference ? reference->Type : std::string());
+    if (!reference || (!kind_of(reference->Type) && !extra_kind_of(reference->Type)))
+      return unknown_type(soap, reference ? reference->Type : std::string());
   for (const auto kind : {media::ConfigurationKind::video_source, media::ConfigurationKind::video_encoder})
     for (const auto* reference : request->Configuration) {
-      if (*kind_of(reference->Type) != kind) continue;
+      if (kind_of(reference->Type) != kind) continue;
       if (!reference->Token) return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig", "AddConfiguration needs the configuration's token");
       if (auto added = media::set_profile_configuration(services_, request->ProfileToken, kind, reference->Token); !added)
         return media::profile_fault(soap, added.error());
     }
+  for (const auto* reference : request->Configuration) {
+    const auto extra = extra_kind_of(reference->Type);
+    if (!extra) continue;
+    if (!reference->Token) return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig", "AddConfiguration needs the configuration's token");
+    if (const int added = profile_configurations::set_in_profile(soap, services_, request->ProfileToken, *extra, reference->Token);
+        added != SOAP_OK)
+      return added;
+  }
   return SOAP_OK;
 }
 
 int Media2Service::RemoveConfiguration(_tr2__RemoveConfiguration* request, _tr2__RemoveConfigurationResponse&) {
   for (const auto* reference : request->Configuration)
-    if (!reference || !kind_of(reference->Type)) return unknown_type(soap, reference ? reference->Type : std::string());
-  for (const auto* reference : request->Configuration)
+    if (!reference || (!kind_of(reference->Type) && !extra_kind_of(reference->Type)))
+      return unknown_type(soap, reference ? reference->Type : std::string());
+  for (const auto* reference : request->Configuration) {
+    if (const auto extra = extra_kind_of(reference->Type)) {
+      if (const int removed = profile_configurations::set_in_profile(soap, services_, request->ProfileToken, *extra, nullptr);
+          removed != SOAP_OK)
+        return removed;
+      continue;
+    }
     if (auto removed = media::set_profile_configuration(services_, request->ProfileToken, *kind_of(reference->Type), nullptr); !removed)
       return media::profile_fault(soap, removed.error());
+  }
   return SOAP_OK;
 }
 
@@ -399,6 +426,18 @@ int Media2Service::SetSynchronizationPoint(_tr2__SetSynchronizationPoint* reques
   return SOAP_OK;
 }
 
+int Media2Service::StartMulticastStreaming(tr2__StartStopMulticastStreaming* request, tr2__SetConfigurationResponse&) {
+  const auto* stream = profile_stream(soap, services_, request->ProfileToken);
+  if (!stream) return soap->error;
+  return media::multicast_streaming(soap, services_, request_, stream->id, true);
+}
+
+int Media2Service::StopMulticastStreaming(tr2__StartStopMulticastStreaming* request, tr2__SetConfigurationResponse&) {
+  const auto* stream = profile_stream(soap, services_, request->ProfileToken);
+  if (!stream) return soap->error;
+  return media::multicast_streaming(soap, services_, request_, stream->id, false);
+}
+
 int Media2Service::GetOSDs(_tr2__GetOSDs* request, _tr2__GetOSDsResponse& response) {
   auto found = media::osds(soap, services_, request->ConfigurationToken, request->OSDToken);
   if (!found) return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig", found.error().message);
@@ -433,6 +472,51 @@ int Media2Service::DeleteOSD(_tr2__DeleteOSD* request, tr2__SetConfigurationResp
   if (auto deleted = media::delete_osd(services_, request->OSDToken); !deleted)
     return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig", deleted.error().message);
   return SOAP_OK;
+}
+
+// ---- analytics and metadata configurations (device/onvif/analytics_service.hpp) ---------------
+
+int Media2Service::GetAnalyticsConfigurations(tr2__GetConfiguration* request, _tr2__GetAnalyticsConfigurationsResponse& response) {
+  std::optional<media::Profile> profile;
+  if (request->ProfileToken) {
+    profile = media::find_profile(services_, *request->ProfileToken);
+    if (!profile) return no_profile(soap, *request->ProfileToken);
+  }
+  for (auto* configuration : profile_configurations::video_analytics_configurations(soap, services_)) {
+    if (request->ConfigurationToken && configuration->token != *request->ConfigurationToken) continue;
+    // A profile's compatible ones: its own channel's, for a stream's own profile.
+    if (profile && !(profile->fixed && profile->source &&
+                     configuration->token == video_analytics::configuration_token(profile->source->id)))
+      continue;
+    response.Configurations.push_back(configuration);
+  }
+  if (request->ConfigurationToken && response.Configurations.empty()) return no_config(soap, *request->ConfigurationToken);
+  return SOAP_OK;
+}
+
+int Media2Service::GetMetadataConfigurations(tr2__GetConfiguration* request, _tr2__GetMetadataConfigurationsResponse& response) {
+  std::optional<media::Profile> profile;
+  if (request->ProfileToken) {
+    profile = media::find_profile(services_, *request->ProfileToken);
+    if (!profile) return no_profile(soap, *request->ProfileToken);
+  }
+  for (auto* configuration : profile_configurations::metadata_configurations(soap, services_)) {
+    if (request->ConfigurationToken && configuration->token != *request->ConfigurationToken) continue;
+    if (profile && !(profile->fixed && profile->source && configuration->token == profile_configurations::metadata_token(profile->source->id)))
+      continue;
+    response.Configurations.push_back(configuration);
+  }
+  if (request->ConfigurationToken && response.Configurations.empty()) return no_config(soap, *request->ConfigurationToken);
+  return SOAP_OK;
+}
+
+int Media2Service::GetMetadataConfigurationOptions(tr2__GetConfiguration*, _tr2__GetMetadataConfigurationOptionsResponse& response) {
+  response.Options = profile_configurations::metadata_options(soap);
+  return SOAP_OK;
+}
+
+int Media2Service::SetMetadataConfiguration(_tr2__SetMetadataConfiguration* request, tr2__SetConfigurationResponse&) {
+  return profile_configurations::set_metadata_configuration(soap, services_, request->Configuration);
 }
 
 }  // namespace camrig::onvif

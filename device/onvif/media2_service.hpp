@@ -34,9 +34,16 @@ class Media2Service final : public Media2BindingService {
   int GetStreamUri(_tr2__GetStreamUri* request, _tr2__GetStreamUriResponse& response) override;
   int GetSnapshotUri(_tr2__GetSnapshotUri* request, _tr2__GetSnapshotUriResponse& response) override;
   int SetSynchronizationPoint(_tr2__SetSynchronizationPoint* request, _tr2__SetSynchronizationPointResponse& response) override;
+  int StartMulticastStreaming(tr2__StartStopMulticastStreaming* request, tr2__SetConfigurationResponse& response) override;
+  int StopMulticastStreaming(tr2__StartStopMulticastStreaming* request, tr2__SetConfigurationResponse& response) override;
   int GetOSDs(_tr2__GetOSDs* request, _tr2__GetOSDsResponse& response) override;
   int GetOSDOptions(_tr2__GetOSDOptions* request, _tr2__GetOSDOptionsResponse& response) override;
   int SetOSD(_tr2__SetOSD* request, tr2__SetConfigurationResponse& response) override;
+  int GetAnalyticsConfigurations(tr2__GetConfiguration* request, _tr2__GetAnalyticsConfigurationsResponse& response) override;
+  int GetMetadataConfigurations(tr2__GetConfiguration* request, _tr2__GetMetadataConfigurationsResponse& response) override;
+  int GetMetadataConfigurationOptions(tr2__GetConfiguration* request,
+                                      _tr2__GetMetadataConfigurationOptionsResponse& response) override;
+  int SetMetadataConfiguration(_tr2__SetMetadataConfiguration* request, tr2__SetConfigurationResponse& response) override;
   int CreateOSD(_tr2__CreateOSD* request, _tr2__CreateOSDResponse& response) override;
   int DeleteOSD(_tr2__DeleteOSD* request, tr2__SetConfigurationResponse& response) override;
 

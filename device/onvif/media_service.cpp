@@ -1,5 +1,7 @@
 #include "device/onvif/media_service.hpp"
 
+#include "device/onvif/analytics_service.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -580,6 +582,25 @@ Result<void> request_key_frame(const DeviceServices& services, int stream_id) {
   return {};
 }
 
+int multicast_streaming(struct soap* soap, const DeviceServices& services, const RequestInfo& request, int stream_id,
+                        bool start) {
+  if (!services.multicast)
+    return receiver_fault(soap, "ter:ActionNotSupported", nullptr, "this device streams multicast only to RTSP clients");
+  if (start && services.config->get_string(stream_key(stream_id, "multicast_address")).empty())
+    return receiver_fault(soap, "ter:Action", "ter:IncompleteConfiguration",
+                          "stream " + std::to_string(stream_id) +
+                              " has no multicast address; set one in its video encoder configuration first");
+  if (auto done = services.multicast(stream_id, start); !done) {
+    // A group outside the device's range is an incomplete configuration too; the rest is state.
+    if (done.error().code == ErrorCode::out_of_range)
+      return receiver_fault(soap, "ter:Action", "ter:IncompleteConfiguration", done.error().message);
+    return fault_from(soap, done.error());
+  }
+  log_operation(services, request, start ? "Remote: Start Multicast" : "Remote: Stop Multicast",
+                "multicast of stream " + std::to_string(stream_id) + (start ? " started" : " stopped") + " over ONVIF");
+  return SOAP_OK;
+}
+
 Result<std::vector<tt__OSDConfiguration*>> osds(struct soap* soap, const DeviceServices& services,
                                                 const std::string* configuration_token, const std::string* osd_token_wanted) {
   std::vector<tt__OSDConfiguration*> result;
@@ -699,6 +720,8 @@ tt__Profile* MediaService::profile(const media::Profile& wanted) {
   result->fixed = soap_value(soap, wanted.fixed);
   if (wanted.source) result->VideoSourceConfiguration = media::video_source_configuration(soap, services_, *wanted.source);
   if (wanted.encoder) result->VideoEncoderConfiguration = encoder_configuration(*wanted.encoder);
+  result->VideoAnalyticsConfiguration = profile_configurations::video_analytics_of(soap, services_, wanted);
+  result->MetadataConfiguration = profile_configurations::metadata_of(soap, services_, wanted);
   return result;
 }
 
@@ -996,6 +1019,18 @@ int MediaService::SetSynchronizationPoint(_trt__SetSynchronizationPoint* request
   return SOAP_OK;
 }
 
+int MediaService::StartMulticastStreaming(_trt__StartMulticastStreaming* request, _trt__StartMulticastStreamingResponse&) {
+  const auto* stream = profile_encoder(request->ProfileToken);
+  if (!stream) return soap->error;
+  return media::multicast_streaming(soap, services_, request_, stream->id, true);
+}
+
+int MediaService::StopMulticastStreaming(_trt__StopMulticastStreaming* request, _trt__StopMulticastStreamingResponse&) {
+  const auto* stream = profile_encoder(request->ProfileToken);
+  if (!stream) return soap->error;
+  return media::multicast_streaming(soap, services_, request_, stream->id, false);
+}
+
 int MediaService::GetOSDs(_trt__GetOSDs* request, _trt__GetOSDsResponse& response) {
   auto found = media::osds(soap, services_, request->ConfigurationToken, nullptr);
   if (!found) return no_config(soap, request->ConfigurationToken ? *request->ConfigurationToken : std::string());
@@ -1037,6 +1072,84 @@ int MediaService::DeleteOSD(_trt__DeleteOSD* request, _trt__DeleteOSDResponse&) 
   if (auto deleted = media::delete_osd(services_, request->OSDToken); !deleted)
     return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig", deleted.error().message);
   return SOAP_OK;
+}
+
+// ---- video analytics and metadata configurations (device/onvif/analytics_service.hpp) ----------
+
+int MediaService::GetVideoAnalyticsConfigurations(_trt__GetVideoAnalyticsConfigurations*,
+                                                  _trt__GetVideoAnalyticsConfigurationsResponse& response) {
+  response.Configurations = profile_configurations::video_analytics_configurations(soap, services_);
+  return SOAP_OK;
+}
+
+int MediaService::GetVideoAnalyticsConfiguration(_trt__GetVideoAnalyticsConfiguration* request,
+                                                 _trt__GetVideoAnalyticsConfigurationResponse& response) {
+  for (auto* configuration : profile_configurations::video_analytics_configurations(soap, services_))
+    if (configuration->token == request->ConfigurationToken) response.Configuration = configuration;
+  return response.Configuration ? SOAP_OK : no_config(soap, request->ConfigurationToken);
+}
+
+int MediaService::GetCompatibleVideoAnalyticsConfigurations(_trt__GetCompatibleVideoAnalyticsConfigurations* request,
+                                                            _trt__GetCompatibleVideoAnalyticsConfigurationsResponse& response) {
+  const auto found = media::find_profile(services_, request->ProfileToken);
+  if (!found) return no_profile(soap, request->ProfileToken);
+  for (auto* configuration : profile_configurations::video_analytics_configurations(soap, services_))
+    if (found->fixed && found->source && configuration->token == video_analytics::configuration_token(found->source->id))
+      response.Configurations.push_back(configuration);
+  return SOAP_OK;
+}
+
+int MediaService::AddVideoAnalyticsConfiguration(_trt__AddVideoAnalyticsConfiguration* request,
+                                                 _trt__AddVideoAnalyticsConfigurationResponse&) {
+  return profile_configurations::set_in_profile(soap, services_, request->ProfileToken,
+                                                profile_configurations::Kind::video_analytics, &request->ConfigurationToken);
+}
+
+int MediaService::RemoveVideoAnalyticsConfiguration(_trt__RemoveVideoAnalyticsConfiguration* request,
+                                                    _trt__RemoveVideoAnalyticsConfigurationResponse&) {
+  return profile_configurations::set_in_profile(soap, services_, request->ProfileToken,
+                                                profile_configurations::Kind::video_analytics, nullptr);
+}
+
+int MediaService::GetMetadataConfigurations(_trt__GetMetadataConfigurations*, _trt__GetMetadataConfigurationsResponse& response) {
+  response.Configurations = profile_configurations::metadata_configurations(soap, services_);
+  return SOAP_OK;
+}
+
+int MediaService::GetMetadataConfiguration(_trt__GetMetadataConfiguration* request, _trt__GetMetadataConfigurationResponse& response) {
+  const auto* channel = profile_configurations::metadata_channel_of(services_, request->ConfigurationToken);
+  if (!channel) return no_config(soap, request->ConfigurationToken);
+  response.Configuration = profile_configurations::metadata_configuration(soap, services_, *channel);
+  return SOAP_OK;
+}
+
+int MediaService::GetCompatibleMetadataConfigurations(_trt__GetCompatibleMetadataConfigurations* request,
+                                                      _trt__GetCompatibleMetadataConfigurationsResponse& response) {
+  const auto found = media::find_profile(services_, request->ProfileToken);
+  if (!found) return no_profile(soap, request->ProfileToken);
+  for (auto* configuration : profile_configurations::metadata_configurations(soap, services_))
+    if (found->fixed && found->source && configuration->token == profile_configurations::metadata_token(found->source->id))
+      response.Configurations.push_back(configuration);
+  return SOAP_OK;
+}
+
+int MediaService::GetMetadataConfigurationOptions(_trt__GetMetadataConfigurationOptions*,
+                                                  _trt__GetMetadataConfigurationOptionsResponse& response) {
+  response.Options = profile_configurations::metadata_options(soap);
+  return SOAP_OK;
+}
+
+int MediaService::SetMetadataConfiguration(_trt__SetMetadataConfiguration* request, _trt__SetMetadataConfigurationResponse&) {
+  return profile_configurations::set_metadata_configuration(soap, services_, request->Configuration);
+}
+
+int MediaService::AddMetadataConfiguration(_trt__AddMetadataConfiguration* request, _trt__AddMetadataConfigurationResponse&) {
+  return profile_configurations::set_in_profile(soap, services_, request->ProfileToken, profile_configurations::Kind::metadata,
+                                                &request->ConfigurationToken);
+}
+
+int MediaService::RemoveMetadataConfiguration(_trt__RemoveMetadataConfiguration* request, _trt__RemoveMetadataConfigurationResponse&) {
+  return profile_configurations::set_in_profile(soap, services_, request->ProfileToken, profile_configurations::Kind::metadata, nullptr);
 }
 
 }  // namespace camrig::onvif

@@ -107,6 +107,11 @@ std::string stream_uri(const DeviceServices& services, const RequestInfo& reques
 std::string snapshot_uri(const RequestInfo& request, int stream_id);
 //! unavailable when the stream is not encoding.
 Result<void> request_key_frame(const DeviceServices& services, int stream_id);
+//! Start/StopMulticastStreaming of a profile's stream: the stream goes to its multicast group
+//! (the stream's multicast settings) without any RTSP client until stopped. Not persisted: the
+//! device announces no AutoStart. Returns the gSOAP status, with the fault set.
+int multicast_streaming(struct soap* soap, const DeviceServices& services, const RequestInfo& request, int stream_id,
+                        bool start);
 
 //! The channels' OSDs shown now (enabled), optionally of one video source configuration or token.
 Result<std::vector<tt__OSDConfiguration*>> osds(struct soap* soap, const DeviceServices& services,
@@ -161,12 +166,34 @@ class MediaService final : public MediaBindingService {
   int GetStreamUri(_trt__GetStreamUri* request, _trt__GetStreamUriResponse& response) override;
   int GetSnapshotUri(_trt__GetSnapshotUri* request, _trt__GetSnapshotUriResponse& response) override;
   int SetSynchronizationPoint(_trt__SetSynchronizationPoint* request, _trt__SetSynchronizationPointResponse& response) override;
+  int StartMulticastStreaming(_trt__StartMulticastStreaming* request, _trt__StartMulticastStreamingResponse& response) override;
+  int StopMulticastStreaming(_trt__StopMulticastStreaming* request, _trt__StopMulticastStreamingResponse& response) override;
   int GetOSDs(_trt__GetOSDs* request, _trt__GetOSDsResponse& response) override;
   int GetOSD(_trt__GetOSD* request, _trt__GetOSDResponse& response) override;
   int GetOSDOptions(_trt__GetOSDOptions* request, _trt__GetOSDOptionsResponse& response) override;
   int SetOSD(_trt__SetOSD* request, _trt__SetOSDResponse& response) override;
   int CreateOSD(_trt__CreateOSD* request, _trt__CreateOSDResponse& response) override;
   int DeleteOSD(_trt__DeleteOSD* request, _trt__DeleteOSDResponse& response) override;
+  int GetVideoAnalyticsConfigurations(_trt__GetVideoAnalyticsConfigurations* request,
+                                      _trt__GetVideoAnalyticsConfigurationsResponse& response) override;
+  int GetVideoAnalyticsConfiguration(_trt__GetVideoAnalyticsConfiguration* request,
+                                     _trt__GetVideoAnalyticsConfigurationResponse& response) override;
+  int GetCompatibleVideoAnalyticsConfigurations(_trt__GetCompatibleVideoAnalyticsConfigurations* request,
+                                                _trt__GetCompatibleVideoAnalyticsConfigurationsResponse& response) override;
+  int AddVideoAnalyticsConfiguration(_trt__AddVideoAnalyticsConfiguration* request,
+                                     _trt__AddVideoAnalyticsConfigurationResponse& response) override;
+  int RemoveVideoAnalyticsConfiguration(_trt__RemoveVideoAnalyticsConfiguration* request,
+                                        _trt__RemoveVideoAnalyticsConfigurationResponse& response) override;
+  int GetMetadataConfigurations(_trt__GetMetadataConfigurations* request, _trt__GetMetadataConfigurationsResponse& response) override;
+  int GetMetadataConfiguration(_trt__GetMetadataConfiguration* request, _trt__GetMetadataConfigurationResponse& response) override;
+  int GetCompatibleMetadataConfigurations(_trt__GetCompatibleMetadataConfigurations* request,
+                                          _trt__GetCompatibleMetadataConfigurationsResponse& response) override;
+  int GetMetadataConfigurationOptions(_trt__GetMetadataConfigurationOptions* request,
+                                      _trt__GetMetadataConfigurationOptionsResponse& response) override;
+  int SetMetadataConfiguration(_trt__SetMetadataConfiguration* request, _trt__SetMetadataConfigurationResponse& response) override;
+  int AddMetadataConfiguration(_trt__AddMetadataConfiguration* request, _trt__AddMetadataConfigurationResponse& response) override;
+  int RemoveMetadataConfiguration(_trt__RemoveMetadataConfiguration* request,
+                                  _trt__RemoveMetadataConfigurationResponse& response) override;
 
  private:
   tt__Profile* profile(const media::Profile& profile);

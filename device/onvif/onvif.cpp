@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "device/core/log.hpp"
+#include "device/onvif/analytics_service.hpp"
 #include "device/onvif/device_service.hpp"
 #include "device/onvif/deviceio_service.hpp"
 #include "device/onvif/event_service.hpp"
@@ -44,6 +45,7 @@ class Endpoint {
     mounts_.push_back(media2_service_mount());
     if (!services_.ptz.empty()) mounts_.push_back(ptz_service_mount());
     mounts_.push_back(imaging_service_mount());
+    mounts_.push_back(analytics_service_mount());
   }
 
   const std::vector<ServiceMount>& mounts() const { return mounts_; }
@@ -177,8 +179,17 @@ Result<http::Reply> Endpoint::serve(const http::RequestContext& context, const S
   soap_set_omode(soap, SOAP_ENC_PLAIN);
   auto status = beast_http::status::ok;
   Admission admission;
-  if (soap_begin_serve(soap) != SOAP_OK) {
+  const int begun = soap_begin_serve(soap);
+  // A service's dispatch resets gSOAP's version to its namespace table's (1.2); answer in the request's.
+  const int request_version = soap->version;
+  if (begun != SOAP_OK) {
     status = fault_status(soap);  // soap_begin_serve has written its fault already
+  } else if (soap->version == 0) {
+    // Without HTTP, gSOAP takes XML that is no SOAP envelope as plain content; ONVIF is SOAP only.
+    soap->version = 2;
+    soap->error = SOAP_VERSIONMISMATCH;
+    soap_send_fault(soap);
+    status = fault_status(soap);
   } else if (soap_peek_element(soap) != SOAP_OK) {
     soap_send_fault(soap);
     status = fault_status(soap);
@@ -202,7 +213,7 @@ Result<http::Reply> Endpoint::serve(const http::RequestContext& context, const S
       if (deferred) {
         // The header now; the envelope when the operation writes it (the router makes it chunked).
         reply.response.result(beast_http::status::ok);
-        reply.response.set(beast_http::field::content_type, soap->version == 1 ? "text/xml; charset=utf-8"
+        reply.response.set(beast_http::field::content_type, request_version == 1 ? "text/xml; charset=utf-8"
                                                                               : "application/soap+xml; charset=utf-8");
         reply.stream = std::make_shared<http::ResponseStream>(4);
         deferred(reply.stream);
@@ -212,14 +223,15 @@ Result<http::Reply> Endpoint::serve(const http::RequestContext& context, const S
         if (soap->error == SOAP_NO_METHOD || soap->error == SOAP_TAG_MISMATCH)
           receiver_fault(soap, "ter:ActionNotSupported", nullptr,
                          operation + " is not supported by the " + mount.path + " of this device");
-        status = fault_status(soap);
+        // soap_send_fault fills in the fault code of a parse error (a truncated body is a Sender fault).
         soap_send_fault(soap);
+        status = fault_status(soap);
       }
     }
   }
   reply.response.result(status);
   reply.response.set(beast_http::field::content_type,
-                     soap->version == 1 ? "text/xml; charset=utf-8" : "application/soap+xml; charset=utf-8");
+                     request_version == 1 ? "text/xml; charset=utf-8" : "application/soap+xml; charset=utf-8");
   for (const auto& value : admission.www_authenticate) reply.response.insert(beast_http::field::www_authenticate, value);
   reply.response.body() = std::move(out).str();
   reply.response.prepare_payload();

@@ -45,6 +45,9 @@ struct DeviceServices {
   //! The hub of an existing stream (e.g. 101), or nullptr: Media's SetSynchronizationPoint asks
   //! its encoder for a key frame.
   std::function<std::shared_ptr<media::StreamHub>(int stream_id)> stream_hubs;
+  //! Starts (true) or stops (false) sending a stream to its multicast group without any RTSP
+  //! client (the RTSP server's start_multicast); empty: Start/StopMulticastStreaming unsupported.
+  std::function<Result<void>(int stream_id, bool start)> multicast;
   //! The PTZ channels' controllers; empty: the device has no PTZ and serves no PTZ service.
   std::vector<ptz::PtzController*> ptz;
 };

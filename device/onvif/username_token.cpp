@@ -91,10 +91,15 @@ std::optional<std::string> UsernameTokenVerifier::check(const UsernameToken& tok
     return "wrong user name or password for '" + token.username +
            "' (an account whose password was set before this firmware must set it again for WS-Security)";
   std::lock_guard guard(mutex_);
-  for (auto it = nonces_.begin(); it != nonces_.end();) it = it->second < now ? nonces_.erase(it) : std::next(it);
+  auto forget_first = [this] {
+    nonces_.erase(expiries_.begin()->second);
+    expiries_.erase(expiries_.begin());
+  };
+  while (!expiries_.empty() && expiries_.begin()->first < now) forget_first();
   // The nonce is remembered as long as its Created time stays in the window, so no replay within it passes.
   if (!nonces_.emplace(token.nonce, *created + skew).second) return "the UsernameToken's Nonce was already used";
-  if (nonces_.size() > k_max_remembered_nonces) nonces_.erase(nonces_.begin());
+  expiries_.emplace(*created + skew, token.nonce);
+  if (nonces_.size() > k_max_remembered_nonces) forget_first();  // the one closest to leaving the window
   return std::nullopt;
 }
 

@@ -65,6 +65,9 @@ class UsernameTokenVerifier {
   std::mutex mutex_;
   //! nonce → when it may be forgotten (its Created time has left the window).
   std::map<std::string, hal::WallTime, std::less<>> nonces_;
+  //! The same nonces by that time, so forgetting looks only at the expired ones, not at all of
+  //! them on every request (a full pass cost more than the rest of the ONVIF request).
+  std::multimap<hal::WallTime, std::string> expiries_;
 };
 
 //! xsd:dateTime ("2026-11-22T09:40:00Z", fractions and ±hh:mm offsets allowed) as UTC; nullopt if malformed.

@@ -9,6 +9,7 @@
 
 #include "device/core/log.hpp"
 #include "device/rtsp/authentication.hpp"
+#include "device/rtsp/metadata_packetizer.hpp"
 #include "device/rtsp/mount_points.hpp"
 #include "device/rtsp/multicast_sender.hpp"
 #include "device/rtsp/rtcp.hpp"
@@ -62,6 +63,14 @@ std::string track_url(std::string_view request_uri) {
   if (url.find(kVideoControl) != std::string::npos) return url;
   if (!url.empty() && url.back() != '/') url += '/';
   return url + kVideoControl;
+}
+
+//! The control URL of the metadata track, for RTP-Info: the aggregate URL plus its control.
+std::string metadata_track_url(std::string_view request_uri) {
+  std::string url(request_uri);
+  if (const auto at = url.find("trackID="); at != std::string::npos) url.erase(at);
+  if (!url.empty() && url.back() != '/') url += '/';
+  return url + kMetadataControl;
 }
 
 }  // namespace
@@ -351,7 +360,8 @@ Connection::Reply Connection::describe_reply(const Request& request, const media
   if (!ec) origin.address = local.address().to_string();
   origin.session_id = context_->random32();
   origin.version = description.generation + 1;
-  auto sdp = make_sdp(description, origin);
+  const auto target = resolve_mount(request.uri);
+  auto sdp = make_sdp(description, origin, target && metadata_feed(target->stream_id).has_value());
   if (!sdp) return RequestError{Subject::stream, sdp.error()};
   Response response;
   std::string base = request.uri;
@@ -376,14 +386,17 @@ std::variant<std::shared_ptr<Session>, RequestError> Connection::named_session(c
 Connection::Reply Connection::handle_setup(const Request& request) {
   const auto target = resolve_mount(request.uri);
   if (!target) return RequestError{Subject::stream, target.error()};
-  if (target->track_id && *target->track_id != 1)
+  const bool metadata_setup = target->track_id == kMetadataTrackId && metadata_feed(target->stream_id);
+  if (target->track_id && *target->track_id != 1 && !metadata_setup)
     return request_error(Subject::stream, ErrorCode::not_found, "the stream has no track " + std::to_string(*target->track_id));
   const auto transport_header = request.header("Transport");
   if (!transport_header) return request_error(Subject::transport, ErrorCode::invalid_argument, "SETUP needs a Transport header");
   auto transport = parse_transport(*transport_header);
   if (!transport) return RequestError{Subject::transport, transport.error()};
+  if (metadata_setup) return setup_metadata(request, target->stream_id, std::move(*transport));
 
   std::string id;
+  std::unique_ptr<MetadataTrack> carried_metadata;
   if (request.header("Session")) {
     auto named = named_session(request);
     if (auto* failure = std::get_if<RequestError>(&named)) return std::move(*failure);
@@ -395,6 +408,7 @@ Connection::Reply Connection::handle_setup(const Request& request) {
                            "session " + existing->id() + " already carries stream " + std::to_string(existing->stream_id()));
     // A new SETUP in Ready replaces the transport: the session is rebuilt under the same id.
     id = existing->id();
+    carried_metadata = existing->take_metadata();
     sessions_.erase(id);
   }
 
@@ -458,6 +472,7 @@ Connection::Reply Connection::handle_setup(const Request& request) {
                                            make_packetizer(description->codec, rtp), context_);
   if (transport->lower == LowerTransport::udp && !multicast) context_->watch_rtcp_source(client_rtcp, session);
   session->set_multicast(multicast);
+  if (!multicast) session->set_metadata(std::move(carried_metadata));
   sessions_[id] = session;
   log::get("rtsp")->info("{}: session {} set up for stream {} over {}", peer_, id, target->stream_id,
                          multicast ? "UDP multicast to " + transport->destination + ":" + std::to_string(transport->multicast_port)
@@ -495,6 +510,7 @@ Connection::Reply Connection::handle_play(const Request& request) {
     }));
     log::get("rtsp")->info("{}: session {} playing", peer_, session->id());
   }
+  if (auto* metadata = session->metadata(); metadata && !metadata->subscription) play_metadata(session);
 
   Response response;
   response.set("Session", session->id() + ";timeout=" + std::to_string(context_->options().session_timeout.count()));
@@ -504,8 +520,12 @@ Connection::Reply Connection::handle_play(const Request& request) {
   auto [sequence, rtp_time] = session->multicast()
                                   ? session->multicast()->rtp_info(context_->clock().now())
                                   : std::pair{packetizer.next_sequence(), packetizer.rtp_timestamp(context_->clock().now())};
-  response.set("RTP-Info", "url=" + track_url(request.uri) + ";seq=" + std::to_string(sequence) +
-                               ";rtptime=" + std::to_string(rtp_time));
+  std::string rtp_info = "url=" + track_url(request.uri) + ";seq=" + std::to_string(sequence) +
+                         ";rtptime=" + std::to_string(rtp_time);
+  if (auto* metadata = session->metadata())
+    rtp_info += ",url=" + metadata_track_url(request.uri) + ";seq=" + std::to_string(metadata->packetizer->next_sequence()) +
+                ";rtptime=" + std::to_string(metadata->packetizer->rtp_timestamp(context_->clock().now()));
+  response.set("RTP-Info", rtp_info);
   return response;
 }
 
@@ -538,6 +558,166 @@ Connection::Reply Connection::handle_parameter(const Request& request) {
     response.set("Session", session->id() + ";timeout=" + std::to_string(context_->options().session_timeout.count()));
   }
   return response;
+}
+
+// ---- the ONVIF metadata track --------------------------------------------------------------
+
+std::optional<MetadataFeed> Connection::metadata_feed(int stream_id) const {
+  const auto& lookup = context_->options().metadata;
+  if (!lookup) return std::nullopt;
+  auto feed = lookup(stream_id);
+  if (!feed || !feed->stream) return std::nullopt;
+  return feed;
+}
+
+Connection::Reply Connection::setup_metadata(const Request& request, int stream_id, Transport transport) {
+  auto feed = metadata_feed(stream_id);
+  if (!feed) return request_error(Subject::stream, ErrorCode::not_found, "the stream has no metadata track");
+  // The metadata track joins the session of the video, as players set up tracks in SDP order.
+  if (!request.header("Session"))
+    return request_error(Subject::state, ErrorCode::not_configurable,
+                         std::string("set up the video track (") + kVideoControl + ") first; the metadata track joins its session");
+  auto named = named_session(request);
+  if (auto* failure = std::get_if<RequestError>(&named)) return std::move(*failure);
+  const auto session = std::get<std::shared_ptr<Session>>(std::move(named));
+  if (session->stream_id() != stream_id)
+    return request_error(Subject::state, ErrorCode::not_configurable,
+                         "session " + session->id() + " carries stream " + std::to_string(session->stream_id()));
+  if (session->state() == SessionState::playing)
+    return request_error(Subject::state, ErrorCode::not_configurable, "cannot add a track to a playing session");
+  if (transport.multicast || session->multicast())
+    return request_error(Subject::transport, ErrorCode::out_of_range,
+                         "the metadata track is served over unicast RTP (UDP, TCP or the HTTP tunnel), not multicast");
+
+  auto track = std::make_unique<MetadataTrack>();
+  if (transport.lower == LowerTransport::udp) {
+    if (context_->rtp_port() == 0)
+      return request_error(Subject::transport, ErrorCode::out_of_range, "RTP over UDP is not available; use RTP/AVP/TCP");
+    boost::system::error_code ec;
+    const auto remote = socket_.remote_endpoint(ec);
+    if (ec) return request_error(Subject::request, ErrorCode::io_error, "connection lost");
+    track->client_rtp = {remote.address(), transport.client_rtp_port};
+    track->client_rtcp = {remote.address(), transport.client_rtcp_port};
+  } else if (!transport.interleaved_given) {
+    // The lowest channel pair no track of this connection uses.
+    const auto used = [this](std::uint8_t channel) {
+      for (const auto& [other_id, other] : sessions_) {
+        if (other->transport().lower == LowerTransport::tcp && other->transport().rtp_channel == channel) return true;
+        if (auto* other_track = other->metadata();
+            other_track && other_track->transport.lower == LowerTransport::tcp && other_track->transport.rtp_channel == channel)
+          return true;
+      }
+      return false;
+    };
+    std::uint8_t channel = 0;
+    while (used(channel)) channel = static_cast<std::uint8_t>(channel + 2);
+    transport.rtp_channel = channel;
+    transport.rtcp_channel = static_cast<std::uint8_t>(channel + 1);
+  }
+  RtpSetup rtp;
+  rtp.ssrc = context_->random32();
+  rtp.first_sequence = static_cast<std::uint16_t>(context_->random32());
+  rtp.timestamp_offset = context_->random32();
+  rtp.mtu = context_->options().mtu;
+  track->transport = transport;
+  track->feed = std::move(*feed);
+  track->packetizer = std::make_unique<MetadataPacketizer>(rtp);
+  session->set_metadata(std::move(track));
+  log::get("rtsp")->info("{}: session {} adds the metadata track of stream {} over {}", peer_, session->id(), stream_id,
+                         transport.lower == LowerTransport::tcp ? "TCP" : "UDP");
+
+  Response response;
+  response.set("Transport", transport.to_reply(context_->rtp_port(), context_->rtcp_port(), rtp.ssrc));
+  response.set("Session", session->id() + ";timeout=" + std::to_string(context_->options().session_timeout.count()));
+  return response;
+}
+
+void Connection::play_metadata(const std::shared_ptr<Session>& session) {
+  auto* track = session->metadata();
+  const bool analytics = track->feed.analytics;
+  const bool events = track->feed.events;
+  // Runs on the publisher's thread (the channel's analytics): only takes references and posts.
+  std::weak_ptr<Connection> weak_self = weak_from_this();
+  std::weak_ptr<Session> weak_session = session;
+  track->subscription = track->feed.stream->subscribe(
+      [weak_self, weak_session, analytics, events](const media::MetadataDocument& document) {
+        const bool wanted = document.content == media::MetadataContent::analytics ? analytics : events;
+        if (!wanted || !document.packet) return;
+        auto self = weak_self.lock();
+        auto target = weak_session.lock();
+        if (!self || !target || !target->metadata()) return;
+        auto& in_flight = target->metadata()->documents_in_flight;
+        if (in_flight.fetch_add(1) >= kMaxPacketsInFlight) {
+          in_flight.fetch_sub(1);
+          return;  // the io thread is behind; a later document describes the scene again
+        }
+        asio::post(self->executor_, [self, target, packet = document.packet] { self->on_metadata(target, packet); });
+      });
+}
+
+void Connection::on_metadata(const std::shared_ptr<Session>& session, const media::EncodedPacketPtr& packet) {
+  auto* track = session->metadata();
+  if (!track) return;
+  // Saturating: a document posted for a track that a new SETUP has since replaced must not
+  // wrap the new track's count.
+  auto& in_flight = track->documents_in_flight;
+  for (auto count = in_flight.load(); count > 0 && !in_flight.compare_exchange_weak(count, count - 1);) {
+  }
+  if (closed_ || session->state() != SessionState::playing) return;
+  if (auto it = sessions_.find(session->id()); it == sessions_.end() || it->second != session) return;
+
+  rtp_scratch_.clear();
+  track->packetizer->packetize(*packet, rtp_scratch_);
+  if (track->transport.lower == LowerTransport::tcp) {
+    std::size_t bytes = 0;
+    for (const auto& rtp : rtp_scratch_) bytes += RtpPacket::kInterleaveBytes + rtp.size();
+    if (queued_media_bytes_ + bytes > context_->options().max_queued_bytes) {
+      ++track->dropped_documents;  // a whole document or none: clients reassemble up to the marker
+      return;
+    }
+    for (auto& rtp : rtp_scratch_) {
+      auto& message = write_queue_.emplace_back();
+      message.rtp = rtp;
+      message.channel = track->transport.rtp_channel;
+      message.packet = packet;
+      track->octets_sent += static_cast<std::uint32_t>(rtp.payload.size());
+      ++track->packets_sent;
+    }
+    queued_media_bytes_ += bytes;
+    do_write();
+    return;
+  }
+  for (const auto& rtp : rtp_scratch_) {
+    const std::array buffers{asio::buffer(rtp.rtp_header().data(), rtp.rtp_header().size()),
+                             asio::buffer(rtp.payload.data(), rtp.payload.size())};
+    if (!context_->send_rtp(track->client_rtp, buffers)) {
+      ++track->dropped_documents;
+      break;
+    }
+    track->octets_sent += static_cast<std::uint32_t>(rtp.payload.size());
+    ++track->packets_sent;
+  }
+}
+
+void Connection::send_metadata_report(Session& session) {
+  auto* track = session.metadata();
+  if (!track || track->packets_sent == 0) return;
+  const auto& clock = context_->clock();
+  SenderReport report;
+  report.ssrc = track->packetizer->ssrc();
+  report.wall_time = clock.wall_time();
+  report.rtp_time = track->packetizer->rtp_timestamp(clock.now());
+  report.packet_count = track->packets_sent;
+  report.octet_count = track->octets_sent;
+  auto bytes = serialize(report);
+  if (track->transport.lower == LowerTransport::tcp) {
+    std::string framed{'$', static_cast<char>(track->transport.rtcp_channel), static_cast<char>(bytes.size() >> 8),
+                       static_cast<char>(bytes.size() & 0xff)};
+    framed += bytes;
+    queue_bytes(std::move(framed));
+  } else {
+    context_->send_rtcp(track->client_rtcp, asio::buffer(bytes));
+  }
 }
 
 // ---- media ---------------------------------------------------------------------------------
@@ -708,6 +888,7 @@ void Connection::on_housekeeping(const boost::system::error_code& ec) {
                now - session->last_report >= kSenderReportInterval) {
       session->last_report = now;
       send_sender_report(*session);
+      send_metadata_report(*session);
     }
   }
   for (const auto& id : expired) remove_session(id, "timed out");

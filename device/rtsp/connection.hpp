@@ -23,7 +23,9 @@
 #include "device/rtsp/request_parser.hpp"
 #include "device/rtsp/response.hpp"
 #include "device/rtsp/rtp_packet.hpp"
+#include "device/rtsp/server_options.hpp"
 #include "device/rtsp/status.hpp"
+#include "device/rtsp/transport.hpp"
 
 namespace camrig::rtsp {
 
@@ -86,6 +88,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Reply describe_reply(const Request& request, const media::StreamDescription& description);
   //! The session a request names in its Session header; 454 when unknown or absent.
   std::variant<std::shared_ptr<Session>, RequestError> named_session(const Request& request);
+
+  // The ONVIF metadata track (trackID=2) of a stream whose settings enable it.
+  std::optional<MetadataFeed> metadata_feed(int stream_id) const;
+  Reply setup_metadata(const Request& request, int stream_id, Transport transport);
+  void play_metadata(const std::shared_ptr<Session>& session);
+  void on_metadata(const std::shared_ptr<Session>& session, const media::EncodedPacketPtr& packet);
+  void send_metadata_report(Session& session);
 
   // Waiting for a stream description without blocking the io thread.
   void do_wait_description();

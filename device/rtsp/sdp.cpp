@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "device/rtsp/metadata_packetizer.hpp"
 #include "device/rtsp/packetizer.hpp"
 
 namespace camrig::rtsp {
@@ -54,7 +55,8 @@ Result<std::string> h265_fmtp(const media::StreamDescription& description) {
 }  // namespace
 
 
-Result<std::string> make_sdp(const media::StreamDescription& description, const SdpOrigin& origin) {
+Result<std::string> make_sdp(const media::StreamDescription& description, const SdpOrigin& origin,
+                             bool metadata_track) {
   std::string rtpmap;
   std::string fmtp;
   switch (description.codec) {
@@ -96,6 +98,12 @@ Result<std::string> make_sdp(const media::StreamDescription& description, const 
   if (description.width > 0 && description.height > 0)
     sdp += "a=x-dimensions:" + std::to_string(description.width) + "," + std::to_string(description.height) + "\r\n";
   sdp += std::string("a=control:") + kVideoControl + "\r\n";
+  if (metadata_track) {
+    const auto metadata_pt = std::to_string(kMetadataPayloadType);
+    sdp += "m=application 0 RTP/AVP " + metadata_pt + "\r\n";
+    sdp += "a=rtpmap:" + metadata_pt + " VND.ONVIF.metadata/90000\r\n";
+    sdp += std::string("a=control:") + kMetadataControl + "\r\n";
+  }
   return sdp;
 }
 

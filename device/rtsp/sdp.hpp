@@ -27,7 +27,9 @@ inline constexpr int kVideoPayloadType = 96;
 inline constexpr const char* kVideoControl = "trackID=1";
 
 //! out_of_range (415) for a codec with no RTP payloader; invalid_argument when the description
-//! lacks what the payload format needs (H.264 without SPS and PPS).
-Result<std::string> make_sdp(const media::StreamDescription& description, const SdpOrigin& origin);
+//! lacks what the payload format needs (H.264 without SPS and PPS). With `metadata_track`, an
+//! ONVIF metadata track (application/VND.ONVIF.metadata, see metadata_packetizer.hpp) follows the video.
+Result<std::string> make_sdp(const media::StreamDescription& description, const SdpOrigin& origin,
+                             bool metadata_track = false);
 
 }  // namespace camrig::rtsp

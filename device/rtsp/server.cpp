@@ -36,6 +36,7 @@ void Server::stop() {
   if (!listener_) return;
   listener_->stop();
   context_->stop_udp();
+  context_->stop_all_multicast();
   listener_.reset();
 }
 
@@ -55,6 +56,10 @@ Result<void> Server::rebind(std::uint16_t port) {
                          listener_->port(), old_port);
   return {};
 }
+
+Result<void> Server::start_multicast(int stream_id) { return context_->start_multicast(stream_id); }
+
+void Server::stop_multicast(int stream_id) { context_->stop_multicast(stream_id); }
 
 void Server::set_max_sessions(std::size_t max_sessions) { context_->set_max_sessions(max_sessions); }
 

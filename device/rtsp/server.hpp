@@ -41,6 +41,13 @@ class Server {
   //! every connection on it and their sessions, as when a camera restarts its RTSP service;
   //! clients reconnect to the new port. The RTP/RTCP UDP ports stay.
   Result<void> rebind(std::uint16_t port);
+  //! Sends stream `stream_id` to its configured multicast group without any RTSP client until
+  //! stop_multicast() (ONVIF StartMulticastStreaming); RTSP clients asking for multicast share
+  //! the same sender. Starting a started stream is fine. out_of_range when no usable group is
+  //! configured, not_found for no such stream, unavailable while the encoder has no video. Any thread.
+  Result<void> start_multicast(int stream_id);
+  //! Ends start_multicast(); RTSP sessions playing the group go on. Any thread.
+  void stop_multicast(int stream_id);
   //! The session limit for the next SETUP; running sessions stay, even above a lowered limit.
   void set_max_sessions(std::size_t max_sessions);
 

@@ -141,6 +141,46 @@ Result<std::shared_ptr<MulticastSender>> ServerContext::join_multicast(int strea
   return shared;
 }
 
+Result<void> ServerContext::start_multicast(int stream_id) {
+  auto hub = find_stream(stream_id);
+  if (!hub) return make_error(ErrorCode::not_found, "stream " + std::to_string(stream_id) + " does not exist on this device");
+  const auto description = hub->description();
+  if (!description)
+    return make_error(ErrorCode::unavailable,
+                      "stream " + std::to_string(stream_id) + " has no video yet; the encoder is not running");
+  std::lock_guard lock(started_mutex_);
+  auto joined = join_multicast(stream_id, hub, description->codec);
+  if (!joined) return joined.error();
+  auto& started = started_multicast_[stream_id];
+  if (started == *joined) return {};
+  // The group changed since the last start: the old sender keeps only its RTSP sessions.
+  (*joined)->add_player();
+  if (started) started->remove_player();
+  started = std::move(*joined);
+  return {};
+}
+
+void ServerContext::stop_multicast(int stream_id) {
+  std::shared_ptr<MulticastSender> started;
+  {
+    std::lock_guard lock(started_mutex_);
+    const auto it = started_multicast_.find(stream_id);
+    if (it == started_multicast_.end()) return;
+    started = std::move(it->second);
+    started_multicast_.erase(it);
+  }
+  started->remove_player();
+}
+
+void ServerContext::stop_all_multicast() {
+  std::map<int, std::shared_ptr<MulticastSender>> started;
+  {
+    std::lock_guard lock(started_mutex_);
+    started.swap(started_multicast_);
+  }
+  for (auto& [stream_id, sender] : started) sender->remove_player();
+}
+
 bool ServerContext::register_tunnel(const std::string& cookie, std::weak_ptr<Connection> get_connection) {
   std::lock_guard lock(tunnels_mutex_);
   auto& slot = tunnels_[cookie];

@@ -63,6 +63,15 @@ class ServerContext : public std::enable_shared_from_this<ServerContext> {
   //! out_of_range (461) when no group is configured or its address is outside the allowed range.
   Result<std::shared_ptr<MulticastSender>> join_multicast(int stream_id, const std::shared_ptr<media::StreamHub>& hub,
                                                           media::VideoCodec codec);
+  //! Sends the stream to its configured group with no RTSP client (ONVIF StartMulticastStreaming)
+  //! until stop_multicast(), through the sender RTSP sessions of the same group share. Again while
+  //! started: nothing, or a move to the group configured now. Errors as join_multicast(), not_found
+  //! for no such stream, unavailable while its encoder has no video.
+  Result<void> start_multicast(int stream_id);
+  //! Ends what start_multicast() started; RTSP sessions on the sender keep playing. Any thread.
+  void stop_multicast(int stream_id);
+  //! Ends every started multicast (the server stops).
+  void stop_all_multicast();
 
   //! RTSP over HTTP: the GET connection of a tunnel, found by the POST with the same cookie.
   //! False when a live connection already holds the cookie.
@@ -108,6 +117,9 @@ class ServerContext : public std::enable_shared_from_this<ServerContext> {
   std::map<udp::endpoint, std::weak_ptr<Session>> rtcp_sources_;
   std::mutex multicast_mutex_;  // guards multicast_senders_
   std::map<int, std::weak_ptr<MulticastSender>> multicast_senders_;
+  std::mutex started_mutex_;  // guards started_multicast_; taken before multicast_mutex_
+  //! Senders kept playing by start_multicast(), each counted as one player.
+  std::map<int, std::shared_ptr<MulticastSender>> started_multicast_;
   std::mutex tunnels_mutex_;  // guards tunnels_
   std::map<std::string, std::weak_ptr<Connection>> tunnels_;
 };

@@ -6,13 +6,23 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "device/media/metadata_stream.hpp"
 #include "device/media/stream_hub.hpp"
 #include "device/rtsp/authentication.hpp"
 #include "device/rtsp/multicast_group.hpp"
 
 namespace camrig::rtsp {
+
+//! The ONVIF metadata a stream's sessions may carry as a second track: its channel's metadata
+//! stream and which documents the stream's settings let through.
+struct MetadataFeed {
+  std::shared_ptr<media::MetadataStream> stream;
+  bool analytics = true;
+  bool events = true;
+};
 
 struct ServerOptions {
   std::string bind_address = "0.0.0.0";
@@ -42,6 +52,9 @@ struct ServerOptions {
   MulticastRange multicast_range;
   //! Asked at accept with the peer's address (the IP address filter); false closes the connection.
   std::function<bool(const std::string& address)> admit;
+  //! Asked at DESCRIBE and SETUP: the stream's metadata track, or nullopt (and without a
+  //! function) when its session description has none.
+  std::function<std::optional<MetadataFeed>(int stream_id)> metadata;
 };
 
 //! The hub of a stream id (101 = channel 1 main, 102 = channel 1 sub, 201, ...), or null when

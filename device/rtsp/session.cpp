@@ -39,6 +39,7 @@ void Session::play_multicast() {
 
 void Session::pause() {
   subscription_.reset();
+  if (metadata_) metadata_->subscription.reset();
   if (multicast_ && state_ == SessionState::playing) multicast_->remove_player();
   state_ = SessionState::ready;
 }

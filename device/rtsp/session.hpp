@@ -14,12 +14,30 @@
 #include "device/hal/clock.hpp"
 #include "device/media/stream_hub.hpp"
 #include "device/rtsp/packetizer.hpp"
+#include "device/rtsp/server_options.hpp"
 #include "device/rtsp/transport.hpp"
 
 namespace camrig::rtsp {
 
 class MulticastSender;
 class ServerContext;
+
+//! The ONVIF metadata track of a session (trackID=2): its own transport and RTP sender, fed by
+//! the channel's metadata stream while the session plays.
+struct MetadataTrack {
+  Transport transport;
+  boost::asio::ip::udp::endpoint client_rtp;
+  boost::asio::ip::udp::endpoint client_rtcp;
+  MetadataFeed feed;
+  std::unique_ptr<Packetizer> packetizer;
+  media::MetadataStream::Subscription subscription;
+  //! Documents handed to the connection but not yet processed by it.
+  std::atomic<std::uint32_t> documents_in_flight{0};
+  std::uint64_t dropped_documents = 0;
+  // Sender statistics for its RTCP sender reports, which let clients align it with the video.
+  std::uint32_t packets_sent = 0;
+  std::uint32_t octets_sent = 0;
+};
 
 //! RFC 2326 Appendix A.1; Init is "no session object".
 enum class SessionState { ready, playing };
@@ -47,11 +65,16 @@ class Session {
   void set_multicast(std::shared_ptr<MulticastSender> sender) { multicast_ = std::move(sender); }
   const std::shared_ptr<MulticastSender>& multicast() const { return multicast_; }
 
+  //! The metadata track set up in this session; null while only the video is.
+  void set_metadata(std::unique_ptr<MetadataTrack> track) { metadata_ = std::move(track); }
+  MetadataTrack* metadata() { return metadata_.get(); }
+  std::unique_ptr<MetadataTrack> take_metadata() { return std::move(metadata_); }
+
   //! Ready -> Playing: from now on the hub feeds `subscription`'s consumer, starting at a keyframe.
   void play(media::StreamHub::Subscription subscription);
   //! Ready -> Playing for a multicast session: counts as one player of the group sender.
   void play_multicast();
-  //! Playing -> Ready; no packet is delivered after this returns.
+  //! Playing -> Ready; no packet or metadata document is delivered after this returns.
   void pause();
 
   //! Any sign of life: a request naming the session or an RTCP packet from its client.
@@ -84,6 +107,7 @@ class Session {
   SessionState state_ = SessionState::ready;
   media::StreamHub::Subscription subscription_;
   std::shared_ptr<MulticastSender> multicast_;
+  std::unique_ptr<MetadataTrack> metadata_;
   std::atomic<std::int64_t> last_activity_{0};
 };
 

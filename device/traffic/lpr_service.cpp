@@ -95,6 +95,7 @@ void LprService::on_pass(const VehiclePass& pass) {
   target.plate = pass.read.plate;
   target.list_verdict = std::string(to_string(record.verdict));
   target.direction = std::string(to_string(pass.read.direction));
+  target.capture_trigger = std::string(to_string(pass.read.trigger));
   event.target = std::move(target);
   event.description = manual                                    ? "Manual capture"
                       : pass.backing                            ? "Backing and leaving"

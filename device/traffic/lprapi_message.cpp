@@ -59,6 +59,7 @@ std::string vehicle_message(const LprApiSettings& settings, std::uint64_t sequen
       if (!vehicle->read.vehicle_type.empty()) lpr["vehicleType"] = vehicle->read.vehicle_type;
       if (vehicle->speed_kmh) lpr["speedKmh"] = *vehicle->speed_kmh;
       lpr["backing"] = vehicle->backing;
+      lpr["captureTrigger"] = std::string(to_string(vehicle->read.trigger));
     }
     message["lprInfo"] = std::move(lpr);
   }

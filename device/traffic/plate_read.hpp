@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "device/hal/clock.hpp"
@@ -21,6 +22,16 @@ struct PixelBox {
 
 //! How the capture was triggered (LPR manual "Capture Mode" / "Trigger Mode").
 enum class CaptureTrigger { video, loop, io, manual };
+
+inline std::string_view to_string(CaptureTrigger trigger) {
+  switch (trigger) {
+    case CaptureTrigger::video: return "video";
+    case CaptureTrigger::loop: return "loop";
+    case CaptureTrigger::io: return "io";
+    case CaptureTrigger::manual: return "manual";
+  }
+  return "video";
+}
 
 enum class VehicleDirection { unknown, approaching, leaving };
 

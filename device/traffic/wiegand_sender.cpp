@@ -34,6 +34,10 @@ void WiegandSender::stop() {
 Result<hal::WiegandFrame> WiegandSender::frame_for(const events::Event& event, const WiegandSettings& settings) const {
   if (event.kind != events::EventKind::vehicle_detection || !event.target || event.target->plate.empty())
     return make_error(ErrorCode::not_found, "not a vehicle with a read plate");
+  // A manual capture is a picture taken on request, not a vehicle at the gate: like the barrier,
+  // the access controller is not told.
+  if (event.target->capture_trigger == "manual")
+    return make_error(ErrorCode::not_found, "a manual capture is not announced to the access controller");
   auto format = parse_wiegand_format(settings.format);
   if (!format) return format.error();
   const auto& plate = event.target->plate;

@@ -1,5 +1,5 @@
-// The Wiegand output of the LPR camera: every recorded ANPR event becomes a card number (the
-// plate's digits, or the card number of the vehicle's allowlist entry) sent as a 26/34-bit frame
+// The Wiegand output of the LPR camera: every recorded ANPR event but a manual capture becomes a
+// card number (the plate's digits, or the card number of the vehicle's allowlist entry) sent as a 26/34-bit frame
 // on the Wiegand port. Settings `wiegand.*` (device/core/schema/wiegand.json); one worker thread,
 // so a slow port never holds the event engine or the barrier.
 #pragma once

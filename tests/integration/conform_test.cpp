@@ -1,6 +1,7 @@
 // `camrig conform` from the outside: against a camrig device every check passes (or is skipped
-// for what the device says it lacks); against a target that answers 200 to everything without
-// asking for a login and has no RTSP service, the login and error checks fail with the evidence.
+// for what the device says it lacks), ONVIF answers schema-valid; against a target that answers
+// 200 to everything without asking for a login and has no RTSP service, the login and error
+// checks fail with the evidence and the ONVIF checks are skipped.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -78,6 +79,17 @@ TEST_F(Conform, EveryCheckPassesAgainstACamrigDevice) {
     EXPECT_TRUE(checks.at(id)["passed"].get<bool>()) << id << ": " << checks.at(id)["evidence"];
     EXPECT_FALSE(checks.at(id)["skipped"].get<bool>()) << id << ": " << checks.at(id)["evidence"];
   }
+  // The ONVIF suite: every answer schema-valid; PTZ is skipped, the network camera has no PTZ drive.
+  for (const auto& id : {"DEVICE-3-1-1", "DEVICE-3-1-9", "DEVICE-1-1-2", "DEVICE-1-1-13", "ONVIF-DEVICE-SCOPES",
+                         "ONVIF-DEVICE-USERS", "ONVIF-DEVICE-NETWORK", "ONVIF-MEDIA-PROFILES", "MEDIA2-1-1-4", "ONVIF-MEDIA-STREAMURI", "ONVIF-MEDIA-SNAPSHOT",
+                         "ONVIF-EVENT-PROPERTIES", "ONVIF-EVENT-PULLPOINT", "ONVIF-IMAGING-SETTINGS", "ONVIF-FAULT-ACTION",
+                         "ONVIF-FAULT-PASSWORD", "ONVIF-FAULT-STALE-CREATED"}) {
+    ASSERT_TRUE(checks.count(id)) << id;
+    EXPECT_TRUE(checks.at(id)["passed"].get<bool>()) << id << ": " << checks.at(id)["evidence"] << "\n" << checks.at(id)["detail"];
+    EXPECT_FALSE(checks.at(id)["skipped"].get<bool>()) << id << ": " << checks.at(id)["evidence"];
+  }
+  ASSERT_TRUE(checks.count("ONVIF-PTZ-NODES"));
+  EXPECT_TRUE(checks.at("ONVIF-PTZ-NODES")["skipped"].get<bool>()) << checks.at("ONVIF-PTZ-NODES")["evidence"];
   // The round trip put the original value back.
   EXPECT_EQ(gov_length(), gov_length_before);
   EXPECT_NE(read(reports / "junit.xml").find("failures=\"0\""), std::string::npos);
@@ -152,6 +164,13 @@ TEST_F(Conform, ATargetWithoutLoginFailsTheLoginAndErrorChecksWithEvidence) {
   failed_with("ISAPI-ALERTSTREAM", "expected a Digest challenge, got 200");
   failed_with("RTSP-OPTIONS", "no answer");
   failed_with("RTSP-DESCRIBE-SDP", "no answer");
+  // A web server is no ONVIF device: the ONVIF checks are skipped, saying what answered instead.
+  ASSERT_TRUE(checks.count("DEVICE-3-1-9"));
+  EXPECT_TRUE(checks.at("DEVICE-3-1-9")["skipped"].get<bool>());
+  EXPECT_NE(checks.at("DEVICE-3-1-9")["evidence"].get<std::string>().find("no ONVIF device service: POST /onvif/device_service "
+                                                                          "GetSystemDateAndTime: 200 without a SOAP envelope"),
+            std::string::npos)
+      << checks.at("DEVICE-3-1-9")["evidence"];
   // The detail shows the exchange that decided it.
   EXPECT_NE(checks.at("ISAPI-AUTH-CHALLENGE")["detail"].get<std::string>().find("<DeviceInfo>"), std::string::npos);
   const auto junit = read(reports / "junit.xml");

@@ -111,6 +111,51 @@ TEST_F(OnvifDeviceOverHttp, SetHostnameIsTheDeviceNameIsapiReports) {
   EXPECT_EQ(fault_subcode(), "ter:InvalidArgVal");
 }
 
+TEST_F(OnvifDeviceOverHttp, NetworkInterfacesAreTheAddressesIsapiShowsAndBadOnesChangeNothing) {
+  _tds__GetNetworkInterfaces get;
+  _tds__GetNetworkInterfacesResponse got;
+  sign();
+  ASSERT_EQ(proxy.GetNetworkInterfaces(&get, got), SOAP_OK) << fault_subcode();
+  ASSERT_EQ(got.NetworkInterfaces.size(), 1u);
+  const auto* interface = got.NetworkInterfaces[0];
+  ASSERT_TRUE(interface->Info && interface->IPv4 && interface->IPv4->Config);
+  EXPECT_EQ(interface->Info->HwAddress, profile.device.mac_address);
+  ASSERT_EQ(interface->IPv4->Config->Manual.size(), 1u);
+  EXPECT_EQ(interface->IPv4->Config->Manual[0]->Address, "192.168.1.64");
+  EXPECT_EQ(interface->IPv4->Config->Manual[0]->PrefixLength, 24);
+
+  _tds__SetNetworkInterfaces set;
+  _tds__SetNetworkInterfacesResponse set_response;
+  tt__NetworkInterfaceSetConfiguration configuration;
+  tt__IPv4NetworkInterfaceSetConfiguration ipv4;
+  tt__PrefixedIPv4Address address;
+  address.Address = "10.20.30.40";
+  address.PrefixLength = 16;
+  ipv4.Manual.push_back(&address);
+  configuration.IPv4 = &ipv4;
+  set.InterfaceToken = interface->token;
+  set.NetworkInterface = &configuration;
+  sign();
+  ASSERT_EQ(proxy.SetNetworkInterfaces(&set, set_response), SOAP_OK) << fault_subcode();
+  EXPECT_TRUE(set_response.RebootNeeded);
+  const auto isapi = test::onvif::isapi(http_port, "admin", k_password, "GET", "/ISAPI/System/Network/interfaces/1");
+  EXPECT_NE(isapi.out.find("<ipAddress>10.20.30.40</ipAddress>"), std::string::npos) << isapi.out << isapi.err;
+  EXPECT_NE(isapi.out.find("<subnetMask>255.255.0.0</subnetMask>"), std::string::npos) << isapi.out;
+
+  address.Address = "127.0.0.5";  // loopback: no device address
+  sign();
+  ASSERT_EQ(proxy.SetNetworkInterfaces(&set, set_response), SOAP_CLI_FAULT);
+  EXPECT_EQ(fault_subcode(), "ter:InvalidArgVal");
+  set.InterfaceToken = "wlan0";
+  address.Address = "10.20.30.41";
+  sign();
+  ASSERT_EQ(proxy.SetNetworkInterfaces(&set, set_response), SOAP_CLI_FAULT);
+  EXPECT_EQ(fault_subcode(), "ter:InvalidArgVal");
+  sign();
+  ASSERT_EQ(proxy.GetNetworkInterfaces(&get, got), SOAP_OK) << fault_subcode();
+  EXPECT_EQ(got.NetworkInterfaces.at(0)->IPv4->Config->Manual.at(0)->Address, "10.20.30.40");
+}
+
 TEST_F(OnvifDeviceOverHttp, HttpDigestLogsInAndUnsupportedOperationsSayActionNotSupported) {
   const std::string envelope_start =
       "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "

@@ -56,7 +56,7 @@ expect:
 TEST(ScenarioLoader, MistakesNameFileLineColumnAndWhatWasExpected) {
   EXPECT_EQ(error_of("name: x\nexpect:\n  - {metric: {name: relay.latency_ms.max, max: 1}}\nduraton: 3\n"),
             "bad.yaml:4:1: unknown key 'duraton' in the scenario (expected one of: name, description, profile, seed, "
-            "duration, start_time, world, peers, device, timeline, expect)");
+            "duration, ci, start_time, world, peers, device, timeline, expect)");
   EXPECT_EQ(error_of("profile: doorbell\nexpect: []\n"),
             "bad.yaml:1:10: profile must be one of network-camera, smart-linkage-ptz, lpr-camera (got 'doorbell')");
   EXPECT_EQ(error_of("duration: 5\nexpect:\n  - event: {type: IO, after: nowhere}\n"),
@@ -66,7 +66,14 @@ TEST(ScenarioLoader, MistakesNameFileLineColumnAndWhatWasExpected) {
   EXPECT_EQ(error_of("duration: 2\ntimeline:\n  - {at: 3, wait: 1}\nexpect:\n  - {metric: {name: alerts.count, max: 0}}\n"),
             "bad.yaml:3:10: at 3 s is after the end of the run (2 s)");
   EXPECT_EQ(error_of("timeline:\n  - {at: 1, wait: 1, restart: true}\nexpect: [{metric: {name: alerts.count, max: 0}}]\n"),
-            "bad.yaml:2:5: a timeline step needs exactly one action: input, isapi, rtsp, wait, restart, fault or spawn");
+            "bad.yaml:2:5: a timeline step needs exactly one action: input, isapi, rtsp, wait, restart, kill, start, fault or spawn");
+  EXPECT_EQ(error_of("timeline:\n  - {at: 1, kill: true}\nexpect: [{metric: {name: alerts.count, max: 0}}]\n"),
+            "bad.yaml:2:19: kill acts on a camera process: the scenario needs device: {process: separate}");
+  EXPECT_EQ(error_of("device: {process: separate}\ntimeline:\n  - {at: 1, kill: true}\n  - {at: 2, start: true}\n"
+                     "expect: [{metric: {name: alerts.count, max: 0}}]\n"),
+            "(loaded)");
+  EXPECT_EQ(error_of("device: {process: elsewhere}\nexpect: [{metric: {name: alerts.count, max: 0}}]\n"),
+            "bad.yaml:1:19: device process must be one of same, separate (got 'elsewhere')");
   EXPECT_EQ(error_of("expect:\n  - api: {step: x}\n"), "bad.yaml:2:17: no isapi or rtsp timeline step has the id 'x'");
   EXPECT_EQ(error_of("name: x\n"), "bad.yaml:1:1: a scenario needs at least one expectation under expect:");
   EXPECT_EQ(error_of("expect: [\n"), "bad.yaml:2:1: not valid YAML: end of sequence flow not found");

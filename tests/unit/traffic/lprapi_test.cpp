@@ -68,6 +68,7 @@ TEST(LprApiMessage, CarriesOnlyTheSelectedDataTypesAndFields) {
   VehicleRecord vehicle;
   vehicle.read.confidence = 0.87;
   vehicle.barrier = BarrierAction::opened;
+  vehicle.read.trigger = CaptureTrigger::manual;
   const auto text = vehicle_message(settings, 42, anpr("ABC123", "blocked"), vehicle, {}, {{"original", "JPEG"}});
   const auto message = json::parse(text);
   EXPECT_EQ(message["protocolVersion"], "V1.00");
@@ -82,6 +83,7 @@ TEST(LprApiMessage, CarriesOnlyTheSelectedDataTypesAndFields) {
   EXPECT_EQ(lpr["location"], "Gate 1");
   EXPECT_DOUBLE_EQ(lpr["accuracy"].get<double>(), 0.87);
   EXPECT_EQ(lpr["inBlocklist"], true);
+  EXPECT_EQ(lpr["captureTrigger"], "manual");
   EXPECT_EQ(message["barrierInfo"]["action"], std::string(to_string(BarrierAction::opened)));
   ASSERT_EQ(message["pictures"].size(), 1u);
   EXPECT_EQ(message["pictures"][0]["type"], "original");

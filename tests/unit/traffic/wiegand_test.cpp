@@ -124,6 +124,17 @@ TEST_F(WiegandOutputTest, DisabledOutputAndUnlicensedVehiclesSendNothing) {
   EXPECT_EQ(bit_text(frames[0].frame), encoded(WiegandFormat::bits26, 789));
 }
 
+TEST_F(WiegandOutputTest, AManualCaptureIsNotAnnounced) {
+  rig.service->submit(rig.read("ABC123", CaptureTrigger::manual));
+  clock.advance_to(clock.now() + 10s);
+  pass("XYZ789");
+  ASSERT_TRUE(port.wait_for_frames(1, 5s));
+  const auto frames = port.frames();
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(bit_text(frames[0].frame), encoded(WiegandFormat::bits26, 789));
+  EXPECT_EQ(sender->stats().skipped, 1u);
+}
+
 TEST_F(WiegandOutputTest, APortThatCannotSendIsCounted) {
   port.set_connected(false);
   pass("ABC123");

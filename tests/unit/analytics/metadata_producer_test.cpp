@@ -1,0 +1,116 @@
+#include "device/analytics/metadata_producer.hpp"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <pugixml.hpp>
+
+#include "device/analytics/behaviour_analysis.hpp"
+#include "tests/support/lockstep_test_clock.hpp"
+
+namespace camrig::analytics {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(MetadataDocument, DescribesObjectsInOnvifCoordinatesWithYUp) {
+  MetadataObject walker{7, {0.25, 0.5, 0.1, 0.4}, "Human", 0.8, {}};
+  MetadataObject car{9, {0.0, 0.0, 0.5, 0.25}, "Vehicle", 0.6, "AB<12>"};
+  const auto utc = hal::WallTime{std::chrono::seconds{1709294400}} + 40ms;
+  const auto xml = scene_document(utc, {walker, car});
+
+  pugi::xml_document document;
+  ASSERT_TRUE(document.load_string(xml.c_str())) << xml;
+  const auto root = document.child("tt:MetadataStream");
+  ASSERT_TRUE(root) << xml;
+  EXPECT_STREQ(root.attribute("xmlns:tt").value(), "http://www.onvif.org/ver10/schema");
+  const auto frame = root.child("tt:VideoAnalytics").child("tt:Frame");
+  ASSERT_TRUE(frame);
+  EXPECT_STREQ(frame.attribute("UtcTime").value(), "2024-03-01T12:00:00.040Z");
+
+  std::vector<pugi::xml_node> objects;
+  for (auto object : frame.children("tt:Object")) objects.push_back(object);
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_EQ(objects[0].attribute("ObjectId").as_int(), 7);
+  const auto box = objects[0].child("tt:Appearance").child("tt:Shape").child("tt:BoundingBox");
+  ASSERT_TRUE(box);
+  // x 0.25..0.35 -> -0.5..-0.3; y 0.5..0.9 (down) -> 0..-0.8 (up)
+  EXPECT_NEAR(box.attribute("left").as_double(), -0.5, 1e-4);
+  EXPECT_NEAR(box.attribute("right").as_double(), -0.3, 1e-4);
+  EXPECT_NEAR(box.attribute("top").as_double(), 0.0, 1e-4);
+  EXPECT_NEAR(box.attribute("bottom").as_double(), -0.8, 1e-4);
+  const auto centre = objects[0].child("tt:Appearance").child("tt:Shape").child("tt:CenterOfGravity");
+  EXPECT_NEAR(centre.attribute("x").as_double(), -0.4, 1e-4);
+  EXPECT_NEAR(centre.attribute("y").as_double(), -0.4, 1e-4);
+  const auto type = objects[0].child("tt:Appearance").child("tt:Class").child("tt:Type");
+  EXPECT_STREQ(type.text().get(), "Human");
+  EXPECT_NEAR(type.attribute("Likelihood").as_double(), 0.8, 1e-4);
+
+  const auto car_appearance = objects[1].child("tt:Appearance");
+  EXPECT_STREQ(car_appearance.child("tt:Class").child("tt:Type").text().get(), "Vehicle");
+  EXPECT_STREQ(car_appearance.child("tt:LicensePlateInfo").child("tt:PlateNumber").text().get(), "AB<12>")
+      << "plate text is escaped, not spliced into the XML";
+  const auto car_box = car_appearance.child("tt:Shape").child("tt:BoundingBox");
+  EXPECT_NEAR(car_box.attribute("left").as_double(), -1.0, 1e-4);
+  EXPECT_NEAR(car_box.attribute("top").as_double(), 1.0, 1e-4);
+}
+
+TEST(MetadataDocument, AnEmptySceneIsAFrameWithoutObjects) {
+  const auto xml = scene_document(hal::WallTime{}, {});
+  pugi::xml_document document;
+  ASSERT_TRUE(document.load_string(xml.c_str()));
+  const auto frame = document.child("tt:MetadataStream").child("tt:VideoAnalytics").child("tt:Frame");
+  ASSERT_TRUE(frame);
+  EXPECT_FALSE(frame.child("tt:Object"));
+}
+
+TEST(OnvifRectangle, MapsThePictureCornersToMinusOneAndOne) {
+  const auto whole = onvif_rectangle({0, 0, 1, 1});
+  EXPECT_DOUBLE_EQ(whole.left, -1);
+  EXPECT_DOUBLE_EQ(whole.right, 1);
+  EXPECT_DOUBLE_EQ(whole.top, 1);
+  EXPECT_DOUBLE_EQ(whole.bottom, -1);
+}
+
+AnalysisFrame empty_frame(hal::Nanos time, std::uint64_t sequence) {
+  AnalysisFrame frame;
+  frame.time = time;
+  frame.sequence = sequence;
+  frame.luma = cv::Mat(36, 64, CV_8UC1, cv::Scalar(0));
+  return frame;
+}
+
+TEST(MetadataProducer, PublishesOnlyToListenersAndRepeatsAnUnchangedSceneOncePerSecond) {
+  test::LockstepTestClock clock;
+  auto stream = std::make_shared<media::MetadataStream>();
+  auto behaviour = std::make_shared<BehaviourAnalysis>();
+  MetadataProducer producer(stream, behaviour, clock);
+  const EventSink sink = [](events::Event) {};
+
+  producer.analyse(empty_frame(0ms, 1), sink);  // nobody listens: nothing is built
+  std::vector<media::MetadataDocument> received;
+  auto subscription = stream->subscribe([&](const media::MetadataDocument& document) { received.push_back(document); });
+
+  for (int i = 0; i < 30; ++i) {
+    const hal::Nanos time = std::chrono::milliseconds(80 * (i + 1));
+    behaviour->analyse(empty_frame(time, i + 2), sink);
+    producer.analyse(empty_frame(time, i + 2), sink);
+  }
+  // Frames at 80 ms .. 2400 ms: the first at once, then 1 s later each while nothing changes.
+  ASSERT_EQ(received.size(), 3u);
+  EXPECT_EQ(received[0].content, media::MetadataContent::analytics);
+  EXPECT_EQ(received[0].packet->timestamp, 80ms);
+  EXPECT_EQ(received[1].packet->timestamp, 1120ms);
+  EXPECT_EQ(received[2].packet->timestamp, 2160ms);
+  const std::string xml(received[0].packet->data.begin(), received[0].packet->data.end());
+  EXPECT_NE(xml.find("<tt:Frame UtcTime=\"2024-03-01T12:00:00.080Z\""), std::string::npos) << xml;
+
+  subscription.reset();
+  behaviour->analyse(empty_frame(4000ms, 40), sink);
+  producer.analyse(empty_frame(4000ms, 40), sink);
+  EXPECT_EQ(received.size(), 3u) << "no consumer is called after its subscription ends";
+}
+
+}  // namespace
+}  // namespace camrig::analytics
