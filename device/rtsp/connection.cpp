@@ -672,7 +672,7 @@ void Connection::on_metadata(const std::shared_ptr<Session>& session, const medi
     std::size_t bytes = 0;
     for (const auto& rtp : rtp_scratch_) bytes += RtpPacket::kInterleaveBytes + rtp.size();
     if (queued_media_bytes_ + bytes > context_->options().max_queued_bytes) {
-      ++track->dropped_documents;  // a whole document or none: clients reassemble up to the marker
+      dropped_document(*session, *track);  // a whole document or none: clients reassemble up to the marker
       return;
     }
     for (auto& rtp : rtp_scratch_) {
@@ -691,12 +691,19 @@ void Connection::on_metadata(const std::shared_ptr<Session>& session, const medi
     const std::array buffers{asio::buffer(rtp.rtp_header().data(), rtp.rtp_header().size()),
                              asio::buffer(rtp.payload.data(), rtp.payload.size())};
     if (!context_->send_rtp(track->client_rtp, buffers)) {
-      ++track->dropped_documents;
+      dropped_document(*session, *track);
       break;
     }
     track->octets_sent += static_cast<std::uint32_t>(rtp.payload.size());
     ++track->packets_sent;
   }
+}
+
+void Connection::dropped_document(const Session& session, MetadataTrack& track) {
+  ++track.dropped_documents;
+  if (track.dropped_documents == 1 || track.dropped_documents % 100 == 0)
+    log::get("rtsp")->warn("{}: session {} cannot keep up with the metadata track; {} documents dropped", peer_, session.id(),
+                           track.dropped_documents);
 }
 
 void Connection::send_metadata_report(Session& session) {

@@ -31,6 +31,7 @@ namespace camrig::rtsp {
 
 class ServerContext;
 class Session;
+struct MetadataTrack;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -95,6 +96,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void play_metadata(const std::shared_ptr<Session>& session);
   void on_metadata(const std::shared_ptr<Session>& session, const media::EncodedPacketPtr& packet);
   void send_metadata_report(Session& session);
+  //! Counts a metadata document the client could not take and says so in the log (first, then every 100th).
+  void dropped_document(const Session& session, MetadataTrack& track);
 
   // Waiting for a stream description without blocking the io thread.
   void do_wait_description();
