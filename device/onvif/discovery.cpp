@@ -25,6 +25,7 @@
 #include <pugixml.hpp>
 
 #include "device/core/log.hpp"
+#include "device/core/xml_escape.hpp"
 #include "device/onvif/scopes.hpp"
 
 namespace camrig::onvif {
@@ -55,19 +56,7 @@ bool is_discovery_key(const std::string& key) {
          key == "network.http_port";
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using core::xml_escape;
 
 std::vector<std::string> split_whitespace(std::string_view text) {
   std::vector<std::string> items;

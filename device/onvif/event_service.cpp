@@ -15,6 +15,7 @@
 #include "device/core/config_service.hpp"
 #include "device/core/log.hpp"
 #include "device/core/wall_time_format.hpp"
+#include "device/core/xml_escape.hpp"
 #include "device/events/http_hosts.hpp"
 
 namespace camrig::onvif {
@@ -78,19 +79,7 @@ std::string utc_text(hal::WallTime time) {
   return text;
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using core::xml_escape;
 
 // ---- Topics ----
 
