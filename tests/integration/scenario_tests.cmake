@@ -10,18 +10,14 @@ add_dependencies(scenario_run_test camrig)
 # has one, scenarios/README.md "CI runs"); `scenario.full.<...>`, labelled `slow`, play the whole
 # length (`ctest -L slow`). A run renders, encodes and analyses full-size frames on several threads,
 # so each claims both cores: two at once only starve each other under ASan.
-# lprapi_outage needs its minute (four cars around a 24 s outage) and has no shorter run yet.
-set(slow_default_scenarios lprapi_outage)
 set(scenario_environment "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/scenario_lsan.supp")
 file(GLOB default_scenarios CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/default/*.yaml)
 foreach(file IN LISTS default_scenarios)
   get_filename_component(stem ${file} NAME_WE)
   add_test(NAME scenario.${stem}
     COMMAND camrig run ${file} --ci --report-dir ${CMAKE_BINARY_DIR}/scenario-reports/${stem})
-  set_tests_properties(scenario.${stem} PROPERTIES LABELS integration TIMEOUT 240 ENVIRONMENT "${scenario_environment}")
-  if(stem IN_LIST slow_default_scenarios)
-    set_tests_properties(scenario.${stem} PROPERTIES LABELS "integration;slow" TIMEOUT 900 PROCESSORS 2)
-  endif()
+  set_tests_properties(scenario.${stem} PROPERTIES LABELS integration TIMEOUT 400 PROCESSORS 2
+    ENVIRONMENT "${scenario_environment}")
 endforeach()
 
 foreach(folder IN ITEMS analytics lpr)

@@ -126,6 +126,57 @@ TEST(ScenarioEvaluator, AccuracyAgainstGroundTruthMatchesEachTruthOnce) {
   EXPECT_DOUBLE_EQ(*find_metric("precision.line_crossing")->compute(o), 0.5);
 }
 
+// Two cars pass; the world writes plates with separators, the camera reads letters and digits.
+Observations plate_observations() {
+  Observations o;
+  o.end = 20;
+  for (double t = 1; t <= 3; t += 0.5) o.frames.push_back({t, 1, {{0, 0, 100, 50, "car 1", "AB-123-CD"}}});
+  for (double t = 8; t <= 10; t += 0.5) o.frames.push_back({t, 1, {{0, 0, 100, 50, "car 2", "KX-482-TR"}}});
+  return o;
+}
+
+void add_read(Observations& o, double at, const std::string& plate) {
+  ObservedAlert alert;
+  alert.received_at = at;
+  alert.type = "ANPR";
+  alert.state = "active";
+  alert.fields = {{"licensePlate", plate}};
+  o.alerts.push_back(alert);
+}
+
+double metric(const Observations& o, const std::string& name) {
+  const auto value = find_metric(name)->compute(o);
+  return value ? *value : -1.0;
+}
+
+TEST(ScenarioEvaluator, PlateReadsBelongToTheVehicleInViewBeforeTheAlert) {
+  auto o = plate_observations();
+  add_read(o, 3.2, "AB123CD");
+  // The second car is misread as the first car's plate: it stays the second car's read (in view
+  // 1.5 s before), a miss for it, not a second exact read of the first car.
+  add_read(o, 10.1, "AB123CD");
+  EXPECT_DOUBLE_EQ(metric(o, "plates.exact_match"), 0.5);
+  EXPECT_DOUBLE_EQ(metric(o, "plates.char_accuracy"), 0.5);  // 7 of 7, then 0 of 7 (every character differs)
+  EXPECT_DOUBLE_EQ(metric(o, "plates.false_reads"), 0);
+  // A read 1.6 s after the car was last in view belongs to no vehicle: a false read.
+  add_read(o, 11.6, "KX482TR");
+  EXPECT_DOUBLE_EQ(metric(o, "plates.false_reads"), 1);
+  EXPECT_DOUBLE_EQ(metric(o, "plates.exact_match"), 0.5);
+  // Inside the window it is the second car's exact read.
+  o.alerts.back().received_at = 11.4;
+  EXPECT_DOUBLE_EQ(metric(o, "plates.false_reads"), 0);
+  EXPECT_DOUBLE_EQ(metric(o, "plates.exact_match"), 1.0);
+}
+
+TEST(ScenarioEvaluator, AVehicleStillInViewAtTheEndAndUnreadIsNotJudged) {
+  auto o = plate_observations();
+  add_read(o, 3.2, "AB123CD");
+  o.end = 10.2;  // the second car was in view 0.2 s before the end and is not read yet
+  EXPECT_DOUBLE_EQ(metric(o, "plates.exact_match"), 1.0);
+  o.end = 12;  // it left the view 2 s before the end unread: a miss
+  EXPECT_DOUBLE_EQ(metric(o, "plates.exact_match"), 0.5);
+}
+
 TEST(ScenarioEvaluator, TimelineMarksEveryLane) {
   auto o = observations();
   o.truth = {{1, "loop_occupied", "loop 1", ""}};

@@ -81,6 +81,22 @@ TEST(ScenarioLoader, MistakesNameFileLineColumnAndWhatWasExpected) {
             "bad.yaml:2:10: at must be a number (got 'soon')");
 }
 
+TEST(ScenarioLoader, TheCiRunIsShorterAndKeepsEveryTimelineStep) {
+  const std::string body = "timeline:\n  - {at: 4, wait: 1}\nexpect: [{metric: {name: alerts.count, max: 0}}]\n";
+  const auto parsed = parse_scenario("duration: 10\nci: {duration: 6.5}\n" + body, "ci.yaml");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->duration, 10);
+  EXPECT_EQ(parsed->ci_duration, 6.5);
+  EXPECT_FALSE(parse_scenario("duration: 10\n" + body, "ci.yaml")->ci_duration.has_value());
+  EXPECT_EQ(error_of("duration: 10\nci: {duration: 3}\n" + body),
+            "bad.yaml:2:16: ci duration 3 s ends before step step-1 at 4 s (line 4)");
+  EXPECT_EQ(error_of("duration: 10\nci: {duration: 12}\n" + body),
+            "bad.yaml:2:16: ci duration must be more than 0 and at most duration (10 s)");
+  EXPECT_EQ(error_of("duration: 10\nci: {}\n" + body),
+            "bad.yaml:2:5: ci needs duration: (seconds of device time of the CI run)");
+  EXPECT_NE(error_of("duration: 10\nci: {length: 3}\n" + body).find("bad.yaml:2:6: unknown key 'length'"), std::string::npos);
+}
+
 TEST(ScenarioLoader, WorldIsASceneAFileOrAnInlineDescription) {
   auto named = parse_scenario("world: lpr-camera\nexpect: [{metric: {name: alerts.count, max: 0}}]\n", "a.yaml");
   ASSERT_TRUE(named) << named.error().message;
