@@ -56,6 +56,7 @@ std::string scene_document(hal::WallTime utc, const std::vector<MetadataObject>&
   for (const auto& object : objects) {
     auto element = frame.append_child("tt:Object");
     element.append_attribute("ObjectId") = std::to_string(object.id).c_str();
+    if (object.parent) element.append_attribute("Parent") = std::to_string(object.parent).c_str();
     auto appearance = element.append_child("tt:Appearance");
     auto shape = appearance.append_child("tt:Shape");
     const auto rectangle = onvif_rectangle(object.box);
@@ -74,6 +75,7 @@ std::string scene_document(hal::WallTime utc, const std::vector<MetadataObject>&
     }
     if (!object.plate.empty()) {
       auto plate = appearance.append_child("tt:LicensePlateInfo").append_child("tt:PlateNumber");
+      plate.append_attribute("Likelihood") = number(object.likelihood).c_str();
       plate.text() = object.plate.c_str();
     }
   }
@@ -82,10 +84,59 @@ std::string scene_document(hal::WallTime utc, const std::vector<MetadataObject>&
   return R"(<?xml version="1.0" encoding="UTF-8"?>)" + std::move(out).str();
 }
 
+std::optional<MetadataObject> plate_object(const traffic::PlateRead& read) {
+  if (read.plate.empty() || !read.frame || read.frame->width() <= 0 || read.frame->height() <= 0) return std::nullopt;
+  const double width = read.frame->width(), height = read.frame->height();
+  MetadataObject object;
+  object.id = k_plate_object_ids + read.id;
+  const double left = std::clamp(read.plate_box.x / width, 0.0, 1.0);
+  const double top = std::clamp(read.plate_box.y / height, 0.0, 1.0);
+  object.box = {left, top, std::clamp((read.plate_box.x + read.plate_box.width) / width, 0.0, 1.0) - left,
+                std::clamp((read.plate_box.y + read.plate_box.height) / height, 0.0, 1.0) - top};
+  object.type = "LicensePlate";
+  object.likelihood = std::clamp(read.confidence, 0.0, 1.0);
+  object.plate = read.plate;
+  return object;
+}
+
+std::optional<MetadataObject> face_object(const events::Event& event) {
+  if (event.kind != events::EventKind::face_capture || !event.target || !event.target->box) return std::nullopt;
+  MetadataObject object;
+  object.id = k_face_object_ids + event.target->track_id.value_or(0);
+  object.box = *event.target->box;
+  object.type = "HumanFace";
+  // The cascade gives no score; the capture's face grade is what says how clearly it is a face.
+  object.likelihood = std::clamp(event.target->face_quality.value_or(50) / 100.0, 0.0, 1.0);
+  return object;
+}
+
 MetadataProducer::MetadataProducer(std::shared_ptr<media::MetadataStream> stream,
                                    std::shared_ptr<const BehaviourAnalysis> behaviour, const hal::Clock& clock,
-                                   MetadataProducerOptions options)
-    : stream_(std::move(stream)), behaviour_(std::move(behaviour)), clock_(clock), options_(options) {}
+                                   core::EventBus* recognitions, MetadataProducerOptions options)
+    : stream_(std::move(stream)), behaviour_(std::move(behaviour)), clock_(clock), options_(options) {
+  if (recognitions) {
+    plates_ = recognitions->subscribe<traffic::PlateRead>(16);
+    faces_ = recognitions->subscribe<events::RecordedEvent>(256);
+  }
+}
+
+void MetadataProducer::update_recognitions(const AnalysisFrame& frame) {
+  const auto until = frame.time + std::chrono::duration_cast<hal::Nanos>(std::chrono::duration<double>(options_.recognition_seconds));
+  auto add = [&](MetadataObject object) {
+    // A face track captured again replaces its earlier capture.
+    std::erase_if(recognitions_, [&](const Recognition& r) { return r.object.id == object.id; });
+    recognitions_.push_back({std::move(object), until});
+  };
+  if (plates_)
+    while (auto read = plates_->try_pop())
+      if (read->channel == frame.channel)
+        if (auto object = plate_object(*read)) add(std::move(*object));
+  if (faces_)
+    while (auto recorded = faces_->try_pop())
+      if (recorded->event.channel == frame.channel)
+        if (auto object = face_object(recorded->event)) add(std::move(*object));
+  std::erase_if(recognitions_, [&](const Recognition& r) { return r.until < frame.time; });
+}
 
 std::vector<MetadataObject> MetadataProducer::objects_of(const BehaviourAnalysis& behaviour) {
   const auto& tracker = behaviour.tracker();
@@ -113,7 +164,7 @@ bool MetadataProducer::changed(const std::vector<MetadataObject>& objects) const
   for (std::size_t i = 0; i < objects.size(); ++i) {
     const auto& a = objects[i];
     const auto& b = last_objects_[i];
-    if (a.id != b.id || a.type != b.type || a.plate != b.plate) return true;
+    if (a.id != b.id || a.type != b.type || a.plate != b.plate || a.parent != b.parent) return true;
     if (std::abs(a.box.x - b.box.x) > threshold || std::abs(a.box.y - b.box.y) > threshold ||
         std::abs(a.box.width - b.box.width) > threshold || std::abs(a.box.height - b.box.height) > threshold)
       return true;
@@ -122,12 +173,26 @@ bool MetadataProducer::changed(const std::vector<MetadataObject>& objects) const
 }
 
 void MetadataProducer::analyse(const AnalysisFrame& frame, const EventSink&) {
+  update_recognitions(frame);
   if (stream_->consumer_count() == 0) {
     // Nobody listens: the next subscriber gets a description at once.
     sent_any_ = false;
     return;
   }
   auto objects = objects_of(*behaviour_);
+  const auto tracked = objects.size();
+  for (const auto& recognition : recognitions_) {
+    auto object = recognition.object;
+    // The tracked vehicle or person the plate or face lies in.
+    const double x = object.box.x + object.box.width / 2, y = object.box.y + object.box.height / 2;
+    const std::string_view owner = object.type == "LicensePlate" ? "Vehicle" : "Human";
+    for (std::size_t i = 0; i < tracked; ++i) {
+      const auto& box = objects[i].box;
+      if (objects[i].type == owner && x >= box.x && x <= box.x + box.width && y >= box.y && y <= box.y + box.height)
+        object.parent = objects[i].id;
+    }
+    objects.push_back(std::move(object));
+  }
   const auto refresh = std::chrono::duration_cast<hal::Nanos>(std::chrono::duration<double>(options_.refresh_seconds));
   if (sent_any_ && !changed(objects) && frame.time - last_sent_ < refresh) return;
 

@@ -1,18 +1,22 @@
 // The ONVIF scene description of one channel (Profile M/T metadata): after each analysed frame
-// it turns the object tracker's targets into a tt:MetadataStream document (tt:VideoAnalytics/
-// tt:Frame with tt:Object boxes in ONVIF's normalised coordinates and their class) and publishes
-// it on the channel's media::MetadataStream, when the objects changed or a second has passed.
+// it turns the object tracker's targets, and the plates read and faces captured lately, into a
+// tt:MetadataStream document (tt:VideoAnalytics/tt:Frame with tt:Object boxes in ONVIF's normalised
+// coordinates, their class, a plate's number) and publishes it on the channel's
+// media::MetadataStream, when the objects changed or a second has passed.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "device/analytics/detector.hpp"
+#include "device/core/event_bus.hpp"
 #include "device/events/event.hpp"
 #include "device/hal/clock.hpp"
 #include "device/media/metadata_stream.hpp"
+#include "device/traffic/plate_read.hpp"
 
 namespace camrig::analytics {
 
@@ -25,7 +29,19 @@ struct MetadataObject {
   std::string type;        //!< tt:ObjectType: "Human", "Vehicle", "HumanFace", "LicensePlate"; empty: unknown
   double likelihood = 0;   //!< of `type`, 0..1
   std::string plate;       //!< LicensePlate: the number read
+  std::uint64_t parent = 0;  //!< the object it belongs to (a plate's vehicle, a face's person); 0: none
 };
+
+//! Object ids of recognitions, above any id the tracker gives, so the two never meet.
+inline constexpr std::uint64_t k_plate_object_ids = 1ull << 32;
+inline constexpr std::uint64_t k_face_object_ids = 1ull << 33;
+
+//! A plate read as a "LicensePlate" object (box of the plate in the read's frame); nullopt for a
+//! read without plate text or frame.
+std::optional<MetadataObject> plate_object(const traffic::PlateRead& read);
+//! A face capture event as a "HumanFace" object (its target's box, one id per face track);
+//! nullopt for other events or one without a box.
+std::optional<MetadataObject> face_object(const events::Event& event);
 
 //! A box in ONVIF's default frame transformation: -1..1 across the picture, y pointing up, so
 //! top > bottom.
@@ -41,6 +57,8 @@ std::string onvif_utc_time(hal::WallTime time);
 std::string scene_document(hal::WallTime utc, const std::vector<MetadataObject>& objects);
 
 struct MetadataProducerOptions {
+  //! How long a plate read or a face capture stays in the scene after it is reported.
+  double recognition_seconds = 1.0;
   //! A scene description goes out at least this often while it does not change (a client that
   //! joins late, or lost a packet over UDP, sees the current objects within it).
   double refresh_seconds = 1.0;
@@ -49,11 +67,12 @@ struct MetadataProducerOptions {
 };
 
 //! Runs after the behaviour analysis on the channel's analytics thread (it reads that detector's
-//! tracker there, so it must be added to the same VideoAnalytics, after it).
+//! tracker there, so it must be added to the same VideoAnalytics, after it). With a bus it also
+//! shows the channel's traffic::PlateRead and the face_capture events recorded (events::RecordedEvent).
 class MetadataProducer final : public Detector {
  public:
   MetadataProducer(std::shared_ptr<media::MetadataStream> stream, std::shared_ptr<const BehaviourAnalysis> behaviour,
-                   const hal::Clock& clock, MetadataProducerOptions options = {});
+                   const hal::Clock& clock, core::EventBus* recognitions = nullptr, MetadataProducerOptions options = {});
 
   std::string_view name() const override { return "metadata"; }
   void analyse(const AnalysisFrame& frame, const EventSink& sink) override;
@@ -63,6 +82,13 @@ class MetadataProducer final : public Detector {
 
  private:
   bool changed(const std::vector<MetadataObject>& objects) const;
+  //! Takes the recognitions reported since the last frame and drops those shown long enough.
+  void update_recognitions(const AnalysisFrame& frame);
+
+  struct Recognition {
+    MetadataObject object;
+    hal::Nanos until{0};
+  };
 
   std::shared_ptr<media::MetadataStream> stream_;
   std::shared_ptr<const BehaviourAnalysis> behaviour_;
@@ -70,6 +96,9 @@ class MetadataProducer final : public Detector {
   MetadataProducerOptions options_;
   std::vector<MetadataObject> last_objects_;
   hal::Nanos last_sent_{0};
+  std::shared_ptr<core::Mailbox<traffic::PlateRead>> plates_;
+  std::shared_ptr<core::Mailbox<events::RecordedEvent>> faces_;
+  std::vector<Recognition> recognitions_;
   bool sent_any_ = false;
 };
 

@@ -19,6 +19,7 @@
 #include "device/core/log.hpp"
 #include "device/http/web_listeners.hpp"
 #include "device/isapi/isapi.hpp"
+#include "device/onvif/metadata_events.hpp"
 #include "device/onvif/onvif.hpp"
 #include "device/ptz/ptz_controller.hpp"
 #include "device/media/channel_pipeline.hpp"
@@ -60,6 +61,8 @@ struct Camera::Parts {
   std::map<int, std::shared_ptr<analytics::VideoAnalytics>> analytics;
   //! Each channel's ONVIF metadata, carried by the RTSP streams whose metadata setting is on.
   std::map<int, std::shared_ptr<media::MetadataStream>> metadata;
+  //! Writes the recorded events into `metadata` as ONVIF notification messages.
+  std::unique_ptr<onvif::MetadataEventWriter> metadata_events;
   std::vector<std::unique_ptr<media::ChannelPipeline>> channels;
 
   std::unique_ptr<security::UserAccounts> accounts;
@@ -350,7 +353,10 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     // Recognition reports to the service, which asks recognition for loop captures; the service
     // exists before the first frame is analysed.
     raw->plate_recognition = std::make_shared<analytics::PlateRecognition>(
-        analytics::PlateRecognitionOptions{}, [raw](const traffic::PlateRead& read) { raw->lpr->submit(read); });
+        analytics::PlateRecognitionOptions{}, [raw](const traffic::PlateRead& read) {
+          raw->bus.publish(read);  // for the ONVIF metadata (analytics::MetadataProducer)
+          raw->lpr->submit(read);
+        });
     raw->apply_plate_recognition_settings();
     lpr_parts.request_capture = [recognition = raw->plate_recognition.get()](traffic::CaptureTrigger trigger,
                                                                              hal::Nanos at) {
@@ -457,7 +463,9 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
       const auto listened = stream.lock();
       return listened && listened->consumer_count() > 0;
     });
-    video_analytics->add(std::make_shared<analytics::MetadataProducer>(metadata, std::move(behaviour), *raw->hardware.clock));
+    // It also shows the plates read and the faces captured, which reach it over the bus.
+    video_analytics->add(
+        std::make_shared<analytics::MetadataProducer>(metadata, std::move(behaviour), *raw->hardware.clock, &raw->bus));
     raw->metadata.emplace(channel.id, std::move(metadata));
     if (raw->plate_recognition && channel.id == raw->profile.channels.front().id)
       video_analytics->add(raw->plate_recognition);
@@ -466,6 +474,7 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     raw->channels.push_back(std::make_unique<media::ChannelPipeline>(
         *raw->hardware.video_sources.at(channel.id), std::move(channel_streams), channel_options));
   }
+  raw->metadata_events = std::make_unique<onvif::MetadataEventWriter>(raw->bus, raw->metadata);
   // Event pictures (email attachments): the channel's latest sensor frame at its own size.
   raw->events->set_picture_provider([raw](int channel_id) -> Result<std::string> {
     for (std::size_t i = 0; i < raw->profile.channels.size(); ++i) {
@@ -589,6 +598,7 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
       return {};
     };
     for (auto& [id, controller] : raw->ptz) onvif_services.ptz.push_back(controller.get());
+    onvif_services.discovery = options.discovery.has_value();
     onvif::add_routes(raw->router, onvif_services);
   }
   http::WebListenerParts web_parts;

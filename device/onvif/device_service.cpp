@@ -183,8 +183,8 @@ int DeviceService::GetServiceCapabilities(_tds__GetServiceCapabilities*, _tds__G
   capabilities->Security->HttpDigest = soap_bool(soap, true);
   capabilities->Security->DefaultAccessPolicy = soap_bool(soap, true);
   capabilities->System = soap_new_tds__SystemCapabilities(soap);
-  capabilities->System->DiscoveryBye = soap_bool(soap, false);
-  capabilities->System->DiscoveryResolve = soap_bool(soap, false);
+  capabilities->System->DiscoveryBye = soap_bool(soap, services_.discovery);
+  capabilities->System->DiscoveryResolve = soap_bool(soap, services_.discovery);
   capabilities->System->RemoteDiscovery = soap_bool(soap, false);
   capabilities->System->SystemLogging = soap_bool(soap, false);
   capabilities->System->SystemBackup = soap_bool(soap, false);
@@ -223,6 +223,8 @@ int DeviceService::GetCapabilities(_tds__GetCapabilities* request, _tds__GetCapa
   capabilities->Network->IPVersion6 = soap_bool(soap, false);
   capabilities->Network->DynDNS = soap_bool(soap, false);
   capabilities->System = soap_new_tt__SystemCapabilities(soap);
+  capabilities->System->DiscoveryBye = services_.discovery;
+  capabilities->System->DiscoveryResolve = services_.discovery;
   auto* version = soap_new_tt__OnvifVersion(soap);
   version->Major = k_onvif_version_major;
   version->Minor = k_onvif_version_minor;

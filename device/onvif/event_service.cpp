@@ -14,9 +14,8 @@
 
 #include "device/core/config_service.hpp"
 #include "device/core/log.hpp"
-#include "device/core/wall_time_format.hpp"
-#include "device/core/xml_escape.hpp"
 #include "device/events/http_hosts.hpp"
+#include "device/onvif/event_topics.hpp"
 
 namespace camrig::onvif {
 
@@ -69,18 +68,6 @@ std::optional<hal::WallTime> parse_date_time(const std::string& text) {
   return std::chrono::time_point_cast<hal::WallTime::duration>(time);
 }
 
-std::string utc_text(hal::WallTime time) {
-  const auto milliseconds = std::chrono::floor<std::chrono::milliseconds>(time);
-  auto text = core::format_utc_iso8601(std::chrono::floor<std::chrono::seconds>(time));
-  char fraction[8];
-  std::snprintf(fraction, sizeof fraction, ".%03d",
-                static_cast<int>((milliseconds.time_since_epoch() % std::chrono::seconds(1)).count()));
-  if (!text.empty() && text.back() == 'Z') text.insert(text.size() - 1, fraction);
-  return text;
-}
-
-using core::xml_escape;
-
 // ---- Topics ----
 
 struct ItemDescription {
@@ -95,12 +82,6 @@ struct TopicDescription {
   std::vector<ItemDescription> source;
   std::vector<ItemDescription> data;
 };
-
-std::string video_source_token(int channel) { return "VideoSource_" + std::to_string(channel); }
-std::string source_configuration_token(int channel) { return "VideoSourceConfig_" + std::to_string(channel); }
-std::string analytics_token(int channel) { return "VideoAnalytics_" + std::to_string(channel); }
-std::string input_token(int input) { return "AlarmIn_" + std::to_string(input); }
-std::string relay_token(int relay) { return "AlarmOut_" + std::to_string(relay); }
 
 const std::vector<ItemDescription>& rule_source() {
   static const std::vector<ItemDescription> items = {{"VideoSourceConfigurationToken", "tt:ReferenceToken"},
@@ -157,6 +138,18 @@ std::map<std::string, std::string> made_profiles(const std::string& text) {
   for (const auto& entry : document)
     if (entry.is_object() && entry.contains("token") && entry["token"].is_string())
       result[entry["token"].get<std::string>()] = entry.dump();
+  return result;
+}
+
+constexpr const char* k_ptz_profiles_key = "onvif.media.ptz";
+
+//! The PTZ configuration each profile was given or had taken out, by token (onvif.media.ptz,
+//! written by the Media services).
+std::map<std::string, std::string> ptz_profiles(const std::string& text) {
+  std::map<std::string, std::string> result;
+  const auto document = nlohmann::json::parse(text, nullptr, false);
+  if (!document.is_object()) return result;
+  for (const auto& [token, channel] : document.items()) result[token] = channel.dump();
   return result;
 }
 
@@ -269,28 +262,7 @@ class TopicFilter {
   std::vector<Pattern> patterns_;
 };
 
-// ---- Notifications ----
-
-struct Item {
-  std::string name;
-  std::string value;
-};
-
-//! One occurrence on a topic: for a property topic, the new state of one property instance.
-struct Notification {
-  std::string topic;  //!< path in tns1, as TopicDescription::path
-  bool property = false;
-  std::vector<Item> source;
-  std::vector<Item> data;
-  hal::WallTime time{};
-
-  //! The property instance: topic and source.
-  std::string key() const {
-    std::string key = topic;
-    for (const auto& item : source) key += "|" + item.name + "=" + item.value;
-    return key;
-  }
-};
+// ---- Notifications (the topic mapping is event_topics.hpp's) ----
 
 //! A notification as it is queued for a subscription: its topic and its tt:Message.
 struct QueuedMessage {
@@ -299,74 +271,7 @@ struct QueuedMessage {
 };
 
 QueuedMessage render(const Notification& notification, const char* operation) {
-  auto items = [](const char* element, const std::vector<Item>& list) {
-    std::string xml = std::string("<tt:") + element + ">";
-    for (const auto& item : list)
-      xml += "<tt:SimpleItem Name=\"" + item.name + "\" Value=\"" + xml_escape(item.value) + "\"/>";
-    return xml + "</tt:" + element + ">";
-  };
-  std::string xml = "<tt:Message UtcTime=\"" + utc_text(notification.time) + "\"";
-  if (notification.property && operation) xml += std::string(" PropertyOperation=\"") + operation + "\"";
-  xml += ">" + items("Source", notification.source) + items("Data", notification.data) + "</tt:Message>";
-  return {notification.topic, std::move(xml)};
-}
-
-const char* boolean(bool value) { return value ? "true" : "false"; }
-
-std::vector<Item> rule_items(int channel, std::string rule) {
-  return {{"VideoSourceConfigurationToken", source_configuration_token(channel)},
-          {"VideoAnalyticsConfigurationToken", analytics_token(channel)},
-          {"Rule", std::move(rule)}};
-}
-
-//! The ONVIF notifications of one recorded event; none for kinds ONVIF has no topic for here.
-std::vector<Notification> notifications_of(const events::Event& event) {
-  const bool on = event.state != events::EventState::inactive;
-  std::vector<Notification> out;
-  auto add = [&](std::string topic, bool property, std::vector<Item> source, std::vector<Item> data) {
-    out.push_back({std::move(topic), property, std::move(source), std::move(data), event.wall_time});
-  };
-  const auto track = event.target && event.target->track_id ? std::to_string(*event.target->track_id) : "0";
-  switch (event.kind) {
-    case events::EventKind::motion:
-      add("VideoSource/MotionAlarm", true, {{"Source", video_source_token(event.channel)}}, {{"State", boolean(on)}});
-      add("RuleEngine/CellMotionDetector/Motion", true, rule_items(event.channel, "MotionDetection"),
-          {{"IsMotion", boolean(on)}});
-      break;
-    case events::EventKind::tamper:
-      add("VideoSource/GlobalSceneChange/ImagingService", true, {{"Source", video_source_token(event.channel)}},
-          {{"State", boolean(on)}});
-      break;
-    case events::EventKind::line_crossing:
-      if (event.state != events::EventState::inactive)
-        add("RuleEngine/LineDetector/Crossed", false,
-            rule_items(event.channel, "LineCrossing_" + std::to_string(event.rule)), {{"ObjectId", track}});
-      break;
-    case events::EventKind::intrusion:
-      add("RuleEngine/FieldDetector/ObjectsInside", true,
-          rule_items(event.channel, "Intrusion_" + std::to_string(event.rule)), {{"IsInside", boolean(on)}});
-      break;
-    case events::EventKind::alarm_input:
-      add("Device/Trigger/DigitalInput", true, {{"InputToken", input_token(event.input)}},
-          {{"LogicalState", boolean(on)}});
-      break;
-    case events::EventKind::vehicle_detection:
-      if (event.target && !event.target->plate.empty())
-        add("RuleEngine/Recognition/LicensePlate", false, rule_items(event.channel, "LicensePlateRecognition"),
-            {{"PlateNumber", event.target->plate},
-             {"ListVerdict", event.target->list_verdict.empty() ? "unknown" : event.target->list_verdict}});
-      break;
-    case events::EventKind::face_capture:
-      add("RuleEngine/Recognition/Face", false, rule_items(event.channel, "FaceCapture"), {{"ObjectId", track}});
-      break;
-    case events::EventKind::storage_error:
-    case events::EventKind::no_storage:
-      add("Device/HardwareFailure/StorageFailure", true, {{"Token", "MemoryCard_1"}}, {{"Failed", boolean(on)}});
-      break;
-    default:
-      break;
-  }
-  return out;
+  return {notification.topic, message_xml(notification, operation)};
 }
 
 // ---- Envelopes written outside a request (deferred PullMessages answers, Notify) ----
@@ -444,6 +349,8 @@ class EventBroker {
       if (services_.config) {
         if (services_.config->spec(k_made_profiles_key))
           made_profiles_ = made_profiles(services_.config->get_string(k_made_profiles_key));
+        if (services_.config->spec(k_ptz_profiles_key))
+          ptz_profiles_ = ptz_profiles(services_.config->get_string(k_ptz_profiles_key));
         auto changes = services_.bus->subscribe<core::ConfigChanged>(256);
         config_thread_ = std::jthread([this, changes](std::stop_token stop) {
           std::stop_callback wake(stop, [&] { changes->close(); });
@@ -612,16 +519,7 @@ class EventBroker {
     std::vector<Completion> completions;
     {
       std::lock_guard lock(mutex_);
-      if (notification.property) {
-        auto [it, added] = current_.try_emplace(notification.key(), notification);
-        if (!added) {
-          if (it->second.data.size() == notification.data.size() &&
-              std::equal(it->second.data.begin(), it->second.data.end(), notification.data.begin(),
-                         [](const Item& a, const Item& b) { return a.name == b.name && a.value == b.value; }))
-            return;
-          it->second = notification;
-        }
-      }
+      if (!states_.update(notification)) return;
       const auto message = render(notification, "Changed");
       for (auto& [id, subscription] : subscriptions_) {
         if (!subscription->filter.matches(notification.topic)) continue;
@@ -725,7 +623,7 @@ class EventBroker {
     }
     if (services_.profile->capabilities.memory_card)
       put({"Device/HardwareFailure/StorageFailure", true, {{"Token", "MemoryCard_1"}}, {{"Failed", "false"}}, now});
-    for (const auto& [key, notification] : current_) states[key] = notification;
+    for (const auto& [key, notification] : states_.current()) states[key] = notification;
     if (services_.inputs)
       for (int i = 0; i < services_.inputs->count(); ++i) {
         bool normally_closed = false;
@@ -749,25 +647,26 @@ class EventBroker {
 
   //! Media/ConfigurationChanged for each encoder whose stream.<id>.* settings changed (ONVIF
   //! Set*Configuration or an ISAPI PUT), Media/ProfileChanged for each made profile created,
-  //! deleted or given other configurations. Config thread only (made_profiles_).
+  //! deleted or given other configurations and each profile given or stripped of its PTZ
+  //! configuration. Config thread only (made_profiles_, ptz_profiles_).
   void publish_media_changes(const std::vector<std::string>& keys) {
     std::set<int> encoders;
-    bool profiles_changed = false;
+    std::set<std::string> changed;
+    // The tokens whose entry differs between the last value seen and the stored one.
+    const auto compare = [&](std::map<std::string, std::string>& last, std::map<std::string, std::string> current) {
+      for (const auto& [token, entry] : current)
+        if (auto it = last.find(token); it == last.end() || it->second != entry) changed.insert(token);
+      for (const auto& [token, entry] : last)
+        if (!current.contains(token)) changed.insert(token);
+      last = std::move(current);
+    };
     for (const auto& key : keys) {
-      if (key == k_made_profiles_key) profiles_changed = true;
+      if (key == k_made_profiles_key) compare(made_profiles_, made_profiles(services_.config->get_string(key)));
+      else if (key == k_ptz_profiles_key) compare(ptz_profiles_, ptz_profiles(services_.config->get_string(key)));
       else if (const int id = stream_of_key(key)) encoders.insert(id);
     }
     const auto now = clock_.wall_time();
-    if (profiles_changed) {
-      auto current = made_profiles(services_.config->get_string(k_made_profiles_key));
-      std::set<std::string> changed;
-      for (const auto& [token, entry] : current)
-        if (auto it = made_profiles_.find(token); it == made_profiles_.end() || it->second != entry) changed.insert(token);
-      for (const auto& [token, entry] : made_profiles_)
-        if (!current.contains(token)) changed.insert(token);
-      made_profiles_ = std::move(current);
-      for (const auto& token : changed) publish({"Media/ProfileChanged", false, {{"Token", token}}, {}, now});
-    }
+    for (const auto& token : changed) publish({"Media/ProfileChanged", false, {{"Token", token}}, {}, now});
     for (const int id : encoders)
       publish({"Media/ConfigurationChanged", false, {{"Token", "VideoEncoder_" + std::to_string(id)}},
                {{"Type", "VideoEncoder"}}, now});
@@ -827,10 +726,11 @@ class EventBroker {
   const std::vector<TopicDescription> topics_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Subscription>> subscriptions_;
-  std::map<std::string, Notification> current_;  // last state of each property instance seen
+  PropertyStates states_;  // last state of each property instance seen
   std::vector<bool> relay_states_;
   std::uint64_t next_id_ = 0;
   std::map<std::string, std::string> made_profiles_;  // config thread only
+  std::map<std::string, std::string> ptz_profiles_;   // config thread only
   std::jthread events_thread_;
   std::jthread config_thread_;
   std::jthread ticker_;

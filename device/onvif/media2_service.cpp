@@ -5,6 +5,7 @@
 
 #include "device/onvif/analytics_service.hpp"
 #include "device/onvif/media_service.hpp"
+#include "device/onvif/ptz_service.hpp"
 
 namespace camrig::onvif {
 namespace {
@@ -84,7 +85,7 @@ std::optional<media::ConfigurationKind> kind_of(const std::string& type) {
 
 int unknown_type(struct soap* soap, const std::string& type) {
   return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig",
-                      "configuration type '" + type + "' is not offered; profiles hold VideoSource, VideoEncoder, Analytics and Metadata");
+                      "configuration type '" + type + "' is not offered; profiles hold VideoSource, VideoEncoder, Analytics, Metadata and PTZ");
 }
 
 // The kinds a stream's own profile may take in and out (device/onvif/analytics_service.hpp).
@@ -151,7 +152,8 @@ int Media2Service::GetServiceCapabilities(_tr2__GetServiceCapabilities*, _tr2__G
   capabilities->ProfileCapabilities = soap_new_tr2__ProfileCapabilities(soap);
   capabilities->ProfileCapabilities->MaximumNumberOfProfiles =
       soap_value(soap, static_cast<int>(media::existing_streams(services_).size()) + media::k_max_user_profiles);
-  capabilities->ProfileCapabilities->ConfigurationsSupported = soap_string(soap, "VideoSource VideoEncoder");
+  capabilities->ProfileCapabilities->ConfigurationsSupported =
+      soap_string(soap, services_.ptz.empty() ? "VideoSource VideoEncoder" : "VideoSource VideoEncoder PTZ");
   capabilities->StreamingCapabilities = soap_new_tr2__StreamingCapabilities(soap);
   capabilities->StreamingCapabilities->RTSPStreaming = soap_value(soap, true);
   capabilities->StreamingCapabilities->RTPMulticast = soap_value(soap, true);
@@ -187,6 +189,7 @@ int Media2Service::GetProfiles(_tr2__GetProfiles* request, _tr2__GetProfilesResp
     if (found.encoder && wants("VideoEncoder")) profile->Configurations->VideoEncoder = encoder_configuration(*found.encoder);
     if (wants("Analytics")) profile->Configurations->Analytics = profile_configurations::video_analytics_of(soap, services_, found);
     if (wants("Metadata")) profile->Configurations->Metadata = profile_configurations::metadata_of(soap, services_, found);
+    if (wants("PTZ")) profile->Configurations->PTZ = ptz_configurations::configuration_of(soap, services_, found);
     response.Profiles.push_back(profile);
   }
   return SOAP_OK;
@@ -220,7 +223,7 @@ int Media2Service::DeleteProfile(_tr2__DeleteProfile* request, _tr2__DeleteProfi
 
 int Media2Service::AddConfiguration(_tr2__AddConfiguration* request, _tr2__AddConfigurationResponse&) {
   for (const auto* reference : request->Configuration)
-    if (!reference || (!kind_of(reference->Type) && !extra_kind_of(reference->Type)))
+    if (!reference || (!kind_of(reference->Type) && !extra_kind_of(reference->Type) && reference->Type != "PTZ"))
       return unknown_type(soap, reference ? reference->Type : std::string());
   for (const auto kind : {media::ConfigurationKind::video_source, media::ConfigurationKind::video_encoder})
     for (const auto* reference : request->Configuration) {
@@ -231,9 +234,10 @@ int Media2Service::AddConfiguration(_tr2__AddConfiguration* request, _tr2__AddCo
     }
   for (const auto* reference : request->Configuration) {
     const auto extra = extra_kind_of(reference->Type);
-    if (!extra) continue;
+    if (!extra && reference->Type != "PTZ") continue;
     if (!reference->Token) return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig", "AddConfiguration needs the configuration's token");
-    if (const int added = profile_configurations::set_in_profile(soap, services_, request->ProfileToken, *extra, reference->Token);
+    if (const int added = extra ? profile_configurations::set_in_profile(soap, services_, request->ProfileToken, *extra, reference->Token)
+                                : ptz_configurations::set_in_profile(soap, services_, request->ProfileToken, reference->Token);
         added != SOAP_OK)
       return added;
   }
@@ -242,9 +246,14 @@ int Media2Service::AddConfiguration(_tr2__AddConfiguration* request, _tr2__AddCo
 
 int Media2Service::RemoveConfiguration(_tr2__RemoveConfiguration* request, _tr2__RemoveConfigurationResponse&) {
   for (const auto* reference : request->Configuration)
-    if (!reference || (!kind_of(reference->Type) && !extra_kind_of(reference->Type)))
+    if (!reference || (!kind_of(reference->Type) && !extra_kind_of(reference->Type) && reference->Type != "PTZ"))
       return unknown_type(soap, reference ? reference->Type : std::string());
   for (const auto* reference : request->Configuration) {
+    if (reference->Type == "PTZ") {
+      if (const int removed = ptz_configurations::set_in_profile(soap, services_, request->ProfileToken, nullptr); removed != SOAP_OK)
+        return removed;
+      continue;
+    }
     if (const auto extra = extra_kind_of(reference->Type)) {
       if (const int removed = profile_configurations::set_in_profile(soap, services_, request->ProfileToken, *extra, nullptr);
           removed != SOAP_OK)

@@ -1,6 +1,7 @@
 #include "device/onvif/media_service.hpp"
 
 #include "device/onvif/analytics_service.hpp"
+#include "device/onvif/ptz_service.hpp"
 
 #include <algorithm>
 #include <array>
@@ -346,7 +347,8 @@ Result<void> delete_profile(const DeviceServices& services, std::string_view tok
   std::lock_guard lock(profiles_mutex());
   auto stored = stored_profiles(services);
   std::erase_if(stored, [&](const auto& s) { return s.token == token; });
-  return store_profiles(services, stored);
+  if (auto written = store_profiles(services, stored); !written) return written;
+  return ptz_configurations::forget(services, token);
 }
 
 Result<void> set_profile_configuration(const DeviceServices& services, std::string_view profile_token_wanted, ConfigurationKind kind,
@@ -722,6 +724,7 @@ tt__Profile* MediaService::profile(const media::Profile& wanted) {
   if (wanted.encoder) result->VideoEncoderConfiguration = encoder_configuration(*wanted.encoder);
   result->VideoAnalyticsConfiguration = profile_configurations::video_analytics_of(soap, services_, wanted);
   result->MetadataConfiguration = profile_configurations::metadata_of(soap, services_, wanted);
+  result->PTZConfiguration = ptz_configurations::configuration_of(soap, services_, wanted);
   return result;
 }
 
@@ -1150,6 +1153,14 @@ int MediaService::AddMetadataConfiguration(_trt__AddMetadataConfiguration* reque
 
 int MediaService::RemoveMetadataConfiguration(_trt__RemoveMetadataConfiguration* request, _trt__RemoveMetadataConfigurationResponse&) {
   return profile_configurations::set_in_profile(soap, services_, request->ProfileToken, profile_configurations::Kind::metadata, nullptr);
+}
+
+int MediaService::AddPTZConfiguration(_trt__AddPTZConfiguration* request, _trt__AddPTZConfigurationResponse&) {
+  return ptz_configurations::set_in_profile(soap, services_, request->ProfileToken, &request->ConfigurationToken);
+}
+
+int MediaService::RemovePTZConfiguration(_trt__RemovePTZConfiguration* request, _trt__RemovePTZConfigurationResponse&) {
+  return ptz_configurations::set_in_profile(soap, services_, request->ProfileToken, nullptr);
 }
 
 }  // namespace camrig::onvif

@@ -194,6 +194,8 @@ class MediaService final : public MediaBindingService {
   int AddMetadataConfiguration(_trt__AddMetadataConfiguration* request, _trt__AddMetadataConfigurationResponse& response) override;
   int RemoveMetadataConfiguration(_trt__RemoveMetadataConfiguration* request,
                                   _trt__RemoveMetadataConfigurationResponse& response) override;
+  int AddPTZConfiguration(_trt__AddPTZConfiguration* request, _trt__AddPTZConfigurationResponse& response) override;
+  int RemovePTZConfiguration(_trt__RemovePTZConfiguration* request, _trt__RemovePTZConfigurationResponse& response) override;
 
  private:
   tt__Profile* profile(const media::Profile& profile);

@@ -1,7 +1,6 @@
 #include "device/onvif/onvif.hpp"
 
 #include <memory>
-#include <sstream>
 
 #include "device/core/log.hpp"
 #include "device/onvif/analytics_service.hpp"
@@ -13,6 +12,7 @@
 #include "device/onvif/media_service.hpp"
 #include "device/onvif/ptz_service.hpp"
 #include "device/onvif/soap_service.hpp"
+#include "device/onvif/soap_stage.hpp"
 #include "device/onvif/username_token.hpp"
 
 namespace camrig::onvif {
@@ -53,55 +53,19 @@ class Endpoint {
   Result<http::Reply> serve(const http::RequestContext& context, const ServiceMount& mount);
 
  private:
-  Admission admit(struct soap* soap, const http::RequestContext& context, AccessClass access);
+  Admission admit(const SoapExchange& exchange, const http::RequestContext& context, AccessClass access);
 
   DeviceServices services_;
   UsernameTokenVerifier tokens_;
   std::vector<ServiceMount> mounts_;
 };
 
-struct SoapContext {
-  SoapContext() : soap(soap_new1(SOAP_C_UTFSTRING)) {}
-  ~SoapContext() {
-    soap_destroy(soap);
-    soap_end(soap);
-    soap_free(soap);
-  }
-  SoapContext(const SoapContext&) = delete;
-  SoapContext& operator=(const SoapContext&) = delete;
-  struct soap* soap;
-};
-
-std::string local_name(const char* tag) {
-  const std::string_view name = tag ? tag : "";
-  const auto colon = name.rfind(':');
-  return std::string(colon == std::string_view::npos ? name : name.substr(colon + 1));
-}
-
 // SOAP 1.2 over HTTP: faults the sender caused are 400, the rest 500.
-beast_http::status fault_status(struct soap* soap) {
-  const char** code = soap_faultcode(soap);
-  const std::string_view value = code && *code ? *code : "";
-  return value.find("Sender") != std::string_view::npos || value.find("Client") != std::string_view::npos
-             ? beast_http::status::bad_request
-             : beast_http::status::internal_server_error;
+beast_http::status fault_status(const SoapExchange& exchange) {
+  return exchange.sender_caused() ? beast_http::status::bad_request : beast_http::status::internal_server_error;
 }
 
-std::optional<UsernameToken> username_token_of(struct soap* soap) {
-  if (!soap->header || !soap->header->wsse__Security || !soap->header->wsse__Security->UsernameToken) return std::nullopt;
-  const auto* token = soap->header->wsse__Security->UsernameToken;
-  UsernameToken result;
-  result.username = token->Username ? token->Username : "";
-  if (token->Password) {
-    result.password = token->Password->__item ? token->Password->__item : "";
-    result.digest = !(token->Password->Type && std::string_view(token->Password->Type).ends_with("#PasswordText"));
-  }
-  if (token->Nonce && token->Nonce->__item) result.nonce = token->Nonce->__item;
-  if (token->wsu__Created) result.created = token->wsu__Created;
-  return result;
-}
-
-Admission Endpoint::admit(struct soap* soap, const http::RequestContext& context, AccessClass access) {
+Admission Endpoint::admit(const SoapExchange& exchange, const http::RequestContext& context, AccessClass access) {
   Admission admission;
   // Operations every client may call before it knows the device's time or has credentials;
   // credentials sent along are not checked, so a client with a skewed clock can still learn the time.
@@ -113,7 +77,7 @@ Admission Endpoint::admit(struct soap* soap, const http::RequestContext& context
   const std::string_view authorization(authorization_field.data(), authorization_field.size());
   const auto target_field = context.message.target();
   const std::string_view target(target_field.data(), target_field.size());
-  const auto token = username_token_of(soap);
+  const auto token = exchange.username_token();
   if (!authorization.empty()) {
     security::AuthenticationRequest request{"POST", target, authorization, context.client_address};
     auto outcome = services_.authenticator->authenticate(request);
@@ -168,72 +132,43 @@ Result<http::Reply> Endpoint::serve(const http::RequestContext& context, const S
     reply.response.prepare_payload();
     return reply;
   }
-  SoapContext holder;
-  struct soap* soap = holder.soap;
-  std::istringstream in(context.message.body());
-  std::ostringstream out;
-  soap->is = &in;
-  soap->os = &out;
-  // The HTTP layer is Beast's: gSOAP reads and writes bare envelopes.
-  soap_set_imode(soap, SOAP_ENC_PLAIN);
-  soap_set_omode(soap, SOAP_ENC_PLAIN);
+  SoapExchange exchange(context.message.body());
   auto status = beast_http::status::ok;
   Admission admission;
-  const int begun = soap_begin_serve(soap);
-  // A service's dispatch resets gSOAP's version to its namespace table's (1.2); answer in the request's.
-  const int request_version = soap->version;
-  if (begun != SOAP_OK) {
-    status = fault_status(soap);  // soap_begin_serve has written its fault already
-  } else if (soap->version == 0) {
-    // Without HTTP, gSOAP takes XML that is no SOAP envelope as plain content; ONVIF is SOAP only.
-    soap->version = 2;
-    soap->error = SOAP_VERSIONMISMATCH;
-    soap_send_fault(soap);
-    status = fault_status(soap);
-  } else if (soap_peek_element(soap) != SOAP_OK) {
-    soap_send_fault(soap);
-    status = fault_status(soap);
+  if (const auto operation = exchange.begin(); !operation) {
+    status = fault_status(exchange);
   } else {
-    const auto operation = local_name(soap->tag);
-    admission = admit(soap, context, mount.access(operation));
+    admission = admit(exchange, context, mount.access(*operation));
     if (!admission.admitted) {
-      log::get("onvif")->debug("{} refused for {}: {}", operation, context.client_address, admission.reason);
-      sender_fault(soap, "ter:NotAuthorized", nullptr, admission.reason);
-      soap_send_fault(soap);
+      log::get("onvif")->debug("{} refused for {}: {}", *operation, context.client_address, admission.reason);
+      exchange.refuse(admission.reason);
       status = admission.status;
     } else {
-      // The request's header (wsse:Security, WS-Addressing) would otherwise be echoed in the response.
-      soap->header = nullptr;
+      exchange.drop_header();
       const auto resource = context.path_parameters.find("resource");
       DeferredAnswer deferred;
       RequestInfo request{"http://" + std::string(context.message[beast_http::field::host]), admission.user,
                           context.client_address, &mounts_,
                           resource == context.path_parameters.end() ? std::string() : resource->second, &deferred};
-      const int served = mount.dispatch(soap, services_, request);
+      const int served = mount.dispatch(exchange.soap(), services_, request);
       if (deferred) {
         // The header now; the envelope when the operation writes it (the router makes it chunked).
         reply.response.result(beast_http::status::ok);
-        reply.response.set(beast_http::field::content_type, request_version == 1 ? "text/xml; charset=utf-8"
-                                                                              : "application/soap+xml; charset=utf-8");
+        reply.response.set(beast_http::field::content_type, exchange.content_type());
         reply.stream = std::make_shared<http::ResponseStream>(4);
         deferred(reply.stream);
         return reply;
       }
       if (served != SOAP_OK) {
-        if (soap->error == SOAP_NO_METHOD || soap->error == SOAP_TAG_MISMATCH)
-          receiver_fault(soap, "ter:ActionNotSupported", nullptr,
-                         operation + " is not supported by the " + mount.path + " of this device");
-        // soap_send_fault fills in the fault code of a parse error (a truncated body is a Sender fault).
-        soap_send_fault(soap);
-        status = fault_status(soap);
+        exchange.finish(served, *operation, mount.path);
+        status = fault_status(exchange);
       }
     }
   }
   reply.response.result(status);
-  reply.response.set(beast_http::field::content_type,
-                     request_version == 1 ? "text/xml; charset=utf-8" : "application/soap+xml; charset=utf-8");
+  reply.response.set(beast_http::field::content_type, exchange.content_type());
   for (const auto& value : admission.www_authenticate) reply.response.insert(beast_http::field::www_authenticate, value);
-  reply.response.body() = std::move(out).str();
+  reply.response.body() = exchange.answer();
   reply.response.prepare_payload();
   return reply;
 }

@@ -50,6 +50,8 @@ struct DeviceServices {
   std::function<Result<void>(int stream_id, bool start)> multicast;
   //! The PTZ channels' controllers; empty: the device has no PTZ and serves no PTZ service.
   std::vector<ptz::PtzController*> ptz;
+  //! WS-Discovery runs (camrig device --discovery): the capabilities then offer Bye and Resolve.
+  bool discovery = false;
 };
 
 //! Adds the ONVIF service routes (POST /onvif/device_service, ...). Authentication is ONVIF's own,

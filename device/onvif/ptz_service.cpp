@@ -5,6 +5,9 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
 
 namespace camrig::onvif {
 namespace {
@@ -36,7 +39,6 @@ AccessClass ptz_access(std::string_view operation) {
 }
 
 std::string node_token(int channel) { return "PTZNode_" + std::to_string(channel); }
-std::string configuration_token(int channel) { return "PTZConfig_" + std::to_string(channel); }
 
 tt__FloatRange* range(struct soap* soap, float min, float max) {
   auto* result = soap_new_tt__FloatRange(soap);
@@ -125,22 +127,148 @@ int no_token(struct soap* soap, const std::string& token) {
 
 }  // namespace
 
+namespace ptz_configurations {
+namespace {
+
+constexpr const char* k_profiles_key = "onvif.media.ptz";
+
+// The stored value is read, changed and written back whole: one change at a time.
+std::mutex& stored_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+//! Profile token -> channel of the PTZ configuration it holds (0: none), as a client set it.
+std::map<std::string, int> stored(const DeviceServices& services) {
+  std::map<std::string, int> result;
+  if (!services.config->spec(k_profiles_key)) return result;
+  const auto document = nlohmann::json::parse(services.config->get_string(k_profiles_key), nullptr, false);
+  if (!document.is_object()) return result;  // written only here; a damaged value falls back to the defaults
+  for (const auto& [profile, channel] : document.items())
+    if (channel.is_number_integer()) result[profile] = channel.get<int>();
+  return result;
+}
+
+Result<void> store(const DeviceServices& services, const std::map<std::string, int>& entries) {
+  return services.config->set(k_profiles_key, core::ConfigValue(nlohmann::json(entries).dump()));
+}
+
+ptz::PtzController* controller_of_channel(const DeviceServices& services, int channel) {
+  for (auto* controller : services.ptz)
+    if (controller->channel() == channel) return controller;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string token(int channel) { return "PTZConfig_" + std::to_string(channel); }
+
+ptz::PtzController* controller_of(const DeviceServices& services, std::string_view configuration_token) {
+  const auto channel = number_after(configuration_token, "PTZConfig_");
+  return channel ? controller_of_channel(services, *channel) : nullptr;
+}
+
+ptz::PtzController* controller_of(const DeviceServices& services, const media::Profile& profile) {
+  const auto entries = stored(services);
+  int channel = 0;
+  if (const auto it = entries.find(profile.token); it != entries.end()) channel = it->second;
+  else if (profile.fixed && profile.source) channel = profile.source->id;
+  // A made profile given another video source since keeps no PTZ of a channel it does not show.
+  if (!channel || (profile.source && profile.source->id != channel)) return nullptr;
+  return controller_of_channel(services, channel);
+}
+
+tt__PTZConfiguration* configuration(struct soap* soap, const DeviceServices& services, const ptz::PtzController& controller) {
+  auto* configuration = soap_new_tt__PTZConfiguration(soap);
+  configuration->token = token(controller.channel());
+  configuration->Name = configuration->token;
+  for (const auto& profile : media::profiles(services))
+    if (controller_of(services, profile) == &controller) ++configuration->UseCount;
+  configuration->NodeToken = node_token(controller.channel());
+  configuration->DefaultAbsolutePantTiltPositionSpace = soap_string(soap, k_absolute_pan_tilt);
+  configuration->DefaultAbsoluteZoomPositionSpace = soap_string(soap, k_absolute_zoom);
+  configuration->DefaultRelativePanTiltTranslationSpace = soap_string(soap, k_relative_pan_tilt);
+  configuration->DefaultRelativeZoomTranslationSpace = soap_string(soap, k_relative_zoom);
+  configuration->DefaultContinuousPanTiltVelocitySpace = soap_string(soap, k_continuous_pan_tilt);
+  configuration->DefaultContinuousZoomVelocitySpace = soap_string(soap, k_continuous_zoom);
+  configuration->DefaultPTZSpeed = soap_new_tt__PTZSpeed(soap);
+  configuration->DefaultPTZSpeed->PanTilt = soap_new_tt__Vector2D(soap);
+  configuration->DefaultPTZSpeed->PanTilt->x = configuration->DefaultPTZSpeed->PanTilt->y = 1;
+  configuration->DefaultPTZSpeed->Zoom = soap_new_tt__Vector1D(soap);
+  configuration->DefaultPTZSpeed->Zoom->x = 1;
+  configuration->DefaultPTZTimeout = soap_string(soap, "PT5S");
+  configuration->PanTiltLimits = soap_new_tt__PanTiltLimits(soap);
+  configuration->PanTiltLimits->Range = space_2d(soap, k_absolute_pan_tilt, -1, 1);
+  configuration->ZoomLimits = soap_new_tt__ZoomLimits(soap);
+  configuration->ZoomLimits->Range = space_1d(soap, k_absolute_zoom, 0, 1);
+  return configuration;
+}
+
+tt__PTZConfiguration* configuration_of(struct soap* soap, const DeviceServices& services, const media::Profile& profile) {
+  const auto* controller = controller_of(services, profile);
+  return controller ? configuration(soap, services, *controller) : nullptr;
+}
+
+std::vector<ptz::PtzController*> compatible(const DeviceServices& services, const media::Profile& profile) {
+  std::vector<ptz::PtzController*> result;
+  for (auto* controller : services.ptz)
+    if (!profile.source || profile.source->id == controller->channel()) result.push_back(controller);
+  return result;
+}
+
+int set_in_profile(struct soap* soap, const DeviceServices& services, std::string_view profile_token,
+                   const std::string* configuration_token) {
+  const auto profile = media::find_profile(services, profile_token);
+  if (!profile)
+    return media::profile_fault(soap, make_error(ErrorCode::not_found, "no media profile '" + std::string(profile_token) + "'"));
+  int channel = 0;
+  if (configuration_token) {
+    const auto* controller = controller_of(services, *configuration_token);
+    if (!controller)
+      return media::profile_fault(soap, make_error(ErrorCode::invalid_argument, "no PTZ configuration '" + *configuration_token +
+                                                                                    "' (GetConfigurations of the PTZ service lists them)"));
+    channel = controller->channel();
+    if (profile->source && profile->source->id != channel)
+      return media::profile_fault(
+          soap, make_error(ErrorCode::not_configurable, *configuration_token + " moves video source " + std::to_string(channel) +
+                                                            "; profile " + profile->token + " shows video source " +
+                                                            std::to_string(profile->source->id)));
+  }
+  // Without PTZ drives nothing is held, so taking it out is done already.
+  if (!services.config->spec(k_profiles_key)) return SOAP_OK;
+  std::lock_guard lock(stored_mutex());
+  auto entries = stored(services);
+  entries[profile->token] = channel;
+  if (auto written = store(services, entries); !written) return fault_from(soap, written.error());
+  return SOAP_OK;
+}
+
+Result<void> forget(const DeviceServices& services, std::string_view profile_token) {
+  if (!services.config->spec(k_profiles_key)) return {};
+  std::lock_guard lock(stored_mutex());
+  auto entries = stored(services);
+  if (entries.erase(std::string(profile_token)) == 0) return {};
+  return store(services, entries);
+}
+
+}  // namespace ptz_configurations
+
 ServiceMount ptz_service_mount() {
   return mount_service<PtzService>("ptz_service", k_ptz_namespace, ptz_access);
 }
 
 ptz::PtzController* PtzService::controller_of(const std::string& profile_token, int& fault) {
-  const auto stream_id = number_after(profile_token, "Profile_");
-  const auto* stream = stream_id ? services_.profile->find_stream(*stream_id) : nullptr;
-  if (!stream) {
+  const auto profile = media::find_profile(services_, profile_token);
+  if (!profile) {
     fault = sender_fault(soap, "ter:InvalidArgVal", "ter:NoProfile", "no media profile '" + profile_token + "'");
     return nullptr;
   }
-  for (auto* controller : services_.ptz)
-    if (controller->channel() == stream->channel) return controller;
+  if (auto* controller = ptz_configurations::controller_of(services_, *profile)) return controller;
   fault = sender_fault(soap, "ter:InvalidArgVal", "ter:NoPTZProfile",
-                       "media profile '" + profile_token + "' is on channel " + std::to_string(stream->channel) +
-                           ", which has no pan/tilt/zoom drive");
+                       "media profile '" + profile_token + "' holds no PTZ configuration" +
+                           (profile->source && !ptz_configurations::controller_of(services_, ptz_configurations::token(profile->source->id))
+                                ? "; its channel " + std::to_string(profile->source->id) + " has no pan/tilt/zoom drive"
+                                : "; add one with AddPTZConfiguration (Media) or AddConfiguration Type PTZ (Media2)"));
   return nullptr;
 }
 
@@ -181,33 +309,6 @@ tt__PTZNode* PtzService::node(const ptz::PtzController& controller) {
   return node;
 }
 
-tt__PTZConfiguration* PtzService::configuration(const ptz::PtzController& controller) {
-  auto* configuration = soap_new_tt__PTZConfiguration(soap);
-  configuration->token = configuration_token(controller.channel());
-  configuration->Name = configuration->token;
-  // Each media profile of the channel uses it.
-  for (const auto& stream : services_.profile->streams())
-    if (stream.channel == controller.channel()) ++configuration->UseCount;
-  configuration->NodeToken = node_token(controller.channel());
-  configuration->DefaultAbsolutePantTiltPositionSpace = soap_string(soap, k_absolute_pan_tilt);
-  configuration->DefaultAbsoluteZoomPositionSpace = soap_string(soap, k_absolute_zoom);
-  configuration->DefaultRelativePanTiltTranslationSpace = soap_string(soap, k_relative_pan_tilt);
-  configuration->DefaultRelativeZoomTranslationSpace = soap_string(soap, k_relative_zoom);
-  configuration->DefaultContinuousPanTiltVelocitySpace = soap_string(soap, k_continuous_pan_tilt);
-  configuration->DefaultContinuousZoomVelocitySpace = soap_string(soap, k_continuous_zoom);
-  configuration->DefaultPTZSpeed = soap_new_tt__PTZSpeed(soap);
-  configuration->DefaultPTZSpeed->PanTilt = soap_new_tt__Vector2D(soap);
-  configuration->DefaultPTZSpeed->PanTilt->x = configuration->DefaultPTZSpeed->PanTilt->y = 1;
-  configuration->DefaultPTZSpeed->Zoom = soap_new_tt__Vector1D(soap);
-  configuration->DefaultPTZSpeed->Zoom->x = 1;
-  configuration->DefaultPTZTimeout = soap_string(soap, "PT5S");
-  configuration->PanTiltLimits = soap_new_tt__PanTiltLimits(soap);
-  configuration->PanTiltLimits->Range = space_2d(soap, k_absolute_pan_tilt, -1, 1);
-  configuration->ZoomLimits = soap_new_tt__ZoomLimits(soap);
-  configuration->ZoomLimits->Range = space_1d(soap, k_absolute_zoom, 0, 1);
-  return configuration;
-}
-
 tt__PTZVector* PtzService::vector(const ptz::PtzController& controller, const hal::PtzPosition& position) {
   const auto limits = controller.limits();
   auto* result = soap_new_tt__PTZVector(soap);
@@ -246,7 +347,7 @@ int PtzService::GetNode(_tptz__GetNode* request, _tptz__GetNodeResponse& respons
 }
 
 int PtzService::GetConfigurations(_tptz__GetConfigurations*, _tptz__GetConfigurationsResponse& response) {
-  for (const auto* controller : services_.ptz) response.PTZConfiguration.push_back(configuration(*controller));
+  for (const auto* controller : services_.ptz) response.PTZConfiguration.push_back(ptz_configurations::configuration(soap, services_, *controller));
   return SOAP_OK;
 }
 
@@ -257,7 +358,7 @@ int PtzService::GetConfiguration(_tptz__GetConfiguration* request, _tptz__GetCon
     return fault != SOAP_OK ? fault
                             : sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig",
                                            "no PTZ configuration '" + request->PTZConfigurationToken + "'");
-  response.PTZConfiguration = configuration(*controller);
+  response.PTZConfiguration = ptz_configurations::configuration(soap, services_, *controller);
   return SOAP_OK;
 }
 
@@ -270,6 +371,15 @@ int PtzService::GetConfigurationOptions(_tptz__GetConfigurationOptions* request,
   response.PTZConfigurationOptions->PTZTimeout = soap_new_tt__DurationRange(soap);
   response.PTZConfigurationOptions->PTZTimeout->Min = "PT1S";
   response.PTZConfigurationOptions->PTZTimeout->Max = "PT1M";
+  return SOAP_OK;
+}
+
+int PtzService::GetCompatibleConfigurations(_tptz__GetCompatibleConfigurations* request,
+                                            _tptz__GetCompatibleConfigurationsResponse& response) {
+  const auto profile = media::find_profile(services_, request->ProfileToken);
+  if (!profile) return sender_fault(soap, "ter:InvalidArgVal", "ter:NoProfile", "no media profile '" + request->ProfileToken + "'");
+  for (const auto* controller : ptz_configurations::compatible(services_, *profile))
+    response.PTZConfiguration.push_back(ptz_configurations::configuration(soap, services_, *controller));
   return SOAP_OK;
 }
 

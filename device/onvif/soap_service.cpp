@@ -4,32 +4,6 @@
 #include <charconv>
 
 namespace camrig::onvif {
-namespace {
-
-// gSOAP builds Code/Subcode; ONVIF's faults nest a second, more specific subcode under it.
-void add_detail_subcode(struct soap* soap, const char* detail_subcode) {
-  if (!detail_subcode || soap->version != 2 || !soap->fault || !soap->fault->SOAP_ENV__Code ||
-      !soap->fault->SOAP_ENV__Code->SOAP_ENV__Subcode)
-    return;
-  auto* nested = soap_new_SOAP_ENV__Code(soap);
-  nested->SOAP_ENV__Value = soap_strdup(soap, detail_subcode);
-  soap->fault->SOAP_ENV__Code->SOAP_ENV__Subcode->SOAP_ENV__Subcode = nested;
-}
-
-}  // namespace
-
-int sender_fault(struct soap* soap, const char* subcode, const char* detail_subcode, const std::string& reason) {
-  const int code = soap_sender_fault_subcode(soap, subcode, reason.c_str(), nullptr);
-  add_detail_subcode(soap, detail_subcode);
-  return code;
-}
-
-int receiver_fault(struct soap* soap, const char* subcode, const char* detail_subcode, const std::string& reason) {
-  const int code = soap_receiver_fault_subcode(soap, subcode, reason.c_str(), nullptr);
-  add_detail_subcode(soap, detail_subcode);
-  return code;
-}
-
 int fault_from(struct soap* soap, const Error& error, const char* detail_subcode) {
   switch (error.code) {
     case ErrorCode::invalid_argument:

@@ -16,6 +16,7 @@
 #include "device/core/result.hpp"
 #include "device/onvif/access_policy.hpp"
 #include "device/onvif/onvif.hpp"
+#include "device/onvif/soap_stage.hpp"  // sender_fault, receiver_fault
 
 namespace camrig::onvif {
 
@@ -75,10 +76,6 @@ ServiceMount mount_service(std::string path, std::string name_space,
   return mount;
 }
 
-//! env:Sender fault with ONVIF subcodes ("ter:InvalidArgVal", then e.g. "ter:InvalidHostname").
-int sender_fault(struct soap* soap, const char* subcode, const char* detail_subcode, const std::string& reason);
-//! env:Receiver fault with ONVIF subcodes ("ter:ActionNotSupported", ...).
-int receiver_fault(struct soap* soap, const char* subcode, const char* detail_subcode, const std::string& reason);
 //! A domain error as the fault ONVIF gives it: bad values → Sender InvalidArgVal, state → Receiver Action.
 int fault_from(struct soap* soap, const Error& error, const char* detail_subcode = nullptr);
 

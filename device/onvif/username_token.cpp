@@ -70,8 +70,8 @@ std::string password_digest(std::string_view nonce_bytes, std::string_view creat
   return core::base64_encode(std::string_view(reinterpret_cast<const char*>(hash), sizeof hash));
 }
 
-std::optional<std::string> UsernameTokenVerifier::check(const UsernameToken& token, hal::WallTime now,
-                                                        hal::Nanos skew, bool& clock_refusal) {
+std::optional<std::string> UsernameTokenVerifier::check(const UsernameToken& token, std::string_view client_address,
+                                                        hal::WallTime now, hal::Nanos skew, bool& clock_refusal) {
   if (!token.digest) {
     if (!accounts_.verify_password(token.username, token.password))
       return "wrong user name or password for '" + token.username + "'";
@@ -97,8 +97,33 @@ std::optional<std::string> UsernameTokenVerifier::check(const UsernameToken& tok
   };
   while (!expiries_.empty() && expiries_.begin()->first < now) forget_first();
   // The nonce is remembered as long as its Created time stays in the window, so no replay within it passes.
-  if (!nonces_.emplace(token.nonce, *created + skew).second) return "the UsernameToken's Nonce was already used";
-  expiries_.emplace(*created + skew, token.nonce);
+  const auto device_now = clock_.now();
+  const auto forget_at = *created + skew;
+  const auto [use, first] =
+      nonces_.try_emplace(token.nonce, NonceUse{forget_at, device_now, std::string(client_address), token.username});
+  if (!first) {
+    // libonvif (Debian's onvif-util) seeds its nonce generator with the current second before each
+    // request, so its requests within one second share the nonce (under Created times apart by
+    // milliseconds, each with its own digest, which only the password's holder can compute). Only
+    // that is let through: the same user from the same address, within a second of the first use.
+    NonceUse& seen = use->second;
+    const bool same_client_repeat = seen.address == client_address && seen.username == token.username &&
+                                    device_now - seen.first_use <= k_repeat_window;
+    if (!same_client_repeat) return "the UsernameToken's Nonce was already used";
+    // Remembered until the later Created time leaves the window too, or that token could be replayed then.
+    if (forget_at > seen.forget_at) {
+      const auto [from, to] = expiries_.equal_range(seen.forget_at);
+      for (auto entry = from; entry != to; ++entry)
+        if (entry->second == token.nonce) {
+          expiries_.erase(entry);
+          break;
+        }
+      expiries_.emplace(forget_at, token.nonce);
+      seen.forget_at = forget_at;
+    }
+    return std::nullopt;
+  }
+  expiries_.emplace(forget_at, token.nonce);
   if (nonces_.size() > k_max_remembered_nonces) forget_first();  // the one closest to leaving the window
   return std::nullopt;
 }
@@ -112,7 +137,7 @@ std::variant<security::UserAccount, TokenRefusal> UsernameTokenVerifier::verify(
   const auto account = accounts_.find(token.username);
   bool clock_refusal = false;
   std::optional<std::string> refusal =
-      account ? check(token, clock_.wall_time(), settings_().max_clock_skew, clock_refusal)
+      account ? check(token, client_address, clock_.wall_time(), settings_().max_clock_skew, clock_refusal)
               : std::optional<std::string>("wrong user name or password for '" + token.username + "'");
   if (!refusal) {
     lock_.record_success(client_address);

@@ -1,7 +1,8 @@
 // WS-Security UsernameToken login (OASIS UsernameToken Profile 1.0) over the device's accounts:
 // PasswordDigest = Base64(SHA-1(nonce + created + password)) or PasswordText, a Created time
 // within the configured clock-skew window of device time, each nonce accepted once while its
-// Created time is in the window, and the illegal login lock counting failures per address.
+// Created time is in the window (save by the same user from the same address within a second),
+// and the illegal login lock counting failures per address.
 #pragma once
 
 #include <chrono>
@@ -45,6 +46,9 @@ class UsernameTokenVerifier {
  public:
   using SettingsSource = std::function<UsernameTokenSettings()>;
   static constexpr std::size_t k_max_remembered_nonces = 8192;
+  //! How long after a nonce's first use it passes again for the same user from the same address
+  //! (DECISIONS.md, "ONVIF: UsernameToken nonce repeats within a second").
+  static constexpr hal::Nanos k_repeat_window = std::chrono::seconds(1);
 
   UsernameTokenVerifier(security::UserAccounts& accounts, security::IllegalLoginLock& lock, hal::Clock& clock,
                         SettingsSource settings)
@@ -55,16 +59,25 @@ class UsernameTokenVerifier {
   std::variant<security::UserAccount, TokenRefusal> verify(const UsernameToken& token, std::string_view client_address);
 
  private:
+  //! One accepted nonce: what a repeat must match to pass again.
+  struct NonceUse {
+    hal::WallTime forget_at;  //!< the latest Created time it came with leaves the window
+    hal::Nanos first_use;     //!< device time (monotonic, not the settable calendar)
+    std::string address;
+    std::string username;
+  };
+
   //! Why the token fails, or nullopt; `clock_refusal` is set when it fails only for its Created time.
-  std::optional<std::string> check(const UsernameToken& token, hal::WallTime now, hal::Nanos skew, bool& clock_refusal);
+  std::optional<std::string> check(const UsernameToken& token, std::string_view client_address, hal::WallTime now,
+                                   hal::Nanos skew, bool& clock_refusal);
 
   security::UserAccounts& accounts_;
   security::IllegalLoginLock& lock_;
   hal::Clock& clock_;
   SettingsSource settings_;
   std::mutex mutex_;
-  //! nonce → when it may be forgotten (its Created time has left the window).
-  std::map<std::string, hal::WallTime, std::less<>> nonces_;
+  //! nonce → its first use, forgotten when its Created time has left the window (`expiries_`).
+  std::map<std::string, NonceUse, std::less<>> nonces_;
   //! The same nonces by that time, so forgetting looks only at the expired ones, not at all of
   //! them on every request (a full pass cost more than the rest of the ONVIF request).
   std::multimap<hal::WallTime, std::string> expiries_;

@@ -290,6 +290,15 @@ TEST_F(OnvifDiscovery, UnicastProbeAndResolveAreAnsweredAndGarbageIsNot) {
   EXPECT_EQ(resolved.text("XAddrs"), endpoint);
   EXPECT_FALSE(received.contains("urn:uuid:10000000-0000-4000-8000-000000000003")) << "Resolve of another device";
   EXPECT_EQ(received.size(), 2u);
+
+  // What the device answers, its capabilities offer (a camera without --discovery offers neither).
+  _tds__GetServiceCapabilities request;
+  _tds__GetServiceCapabilitiesResponse response;
+  sign();
+  ASSERT_EQ(proxy.GetServiceCapabilities(&request, response), SOAP_OK) << test::onvif::fault_subcode(proxy.soap);
+  ASSERT_TRUE(response.Capabilities && response.Capabilities->System);
+  EXPECT_TRUE(response.Capabilities->System->DiscoveryResolve && *response.Capabilities->System->DiscoveryResolve);
+  EXPECT_TRUE(response.Capabilities->System->DiscoveryBye && *response.Capabilities->System->DiscoveryBye);
 }
 
 TEST_F(OnvifDiscovery, NonDiscoverableSaysByeAndAnswersNothingUntilDiscoverableAgain) {

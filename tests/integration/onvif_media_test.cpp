@@ -184,6 +184,31 @@ TEST_F(OnvifMediaOverHttp, ProfilesAreTheExistingStreamsAndTheirUrisPlay) {
   EXPECT_EQ(detail_subcode(media.soap), "ter:NoProfile");
 }
 
+TEST_F(OnvifMediaOverHttp, ACameraWithoutAPtzDriveHasNoPtzConfigurationInItsProfiles) {
+  _trt__GetProfiles request;
+  _trt__GetProfilesResponse response;
+  sign(media.soap);
+  ASSERT_EQ(media.GetProfiles(&request, response), SOAP_OK) << fault_subcode(media.soap);
+  for (const auto* listed : response.Profiles) EXPECT_FALSE(listed->PTZConfiguration) << listed->token;
+
+  _trt__AddPTZConfiguration add;
+  add.ProfileToken = "Profile_101";
+  add.ConfigurationToken = "PTZConfig_1";
+  _trt__AddPTZConfigurationResponse added;
+  sign(media.soap);
+  ASSERT_EQ(media.AddPTZConfiguration(&add, added), SOAP_CLI_FAULT);
+  EXPECT_EQ(detail_subcode(media.soap), "ter:NoConfig");
+
+  _tr2__RemoveConfiguration remove;
+  remove.ProfileToken = "Profile_101";
+  tr2__ConfigurationRef reference;
+  reference.Type = "PTZ";
+  remove.Configuration.push_back(&reference);
+  _tr2__RemoveConfigurationResponse removed;
+  sign(media2.soap);
+  EXPECT_EQ(media2.RemoveConfiguration(&remove, removed), SOAP_OK) << "nothing to take out is done already";
+}
+
 TEST_F(OnvifMediaOverHttp, SetVideoEncoderConfigurationChangesTheStreamAsAnIsapiPutWould) {
   auto* configuration = encoder("VideoEncoder_102");
   ASSERT_NE(configuration, nullptr);

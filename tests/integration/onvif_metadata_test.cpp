@@ -1,7 +1,8 @@
 // The ONVIF metadata track of an RTSP stream (Profile M/T): off by default (no track in the SDP);
 // with stream.101.metadata.enabled the SDP carries it, both tracks play over one TCP connection,
 // the reassembled tt:MetadataStream documents place a walking person where the simulated world
-// has it, and ffmpeg still plays the video of the same URL.
+// has it with his class, carry the motion he sets off as ONVIF notification messages, conform to the
+// ONVIF schema, and ffmpeg still plays the video of the same URL.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -17,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
 
+#include "conformance/onvif_schema.hpp"
 #include "device/camera/camera.hpp"
 #include "device/core/base64.hpp"
 #include "device/core/realtime_clock.hpp"
@@ -94,7 +96,8 @@ class OnvifMetadata : public ::testing::Test {
                         {"security.rtsp_authentication", "digest/basic"},
                         {"stream.101.resolution", "1280x720"},
                         {"stream.101.frame_rate", "10"},
-                        {"stream.102.frame_rate", "10"}};
+                        {"stream.102.frame_rate", "10"},
+                        {"channel.1.motion.enabled", "true"}};
     options.rtsp_bind_address = "127.0.0.1";
     options.http_bind_address = "127.0.0.1";
     options.admin_password = kPassword;
@@ -159,15 +162,32 @@ TEST_F(OnvifMetadata, TheMetadataTrackDescribesTheWalkerWhereTheWorldHasHim) {
   ASSERT_EQ(play->status, 200);
   EXPECT_NE(play->header("rtp-info").find("trackID=2;seq="), std::string::npos) << play->header("rtp-info");
 
-  // Reassemble documents up to each marker bit until enough of them match the ground truth.
+  auto schema = conformance::OnvifSchema::load();
+  ASSERT_TRUE(schema) << schema.error().message;
+  // Each document as the Body of a SOAP envelope, the form the schema validator takes.
+  const auto schema_errors = [&](const std::string& document) {
+    const auto body = document.substr(document.find("?>") + 2);
+    std::string text;
+    for (const auto& error : (*schema)->validate(
+             R"(<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>)" +
+             body + "</env:Body></env:Envelope>"))
+      text += error.text() + "\n";
+    return text;
+  };
+
+  // Reassemble documents up to each marker bit until enough of them match the ground truth and
+  // the walker's motion has been told.
   int video_packets = 0;
   int documents = 0;
   int matched = 0;
   std::string document;
   std::string last_document;
+  std::string last_scene;
+  bool human = false;
+  std::string motion_message;
   const auto origin = clock_.wall_time() - std::chrono::duration_cast<hal::WallTime::duration>(clock_.now());
   const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (matched < 5 && std::chrono::steady_clock::now() < deadline) {
+  while ((matched < 5 || motion_message.empty()) && std::chrono::steady_clock::now() < deadline) {
     auto frame = client.read_frame(2s);
     if (!frame) break;
     if (frame->channel == 0) ++video_packets;
@@ -181,8 +201,19 @@ TEST_F(OnvifMetadata, TheMetadataTrackDescribesTheWalkerWhereTheWorldHasHim) {
 
     pugi::xml_document xml;
     ASSERT_TRUE(xml.load_string(last_document.c_str())) << last_document;
+    EXPECT_EQ(schema_errors(last_document), "") << last_document;
+    if (const auto events = xml.child("tt:MetadataStream").child("tt:Event")) {
+      for (auto notification : events.children("wsnt:NotificationMessage")) {
+        const std::string topic = notification.child_value("wsnt:Topic");
+        EXPECT_EQ(topic.rfind("tns1:", 0), 0u) << last_document;
+        if (topic == "tns1:VideoSource/MotionAlarm") motion_message = last_document;
+      }
+      continue;
+    }
     const auto scene = xml.child("tt:MetadataStream").child("tt:VideoAnalytics").child("tt:Frame");
     ASSERT_TRUE(scene) << last_document;
+    last_scene = last_document;
+    human = human || last_scene.find(">Human</tt:Type>") != std::string::npos;
     const auto utc = parse_utc(scene.attribute("UtcTime").value());
     ASSERT_TRUE(utc) << scene.attribute("UtcTime").value();
     const auto truth = truth_at(std::chrono::duration_cast<hal::Nanos>(*utc - origin));
@@ -204,7 +235,22 @@ TEST_F(OnvifMetadata, TheMetadataTrackDescribesTheWalkerWhereTheWorldHasHim) {
   std::printf("metadata: %d documents, %d matching the ground truth, %d video packets\n", documents, matched, video_packets);
   EXPECT_GE(matched, 5) << documents << " documents, " << video_packets << " video packets; last:\n" << last_document;
   EXPECT_GT(video_packets, 0);
-  EXPECT_NE(last_document.find("<tt:Type Likelihood="), std::string::npos) << last_document;
+  EXPECT_NE(last_scene.find("<tt:Type Likelihood="), std::string::npos) << last_scene;
+  EXPECT_TRUE(human) << "the walker is never classed a human; last:\n" << last_scene;
+
+  // The motion he sets off, as the Event service's pull point tells it: topic, time, state change.
+  ASSERT_FALSE(motion_message.empty()) << "no tns1:VideoSource/MotionAlarm in " << documents << " documents";
+  pugi::xml_document events;
+  ASSERT_TRUE(events.load_string(motion_message.c_str()));
+  pugi::xml_node message;
+  for (auto notification : events.child("tt:MetadataStream").child("tt:Event").children("wsnt:NotificationMessage"))
+    if (std::string(notification.child_value("wsnt:Topic")) == "tns1:VideoSource/MotionAlarm")
+      message = notification.child("wsnt:Message").child("tt:Message");
+  ASSERT_TRUE(message) << motion_message;
+  EXPECT_TRUE(parse_utc(message.attribute("UtcTime").value())) << motion_message;
+  EXPECT_STREQ(message.attribute("PropertyOperation").value(), "Changed");
+  EXPECT_STREQ(message.child("tt:Source").child("tt:SimpleItem").attribute("Value").value(), "VideoSource_1");
+  EXPECT_STREQ(message.child("tt:Data").child("tt:SimpleItem").attribute("Name").value(), "State");
   client.request("TEARDOWN", url(), login() + "Session: " + session + "\r\n");
 
   // ffmpeg still plays the video of the same URL next to the metadata track.

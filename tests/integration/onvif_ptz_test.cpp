@@ -1,7 +1,8 @@
 // The ONVIF PTZ service over real HTTP, driven by the gSOAP PTZBindingProxy generated from the same
 // WSDLs (UsernameToken from gSOAP's WS-Security plugin), against a smart-linkage PTZ camera started
 // in-process on a simulated motor: status MOVING then IDLE at the target, field-of-view moves,
-// continuous moves that time out, presets that survive a restart, and the faults of bad input.
+// continuous moves that time out, presets that survive a restart, the faults of bad input, and the
+// PTZ configuration the media profiles carry (Media and Media2), taken out and put back.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "soapDeviceBindingProxy.h"
+#include "soapMedia2BindingProxy.h"
+#include "soapMediaBindingProxy.h"
 #include "soapPTZBindingProxy.h"
 
 #include "device/camera/camera.hpp"
@@ -384,6 +387,139 @@ TEST_F(OnvifPtzOverHttp, ThePanoramicChannelHasNoPtzAndMovesNeedCredentials) {
   _tptz__AbsoluteMoveResponse move_response;
   EXPECT_NE(proxy.AbsoluteMove(&move, move_response), SOAP_OK) << "no credentials";
   EXPECT_EQ(proxy.soap->status, 401);
+}
+
+TEST_F(OnvifPtzOverHttp, MediaProfilesCarryThePtzConfigurationWhichClientsTakeOutAndPutBack) {
+  MediaBindingProxy media{SOAP_C_UTFSTRING};
+  const std::string media_endpoint = "http://127.0.0.1:" + std::to_string(http_port) + "/onvif/media_service";
+  Media2BindingProxy media2{SOAP_C_UTFSTRING};
+  const std::string media2_endpoint = "http://127.0.0.1:" + std::to_string(http_port) + "/onvif/media2_service";
+  const auto aim_media = [&] {
+    test::onvif::aim(media.soap, media.soap_endpoint, media_endpoint);
+    test::onvif::aim(media2.soap, media2.soap_endpoint, media2_endpoint);
+  };
+  aim_media();
+  const auto ptz_of = [&](const std::string& token) -> std::string {
+    _trt__GetProfile request;
+    request.ProfileToken = token;
+    _trt__GetProfileResponse response;
+    EXPECT_EQ(test::onvif::sign(media.soap, "admin", k_password), SOAP_OK);
+    EXPECT_EQ(media.GetProfile(&request, response), SOAP_OK) << test::onvif::fault_subcode(media.soap);
+    if (!response.Profile || !response.Profile->PTZConfiguration) return "";
+    return response.Profile->PTZConfiguration->token + "@" + response.Profile->PTZConfiguration->NodeToken;
+  };
+
+  // GetProfiles: the PTZ channel's profiles hold its configuration, the panoramic channel's none.
+  _trt__GetProfiles profiles_request;
+  _trt__GetProfilesResponse profiles;
+  ASSERT_EQ(test::onvif::sign(media.soap, "admin", k_password), SOAP_OK);
+  ASSERT_EQ(media.GetProfiles(&profiles_request, profiles), SOAP_OK) << test::onvif::fault_subcode(media.soap);
+  const auto on_ptz_channel = [](const std::string& token) { return token.rfind("Profile_1", 0) == 0; };
+  const auto ptz_profiles = std::count_if(profiles.Profiles.begin(), profiles.Profiles.end(),
+                                          [&](const tt__Profile* listed) { return on_ptz_channel(listed->token); });
+  ASSERT_GE(ptz_profiles, 2) << "main and sub stream of the PTZ channel";
+  for (const auto* listed : profiles.Profiles) {
+    EXPECT_EQ(listed->PTZConfiguration != nullptr, on_ptz_channel(listed->token)) << listed->token;
+    if (!listed->PTZConfiguration) continue;
+    EXPECT_EQ(listed->PTZConfiguration->token, "PTZConfig_1");
+    EXPECT_EQ(listed->PTZConfiguration->NodeToken, "PTZNode_1");
+    EXPECT_EQ(listed->PTZConfiguration->UseCount, ptz_profiles);
+  }
+
+  _tptz__GetCompatibleConfigurations compatible_request;
+  compatible_request.ProfileToken = "Profile_201";
+  _tptz__GetCompatibleConfigurationsResponse compatible;
+  sign();
+  ASSERT_EQ(proxy.GetCompatibleConfigurations(&compatible_request, compatible), SOAP_OK) << fault_subcode();
+  EXPECT_TRUE(compatible.PTZConfiguration.empty()) << "the panoramic channel has no drive";
+  compatible_request.ProfileToken = k_profile;
+  sign();
+  ASSERT_EQ(proxy.GetCompatibleConfigurations(&compatible_request, compatible), SOAP_OK) << fault_subcode();
+  ASSERT_EQ(compatible.PTZConfiguration.size(), 1u);
+  EXPECT_EQ(compatible.PTZConfiguration[0]->token, "PTZConfig_1");
+
+  // Taken out: the profile no longer moves the head.
+  _trt__RemovePTZConfiguration remove;
+  remove.ProfileToken = k_profile;
+  _trt__RemovePTZConfigurationResponse removed;
+  ASSERT_EQ(test::onvif::sign(media.soap, "admin", k_password), SOAP_OK);
+  ASSERT_EQ(media.RemovePTZConfiguration(&remove, removed), SOAP_OK) << test::onvif::fault_subcode(media.soap);
+  EXPECT_EQ(ptz_of(k_profile), "");
+  EXPECT_EQ(ptz_of("Profile_102"), "PTZConfig_1@PTZNode_1");
+  _tptz__GetStatus status_request;
+  status_request.ProfileToken = k_profile;
+  _tptz__GetStatusResponse status_response;
+  sign();
+  EXPECT_EQ(proxy.GetStatus(&status_request, status_response), SOAP_CLI_FAULT);
+  EXPECT_EQ(fault_subcode(), "ter:InvalidArgVal");
+  EXPECT_EQ(test::onvif::detail_subcode(proxy.soap), "ter:NoPTZProfile");
+
+  // Refused: another channel's profile, and a configuration that does not exist.
+  _trt__AddPTZConfiguration add;
+  add.ProfileToken = "Profile_201";
+  add.ConfigurationToken = "PTZConfig_1";
+  _trt__AddPTZConfigurationResponse added;
+  ASSERT_EQ(test::onvif::sign(media.soap, "admin", k_password), SOAP_OK);
+  EXPECT_NE(media.AddPTZConfiguration(&add, added), SOAP_OK);
+  EXPECT_EQ(test::onvif::detail_subcode(media.soap), "ter:ConfigurationConflict");
+  add.ProfileToken = k_profile;
+  add.ConfigurationToken = "PTZConfig_9";
+  ASSERT_EQ(test::onvif::sign(media.soap, "admin", k_password), SOAP_OK);
+  EXPECT_NE(media.AddPTZConfiguration(&add, added), SOAP_OK);
+  EXPECT_EQ(test::onvif::detail_subcode(media.soap), "ter:NoConfig");
+
+  // Kept across a restart; Media2 shows the same and puts it back.
+  device.reset();
+  start();
+  aim_media();
+  EXPECT_EQ(ptz_of(k_profile), "") << "the removal is stored";
+  _tr2__GetProfiles media2_request;
+  media2_request.Type = {"PTZ"};
+  _tr2__GetProfilesResponse media2_profiles;
+  ASSERT_EQ(test::onvif::sign(media2.soap, "admin", k_password), SOAP_OK);
+  ASSERT_EQ(media2.GetProfiles(&media2_request, media2_profiles), SOAP_OK) << test::onvif::fault_subcode(media2.soap);
+  for (const auto* listed : media2_profiles.Profiles) {
+    ASSERT_TRUE(listed->Configurations);
+    EXPECT_EQ(listed->Configurations->PTZ != nullptr, on_ptz_channel(listed->token) && listed->token != k_profile)
+        << listed->token;
+    EXPECT_FALSE(listed->Configurations->VideoSource) << "only the types asked for";
+  }
+  _tr2__AddConfiguration add2;
+  add2.ProfileToken = k_profile;
+  tr2__ConfigurationRef reference;
+  reference.Type = "PTZ";
+  std::string ptz_token = "PTZConfig_1";
+  reference.Token = &ptz_token;
+  add2.Configuration.push_back(&reference);
+  _tr2__AddConfigurationResponse added2;
+  ASSERT_EQ(test::onvif::sign(media2.soap, "admin", k_password), SOAP_OK);
+  ASSERT_EQ(media2.AddConfiguration(&add2, added2), SOAP_OK) << test::onvif::fault_subcode(media2.soap);
+  EXPECT_EQ(ptz_of(k_profile), "PTZConfig_1@PTZNode_1");
+  sign();
+  EXPECT_EQ(proxy.GetStatus(&status_request, status_response), SOAP_OK) << fault_subcode();
+
+  // A made profile holds it once given, and a profile made again under the same token starts without.
+  _trt__CreateProfile create;
+  create.Name = "tour";
+  std::string made = "Tour";
+  create.Token = &made;
+  _trt__CreateProfileResponse created;
+  ASSERT_EQ(test::onvif::sign(media.soap, "admin", k_password), SOAP_OK);
+  ASSERT_EQ(media.CreateProfile(&create, created), SOAP_OK) << test::onvif::fault_subcode(media.soap);
+  EXPECT_EQ(ptz_of(made), "");
+  add.ProfileToken = made;
+  add.ConfigurationToken = "PTZConfig_1";
+  ASSERT_EQ(test::onvif::sign(media.soap, "admin", k_password), SOAP_OK);
+  ASSERT_EQ(media.AddPTZConfiguration(&add, added), SOAP_OK) << test::onvif::fault_subcode(media.soap);
+  EXPECT_EQ(ptz_of(made), "PTZConfig_1@PTZNode_1");
+  _trt__DeleteProfile remove_profile;
+  remove_profile.ProfileToken = made;
+  _trt__DeleteProfileResponse deleted;
+  ASSERT_EQ(test::onvif::sign(media.soap, "admin", k_password), SOAP_OK);
+  ASSERT_EQ(media.DeleteProfile(&remove_profile, deleted), SOAP_OK) << test::onvif::fault_subcode(media.soap);
+  ASSERT_EQ(test::onvif::sign(media.soap, "admin", k_password), SOAP_OK);
+  ASSERT_EQ(media.CreateProfile(&create, created), SOAP_OK) << test::onvif::fault_subcode(media.soap);
+  EXPECT_EQ(ptz_of(made), "");
 }
 
 }  // namespace

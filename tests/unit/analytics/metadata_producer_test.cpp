@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 
 #include "device/analytics/behaviour_analysis.hpp"
+#include "device/core/event_bus.hpp"
 #include "tests/support/lockstep_test_clock.hpp"
 
 namespace camrig::analytics {
@@ -110,6 +111,111 @@ TEST(MetadataProducer, PublishesOnlyToListenersAndRepeatsAnUnchangedSceneOncePer
   behaviour->analyse(empty_frame(4000ms, 40), sink);
   producer.analyse(empty_frame(4000ms, 40), sink);
   EXPECT_EQ(received.size(), 3u) << "no consumer is called after its subscription ends";
+}
+
+traffic::PlateRead plate_read(int channel, std::uint64_t id, std::string plate) {
+  traffic::PlateRead read;
+  read.channel = channel;
+  read.id = id;
+  read.plate = std::move(plate);
+  read.confidence = 0.85;
+  read.plate_box = {640, 360, 128, 36};
+  read.frame = std::make_shared<hal::VideoFrame>(1280, 720);
+  return read;
+}
+
+events::RecordedEvent face_capture(int channel, std::uint64_t track, events::Box box, int quality) {
+  events::Event event;
+  event.kind = events::EventKind::face_capture;
+  event.channel = channel;
+  events::Target target;
+  target.box = box;
+  target.object_class = "human";
+  target.track_id = track;
+  target.face_quality = quality;
+  event.target = target;
+  return {event};
+}
+
+std::vector<pugi::xml_node> objects_in(const pugi::xml_document& document) {
+  std::vector<pugi::xml_node> objects;
+  for (auto object : document.child("tt:MetadataStream").child("tt:VideoAnalytics").child("tt:Frame").children("tt:Object"))
+    objects.push_back(object);
+  return objects;
+}
+
+TEST(MetadataObjects, APlateReadIsALicensePlateWithItsNumberWhereTheFrameShowsIt) {
+  const auto object = plate_object(plate_read(1, 3, "AB123"));
+  ASSERT_TRUE(object);
+  EXPECT_EQ(object->id, k_plate_object_ids + 3);
+  EXPECT_EQ(object->type, "LicensePlate");
+  EXPECT_EQ(object->plate, "AB123");
+  EXPECT_DOUBLE_EQ(object->likelihood, 0.85);
+  EXPECT_NEAR(object->box.x, 0.5, 1e-9);
+  EXPECT_NEAR(object->box.y, 0.5, 1e-9);
+  EXPECT_NEAR(object->box.width, 0.1, 1e-9);
+  EXPECT_NEAR(object->box.height, 0.05, 1e-9);
+  EXPECT_FALSE(plate_object(plate_read(1, 4, ""))) << "a vehicle without a plate read is no plate object";
+  auto without_frame = plate_read(1, 5, "CD456");
+  without_frame.frame.reset();
+  EXPECT_FALSE(plate_object(without_frame));
+}
+
+TEST(MetadataObjects, AFaceCaptureIsAHumanFaceOfItsTrack) {
+  const auto object = face_object(face_capture(1, 4, {0.1, 0.2, 0.05, 0.1}, 70).event);
+  ASSERT_TRUE(object);
+  EXPECT_EQ(object->id, k_face_object_ids + 4);
+  EXPECT_EQ(object->type, "HumanFace");
+  EXPECT_DOUBLE_EQ(object->likelihood, 0.7);
+  EXPECT_DOUBLE_EQ(object->box.y, 0.2);
+  events::Event motion;
+  motion.kind = events::EventKind::motion;
+  EXPECT_FALSE(face_object(motion));
+}
+
+TEST(MetadataProducer, ShowsThePlatesAndFacesOfItsChannelForTheRecognitionTime) {
+  test::LockstepTestClock clock;
+  core::EventBus bus;
+  auto stream = std::make_shared<media::MetadataStream>();
+  auto behaviour = std::make_shared<BehaviourAnalysis>();
+  MetadataProducer producer(stream, behaviour, clock, &bus);
+  const EventSink sink = [](events::Event) {};
+  std::vector<std::string> received;
+  auto subscription = stream->subscribe([&](const media::MetadataDocument& document) {
+    received.emplace_back(document.packet->data.begin(), document.packet->data.end());
+  });
+  auto analyse = [&](hal::Nanos time, std::uint64_t sequence) {
+    behaviour->analyse(empty_frame(time, sequence), sink);
+    producer.analyse(empty_frame(time, sequence), sink);
+  };
+
+  analyse(80ms, 1);
+  ASSERT_EQ(received.size(), 1u);
+  bus.publish(plate_read(1, 3, "AB123"));
+  bus.publish(plate_read(2, 4, "ZZ999"));  // another channel's
+  bus.publish(face_capture(1, 4, {0.1, 0.2, 0.05, 0.1}, 70));
+  bus.publish(face_capture(2, 5, {0.1, 0.2, 0.05, 0.1}, 70));
+  analyse(160ms, 2);
+  ASSERT_EQ(received.size(), 2u) << "new objects are described at once";
+
+  pugi::xml_document document;
+  ASSERT_TRUE(document.load_string(received[1].c_str())) << received[1];
+  const auto objects = objects_in(document);
+  ASSERT_EQ(objects.size(), 2u) << received[1];
+  const auto plate = objects[0].child("tt:Appearance");
+  EXPECT_EQ(objects[0].attribute("ObjectId").as_ullong(), k_plate_object_ids + 3);
+  EXPECT_STREQ(plate.child("tt:Class").child("tt:Type").text().get(), "LicensePlate");
+  EXPECT_STREQ(plate.child("tt:LicensePlateInfo").child("tt:PlateNumber").text().get(), "AB123");
+  EXPECT_NEAR(plate.child("tt:LicensePlateInfo").child("tt:PlateNumber").attribute("Likelihood").as_double(), 0.85, 1e-4);
+  EXPECT_NEAR(plate.child("tt:Shape").child("tt:BoundingBox").attribute("left").as_double(), 0.0, 1e-4);
+  EXPECT_NEAR(plate.child("tt:Shape").child("tt:BoundingBox").attribute("right").as_double(), 0.2, 1e-4);
+  EXPECT_STREQ(objects[1].child("tt:Appearance").child("tt:Class").child("tt:Type").text().get(), "HumanFace");
+
+  // The recognitions leave the scene a second after they came; the next description says so.
+  for (int i = 0; i < 15; ++i) analyse(240ms + 80ms * i, 3 + i);
+  pugi::xml_document last;
+  ASSERT_TRUE(last.load_string(received.back().c_str()));
+  EXPECT_TRUE(objects_in(last).empty()) << received.back();
 }
 
 }  // namespace

@@ -103,6 +103,67 @@ TEST_F(UsernameTokenTest, RefusesAReplayedNonceUntilItsCreatedTimeLeavesTheWindo
       << "by now the Created time itself is stale";
 }
 
+TEST_F(UsernameTokenTest, TheSameTokenFromTheSameAddressPassesAgainWithinOneSecond) {
+  const auto first = token("repeated");
+  EXPECT_TRUE(std::holds_alternative<security::UserAccount>(verifier_.verify(first, "10.0.0.5")));
+  clock_.advance_to(400ms);
+  EXPECT_TRUE(std::holds_alternative<security::UserAccount>(verifier_.verify(first, "10.0.0.5")));
+  clock_.advance_to(1s);
+  auto repeat = verifier_.verify(first, "10.0.0.5");
+  EXPECT_TRUE(std::holds_alternative<security::UserAccount>(repeat)) << std::get<TokenRefusal>(repeat).message;
+}
+
+TEST_F(UsernameTokenTest, TheSameNonceUnderAnotherCreatedPassesFromTheSameAddressWithinOneSecond) {
+  // libonvif: one nonce per second, Created to the millisecond, so each request has its own digest.
+  const auto first = token("libonvif");
+  EXPECT_TRUE(std::holds_alternative<security::UserAccount>(verifier_.verify(first, "10.0.0.5")));
+  clock_.advance_to(8ms);
+  const auto second = token("libonvif", 1s);
+  ASSERT_NE(second.created, first.created);
+  ASSERT_NE(second.password, first.password);
+  auto repeat = verifier_.verify(second, "10.0.0.5");
+  EXPECT_TRUE(std::holds_alternative<security::UserAccount>(repeat)) << std::get<TokenRefusal>(repeat).message;
+}
+
+TEST_F(UsernameTokenTest, TheSameNonceFromAnotherAddressIsAReplayAndCounts) {
+  const auto first = token("captured");
+  EXPECT_TRUE(std::holds_alternative<security::UserAccount>(verifier_.verify(first, "10.0.0.5")));
+  auto recreated = verifier_.verify(token("captured", 1s), "10.0.0.6");
+  ASSERT_TRUE(std::holds_alternative<TokenRefusal>(recreated));
+  EXPECT_NE(std::get<TokenRefusal>(recreated).message.find("already used"), std::string::npos);
+  for (int i = 0; i < 6; ++i) {
+    auto replay = verifier_.verify(first, "10.0.0.6");
+    ASSERT_TRUE(std::holds_alternative<TokenRefusal>(replay)) << i;
+    EXPECT_NE(std::get<TokenRefusal>(replay).message.find("already used"), std::string::npos);
+  }
+  EXPECT_TRUE(lock_.locked_for("10.0.0.6")) << "replays count toward the illegal login lock";
+  EXPECT_FALSE(lock_.locked_for("10.0.0.5"));
+}
+
+TEST_F(UsernameTokenTest, TheSameNonceMoreThanOneSecondAfterItsFirstUseIsAReplay) {
+  const auto first = token("late");
+  EXPECT_TRUE(std::holds_alternative<security::UserAccount>(verifier_.verify(first, "10.0.0.5")));
+  clock_.advance_to(700ms);
+  EXPECT_TRUE(std::holds_alternative<security::UserAccount>(verifier_.verify(first, "10.0.0.5")));
+  clock_.advance_to(1100ms);
+  auto replay = verifier_.verify(first, "10.0.0.5");
+  ASSERT_TRUE(std::holds_alternative<TokenRefusal>(replay)) << "the window runs from the first use, not the last";
+  EXPECT_NE(std::get<TokenRefusal>(replay).message.find("already used"), std::string::npos);
+  EXPECT_TRUE(std::holds_alternative<TokenRefusal>(verifier_.verify(token("late", 1s), "10.0.0.5")))
+      << "nor under a new Created";
+}
+
+TEST_F(UsernameTokenTest, ARepeatUnderALaterCreatedIsRememberedUntilThatLeavesTheWindow) {
+  EXPECT_TRUE(std::holds_alternative<security::UserAccount>(verifier_.verify(token("kept", -299s), "10.0.0.5")));
+  const auto later = token("kept");
+  EXPECT_TRUE(std::holds_alternative<security::UserAccount>(verifier_.verify(later, "10.0.0.5")));
+  // The first Created has left the window; the later one has not, so its token is still a replay.
+  clock_.advance_to(2s);
+  auto replay = verifier_.verify(later, "10.0.0.6");
+  ASSERT_TRUE(std::holds_alternative<TokenRefusal>(replay));
+  EXPECT_NE(std::get<TokenRefusal>(replay).message.find("already used"), std::string::npos);
+}
+
 TEST_F(UsernameTokenTest, WrongPasswordsLockTheAddressAndThenEvenTheRightOneIsRefused) {
   for (int i = 0; i < 6; ++i) {
     auto wrong = verifier_.verify(token("wrong-" + std::to_string(i), {}, "Not-the-password-1"), "10.0.0.5");
