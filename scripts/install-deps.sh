@@ -10,6 +10,8 @@ packages=(
   libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libopencv-dev libfreetype-dev libyaml-cpp-dev zlib1g-dev libtesseract-dev
+  # bench hardware: the Wiegand port on GPIO lines (hil/)
+  libgpiod-dev
   # ONVIF: gSOAP's code generators, runtime library and plugin sources; libxml2 validates responses against the XSDs
   gsoap libgsoap-dev libxml2-dev libxml2-utils
   # data: the face cascades of the sim's face test and analytics, the plate and OSD font

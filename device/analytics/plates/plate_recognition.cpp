@@ -71,6 +71,23 @@ std::string colour_name(const hal::VideoFrame& frame, cv::Rect box) {
   return "blue";
 }
 
+// A vehicle passes through the picture; a blob that stays where it appeared is none (the place a
+// stopped vehicle has just left, light changing on one spot).
+bool travelled(const cv::Rect& first, const cv::Rect& last) {
+  if (first.empty() || last.empty()) return false;
+  const cv::Point2f d = centre(last) - centre(first);
+  return std::hypot(d.x, d.y) >= 0.5 * std::max(first.height, last.height);
+}
+
+// Whether a plate at `at` is back where a plate that moved from `first` to `last` came from, by
+// more than a plate's height: the plate of the vehicle behind, not the same plate further on
+// (nor a fragment of it at the picture's edge).
+bool behind(const cv::Rect& first, const cv::Rect& last, cv::Point2f at) {
+  const float travel = centre(last).y - centre(first).y;
+  if (std::abs(travel) < 1) return false;
+  return (at.y - centre(last).y) * (travel > 0 ? 1.0f : -1.0f) < -static_cast<float>(last.height);
+}
+
 traffic::PixelBox to_box(const cv::Rect& r) { return {r.x, r.y, r.width, r.height}; }
 
 std::chrono::nanoseconds thread_cpu_time() {
@@ -132,24 +149,10 @@ void PlateRecognition::analyse(const AnalysisFrame& frame, const EventSink&) {
   for (const auto& shield : settings.shield_areas) shields.push_back(to_pixels(shield, full.width(), full.height()));
   const cv::Rect capture_box = cv::boundingRect(capture) & cv::Rect(0, 0, full.width(), full.height());
 
-  // Vehicles: foreground blobs of vehicle size whose centre is in the capture area.
+  // Vehicles: blobs of vehicle size whose centre is in the capture area.
   std::vector<cv::Rect> vehicles;
-  if (frame.background_ready()) {
-    // Windows, lights and shadows split a vehicle's blob; closing joins the parts.
-    static const cv::Mat kJoin = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(15, 15));
-    cv::Mat joined, labels, stats, centroids;
-    cv::morphologyEx(frame.foreground, joined, cv::MORPH_CLOSE, kJoin);
-    const int n = cv::connectedComponentsWithStats(joined, labels, stats, centroids, 8, CV_32S);
-    const double min_area = settings.min_vehicle_fraction * frame.foreground.total();
-    const double scale = frame.scale();
-    for (int i = 1; i < n; ++i) {
-      if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area) continue;
-      const cv::Rect box(static_cast<int>(stats.at<int>(i, cv::CC_STAT_LEFT) * scale),
-                         static_cast<int>(stats.at<int>(i, cv::CC_STAT_TOP) * scale),
-                         static_cast<int>(stats.at<int>(i, cv::CC_STAT_WIDTH) * scale),
-                         static_cast<int>(stats.at<int>(i, cv::CC_STAT_HEIGHT) * scale));
-      if (inside(capture, centre(box))) vehicles.push_back(box & cv::Rect(0, 0, full.width(), full.height()));
-    }
+  for (const auto& box : vehicle_finder_.find(frame, settings.min_vehicle_fraction)) {
+    if (inside(capture, centre(box))) vehicles.push_back(box);
   }
 
   // Plates are searched in the whole capture area, not only on the foreground vehicles: at night
@@ -263,10 +266,13 @@ void PlateRecognition::update_tracks(const AnalysisFrame& frame, const PlateReco
       if (dist < 1.5 * std::max(box.width, t.plate.width) && dist < best) best = dist, track = &t;
     }
     // The vehicle the plate sits on: of the vehicle boxes around it, the one followed longest (a
-    // blob that just split off is not a vehicle of its own).
+    // blob that just split off is not a vehicle of its own). A plate sits in the lower half of its
+    // vehicle; one higher up in a box is on the vehicle behind, seen past it (a rider in front of
+    // a car), and would end that vehicle's pass with a fragment of the plate.
     Track* carrier = nullptr;
     for (std::size_t v = 0; v < vehicles.size(); ++v) {
       if (!vehicles[v].contains(at) || vehicle_track[v]->merged) continue;
+      if (at.y < static_cast<float>(vehicles[v].y) + static_cast<float>(vehicles[v].height) / 2) continue;
       if (!carrier || vehicle_track[v]->vehicle_frames > carrier->vehicle_frames) carrier = vehicle_track[v];
     }
     if (track && carrier && carrier != track && carrier->plate.empty() && track->vehicle_seen != now &&
@@ -278,8 +284,37 @@ void PlateRecognition::update_tracks(const AnalysisFrame& frame, const PlateReco
         if (assigned == carrier) assigned = track;
       }
     } else if (!track && carrier && carrier->plate_seen != now) {
-      // A plate no track continues joins the vehicle it sits on.
-      track = carrier;
+      if (!carrier->plate.empty() && now - carrier->plate_seen >= settings.lost_time &&
+          behind(carrier->first_plate, carrier->plate, at)) {
+        // The vehicle box around this plate follows a track whose plate has left: its blob took
+        // in the vehicle behind (blobs merge and split) and carried on with it. That vehicle is
+        // this plate's, a pass of its own; left with the old track, its reads would be lost.
+        track = &new_track();
+        track->vehicle = track->first_vehicle = carrier->vehicle;
+        track->vehicle_seen = now;
+        track->vehicle_frames = 1;
+        carrier->vehicle = {};
+        for (auto& assigned : vehicle_track) {
+          if (assigned == carrier) assigned = track;
+        }
+      } else {
+        // A plate no track continues joins the vehicle it sits on (its own plate, unread for a
+        // moment, counts as found again further on).
+        track = carrier;
+      }
+    }
+    if (!track) {
+      // Two reads side by side on one line in one frame are the halves of one plate (split at the
+      // picture's edge): the second one joins the track that took the first.
+      for (auto& other : tracks_) {
+        if (other.merged || other.plate_seen != now) continue;
+        const cv::Point2f d = centre(other.plate) - at;
+        if (std::abs(d.y) < static_cast<float>(std::max(box.height, other.plate.height)) &&
+            std::abs(d.x) < 1.5f * static_cast<float>(std::max(box.width, other.plate.width))) {
+          track = &other;
+          break;
+        }
+      }
     }
     if (!track) track = &new_track();
     Track& t = *track;
@@ -351,7 +386,8 @@ void PlateRecognition::finish_tracks(hal::Nanos now, const PlateRecognitionSetti
           emit(make_read(t, voted));
         }
       }
-    } else if (lost && t.vehicle_frames >= settings.unlicensed_frames && !t.plate_inside) {
+    } else if (lost && t.vehicle_frames >= settings.unlicensed_frames && !t.plate_inside &&
+               travelled(t.first_vehicle, t.vehicle)) {
       t.emitted = true;
       emit(make_read(t, {}));
     }

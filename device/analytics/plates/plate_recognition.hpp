@@ -14,6 +14,7 @@
 #include "device/analytics/detector.hpp"
 #include "device/analytics/plates/plate_recognition_settings.hpp"
 #include "device/analytics/plates/plate_vote.hpp"
+#include "device/analytics/plates/vehicle_finder.hpp"
 #include "device/core/result.hpp"
 #include "device/traffic/plate_read.hpp"
 
@@ -113,6 +114,7 @@ class PlateRecognition : public Detector {
   std::vector<PendingTrigger> triggers_;
 
   // Analytics thread only.
+  plates::VehicleFinder vehicle_finder_;
   std::vector<Track> tracks_;
   std::deque<Track> finished_;  // kept for triggers that look back
   std::deque<std::pair<std::string, hal::Nanos>> recent_plates_;  // video reads emitted, by time

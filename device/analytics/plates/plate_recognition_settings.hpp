@@ -47,8 +47,9 @@ struct PlateRecognitionSettings {
   //! A vehicle tracked for this many analysed frames without any plate read is reported
   //! unlicensed (plate "") when its pass ends.
   int unlicensed_frames = 10;
-  //! Foreground blobs smaller than this fraction of the picture are not vehicles.
-  double min_vehicle_fraction = 0.01;
+  //! Blobs smaller than this fraction of the picture are not vehicles (a motorcycle with its
+  //! rider 20 m out is about 0.5 %).
+  double min_vehicle_fraction = 0.005;
   //! trigger(): reads within ± this of the trigger time are considered.
   hal::Nanos trigger_window = std::chrono::milliseconds(600);
 };

@@ -1,8 +1,12 @@
 // Plate recognition's parts that need no scene: settings validation (capture area, 3 shield
-// areas, layouts), layout correction, voting, and a loop trigger with no plate in view.
+// areas, layouts), layout correction, voting, a loop trigger with no plate in view, and vehicles
+// without plates on a synthetic dark road (found apart from the shared foreground, reported
+// unlicensed when they pass, not when a blob stays put or the light changes).
 #include "device/analytics/plates/plate_recognition.hpp"
 
 #include <gtest/gtest.h>
+
+#include <opencv2/core.hpp>
 
 #include <cstring>
 #include <memory>
@@ -10,6 +14,7 @@
 
 #include "device/analytics/plates/plate_layout.hpp"
 #include "device/analytics/plates/plate_vote.hpp"
+#include "device/analytics/plates/vehicle_finder.hpp"
 
 namespace camrig::analytics {
 namespace {
@@ -100,6 +105,108 @@ TEST(PlateRecognitionTest, LoopTriggerWithoutAPlateInViewReportsAnEmptyPlateOnce
   EXPECT_TRUE(reads[0].frame);
   recognition.analyse(frame_at(14), {});
   EXPECT_EQ(reads.size(), 1u);
+}
+
+// A night road under IR as the analytics see it: luma 53 with sensor noise, 640x360 (analysis
+// and full size alike), and a shared foreground that shows nothing, as when the shared model has
+// learnt dark vehicles as background. `dark` boxes are drawn at luma 22 (a rider's clothes).
+class DarkRoad {
+ public:
+  AnalysisFrame frame(std::vector<cv::Rect> dark = {}, int road = 53) {
+    cv::Mat luma(360, 640, CV_8UC1);
+    rng_.fill(luma, cv::RNG::NORMAL, road, 5);
+    for (const auto& box : dark) luma(box).setTo(22);
+    auto full = std::make_shared<hal::VideoFrame>(640, 360);
+    std::memset(full->plane(0), 128, full->size_bytes());
+    std::memcpy(full->plane(0), luma.data, luma.total());
+    full->timestamp = hal::Nanos{static_cast<std::int64_t>(index_++) * 80'000'000};  // 12.5 a second
+    AnalysisFrame analysis;
+    analysis.time = full->timestamp;
+    analysis.full = full;
+    analysis.luma = luma;
+    analysis.foreground = cv::Mat::zeros(360, 640, CV_8UC1);
+    return analysis;
+  }
+  static constexpr int kPerSecond = 12;
+
+ private:
+  cv::RNG rng_{7};
+  int index_ = 0;
+};
+
+double overlap(const cv::Rect& a, const cv::Rect& b) {
+  return static_cast<double>((a & b).area()) / std::max(1, (a | b).area());
+}
+
+TEST(VehicleFinderTest, ADarkRiderTheSharedForegroundMissesIsFound) {
+  DarkRoad road;
+  plates::VehicleFinder finder;
+  for (int i = 0; i < 2 * DarkRoad::kPerSecond; ++i) EXPECT_TRUE(finder.find(road.frame(), 0.005).empty());
+  for (int i = 0; i < 10; ++i) {
+    const cv::Rect rider(300, 40 + 20 * i, 40, 80);  // 3200 pixels: 1.4 % of the picture
+    const AnalysisFrame frame = road.frame({rider});
+    const auto found = finder.find(frame, 0.005);
+    ASSERT_EQ(found.size(), 1u) << "frame " << i;
+    EXPECT_GT(overlap(found[0], rider), 0.7) << "frame " << i;
+    EXPECT_TRUE(finder.find(road.frame({cv::Rect(rider.x, rider.y + 10, 40, 80)}), 0.05).empty()) << "smaller than 5 %";
+  }
+}
+
+TEST(VehicleFinderTest, WhereAStoppedVehicleStoodBecomesRoadAgain) {
+  DarkRoad road;
+  plates::VehicleFinder finder;
+  for (int i = 0; i < 2 * DarkRoad::kPerSecond; ++i) (void)finder.find(road.frame(), 0.005);
+  const cv::Rect stopped(200, 150, 120, 100);
+  EXPECT_EQ(finder.find(road.frame({stopped}), 0.005).size(), 1u);
+  for (int i = 0; i < 10 * DarkRoad::kPerSecond; ++i) (void)finder.find(road.frame({stopped}), 0.005);
+  EXPECT_TRUE(finder.find(road.frame({stopped}), 0.005).empty()) << "a vehicle standing 10 s is road";
+  for (int i = 0; i < 10 * DarkRoad::kPerSecond; ++i) (void)finder.find(road.frame(), 0.005);
+  EXPECT_TRUE(finder.find(road.frame(), 0.005).empty()) << "10 s after it left its place is road again";
+}
+
+TEST(VehicleFinderTest, AChangeOfLightIsNoVehicle) {
+  DarkRoad road;
+  plates::VehicleFinder finder;
+  for (int i = 0; i < 2 * DarkRoad::kPerSecond; ++i) (void)finder.find(road.frame(), 0.005);
+  for (int i = 0; i < DarkRoad::kPerSecond; ++i) {
+    EXPECT_TRUE(finder.find(road.frame({}, 120), 0.005).empty()) << "frame " << i;
+  }
+}
+
+TEST(PlateRecognitionTest, AVehicleWithoutAPlateIsReportedUnlicensedOnceWhenItHasPassed) {
+  std::vector<traffic::PlateRead> reads;
+  PlateRecognition recognition({}, [&](const traffic::PlateRead& r) { reads.push_back(r); });
+  ASSERT_TRUE(recognition.ready());
+  DarkRoad road;
+  for (int i = 0; i < 2 * DarkRoad::kPerSecond; ++i) recognition.analyse(road.frame(), {});
+  // 14 frames from the top of the picture to the bottom, then gone.
+  for (int i = 0; i < 14; ++i) recognition.analyse(road.frame({cv::Rect(300, 20 + 18 * i, 40, 80)}), {});
+  EXPECT_TRUE(reads.empty()) << "reported when it leaves, not before";
+  for (int i = 0; i < DarkRoad::kPerSecond; ++i) recognition.analyse(road.frame(), {});
+  ASSERT_EQ(reads.size(), 1u);
+  EXPECT_EQ(reads[0].plate, "");
+  EXPECT_EQ(reads[0].trigger, traffic::CaptureTrigger::video);
+  ASSERT_TRUE(reads[0].vehicle_box);
+  EXPECT_GT(overlap({reads[0].vehicle_box->x, reads[0].vehicle_box->y, reads[0].vehicle_box->width,
+                     reads[0].vehicle_box->height},
+                    {300, 20 + 18 * 13, 40, 80}),
+            0.5);
+  EXPECT_EQ(reads[0].direction, traffic::VehicleDirection::approaching);
+}
+
+TEST(PlateRecognitionTest, ABlobThatStaysPutOrPassesTooQuicklyIsNotUnlicensed) {
+  std::vector<traffic::PlateRead> reads;
+  PlateRecognition recognition({}, [&](const traffic::PlateRead& r) { reads.push_back(r); });
+  ASSERT_TRUE(recognition.ready());
+  DarkRoad road;
+  for (int i = 0; i < 2 * DarkRoad::kPerSecond; ++i) recognition.analyse(road.frame(), {});
+  // A dark patch for 2 s on one spot (what a shadow or the place a car left looks like).
+  for (int i = 0; i < 2 * DarkRoad::kPerSecond; ++i) recognition.analyse(road.frame({cv::Rect(300, 150, 60, 60)}), {});
+  for (int i = 0; i < DarkRoad::kPerSecond; ++i) recognition.analyse(road.frame(), {});
+  // A vehicle seen for fewer frames than "Frames to Output Unlicensed Vehicle Snapshot" (10).
+  for (int i = 0; i < 8; ++i) recognition.analyse(road.frame({cv::Rect(300, 20 + 30 * i, 40, 80)}), {});
+  for (int i = 0; i < DarkRoad::kPerSecond; ++i) recognition.analyse(road.frame(), {});
+  EXPECT_TRUE(reads.empty());
 }
 
 }  // namespace
