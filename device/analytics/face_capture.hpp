@@ -3,6 +3,8 @@
 // of a track by the rule's best shot / quick shot / capture times / threshold / filtering time,
 // drops captures that repeat a face captured lately (remove duplicated faces), and sends each as
 // one face_capture event carrying the face picture and the background picture with their overlays.
+// Sightings turned further than the facial posture filter allows are tracked but never captured;
+// with Upload Feature on, a capture carries what its face's pixels tell (face_features).
 #pragma once
 
 #include <cstdint>
@@ -60,6 +62,12 @@ struct FaceCaptureSettings {
   int duplicate_similarity = 85;         //!< 0..100: a capture more similar to a kept face is dropped
   int duplicate_grading_threshold = 60;  //!< 0..100: only captures graded above are compared and kept
   int duplicate_update_time = 60;        //!< seconds a face stays in the library, 1..3600
+  //! "Upload Feature": each capture carries the face's attributes (glasses; gender and expression
+  //! are reported "unknown", see face_features).
+  bool upload_features = false;
+  //! "Facial Posture Filter": faces turned further than this (degrees, left or right) are not
+  //! captured, 0..90; 90 lets every face the detector finds through.
+  int posture_filter = 45;
 };
 
 inline constexpr int kMaxFaceCaptureShieldRegions = 4;
@@ -97,6 +105,20 @@ std::vector<events::PictureRef> capture_pictures(const hal::VideoFrame& frame, c
 //! How alike two faces (BGR) look, 0..100: the correlation of their lumas, each scaled to 24x24
 //! and normalised for brightness and contrast, lowered by the difference of their mean chroma.
 int face_similarity(const cv::Mat& face_a, const cv::Mat& face_b);
+
+//! What the face capture tells from a face's own pixels: the posture filter's angle and the
+//! "Upload Feature" attributes it can measure.
+struct FaceFeatures {
+  //! Horizontal turn of the face, degrees, positive when turned to the person's right (the image's
+  //! left): from how far the eyes sit off the centre of the head's skin outline.
+  double yaw = 0;
+  //! Dark frames across the eye band: a dark bridge between the eyes where the nose is bright.
+  bool glasses = false;
+  //! False when the eyes or the skin outline could not be found: no posture, no attributes.
+  bool measured = false;
+};
+//! The features of `face` (a face detector box, sensor pixels) on the sensor's luma.
+FaceFeatures face_features(const cv::Mat& luma, const cv::Rect& face);
 
 //! Remove Duplicated Faces: the faces captured lately, which a face of another track must not repeat.
 class DuplicateFaceLibrary {
@@ -141,6 +163,7 @@ class FaceCapture final : public Detector {
     cv::Rect box;
     hal::VideoFramePtr frame;
     hal::Nanos time{0};
+    FaceFeatures features;
   };
   struct Track {
     std::uint64_t id = 0;

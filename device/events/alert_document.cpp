@@ -44,6 +44,11 @@ nlohmann::ordered_json face_of(const Event& event, const std::vector<AlertPart>&
   nlohmann::ordered_json face;
   if (event.target->track_id) face["faceId"] = *event.target->track_id;
   if (event.target->face_quality) face["faceScore"] = *event.target->face_quality;
+  if (const auto& a = event.target->face_attributes) {
+    face["gender"] = a->gender;
+    face["expression"] = a->expression;
+    face["glass"] = a->glasses;
+  }
   if (const auto& b = event.target->box)
     face["faceRect"] = {{"x", fraction(b->x)}, {"y", fraction(b->y)}, {"width", fraction(b->width)}, {"height", fraction(b->height)}};
   if (const auto* picture = part_of_kind(event, parts, "face")) face["URL"] = cid(*picture);

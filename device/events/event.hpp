@@ -52,6 +52,14 @@ struct Box {
   double x = 0, y = 0, width = 0, height = 0;  //!< normalised to the picture, 0..1
 };
 
+//! Face capture "Upload Feature": what the camera tells from the face, "yes"/"no" or "unknown"; the
+//! values of gender ("male", "female") and expression ("smile", "none") are "unknown" when not told.
+struct FaceAttributes {
+  std::string gender = "unknown";
+  std::string expression = "unknown";
+  std::string glasses = "unknown";
+};
+
 struct Target {
   std::optional<Box> box;
   std::string object_class;  //!< "human", "vehicle"
@@ -66,6 +74,8 @@ struct Target {
   std::string face_id;
   //! Face capture: the captured picture's face quality grade, 0..100.
   std::optional<int> face_quality;
+  //! Face capture with Upload Feature on.
+  std::optional<FaceAttributes> face_attributes;
 };
 
 //! A picture taken for the event, stored elsewhere (memory card, picture store) or carried along.

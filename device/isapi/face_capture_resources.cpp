@@ -1,12 +1,12 @@
 // Face capture (network camera 10.2) as /ISAPI/Intelligent/channels/<id>/faceCapture: the rule
 // (pupil distances, detection area, shield regions), overlay and capture (with the text overlay
-// list in its order) and the capture parameters (with remove duplicated faces) of
-// channel.<id>.face_capture.* in one FaceCapture document. A PUT changes the elements it gives;
-// the result is checked by the analytics' own validation and stored as one change. Region points
-// use ISAPI's 704 x 576 normalised screen from the top-left corner. Smart display (chapter 11):
-// /ISAPI/Intelligent/smartDisplay/captures lists the recent captures with their features (XML, or
-// JSON with ?format=json), .../captures/<id>/pictures/<kind> returns one JPEG and
-// .../captures/download?count=N packs the newest N (at most 200) pictures into one ZIP.
+// list in its order) and the capture parameters (with remove duplicated faces, upload feature and
+// the facial posture filter) of channel.<id>.face_capture.* in one FaceCapture document. A PUT
+// changes the elements it gives; the result is checked by the analytics' own validation and stored
+// as one change. Region points use ISAPI's 704 x 576 normalised screen from the top-left corner.
+// Smart display (chapter 11): /ISAPI/Intelligent/smartDisplay/captures lists the recent captures
+// with their features (XML, or JSON with ?format=json), .../captures/<id>/pictures/<kind> returns
+// one JPEG and .../captures/download?count=N packs the newest N (at most 200) pictures into one ZIP.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -92,6 +92,8 @@ void append_document(pugi::xml_node root, int channel, const FaceCaptureSettings
   duplicates.append_child("similarityThreshold").text() = s.duplicate_similarity;
   duplicates.append_child("gradingThreshold").text() = s.duplicate_grading_threshold;
   duplicates.append_child("updateTime").text() = s.duplicate_update_time;
+  capture.append_child("uploadFeature").text() = s.upload_features;
+  capture.append_child("facialPostureFilter").text() = s.posture_filter;
 }
 
 Result<void> read_bool(pugi::xml_node node, std::initializer_list<std::string_view> path, bool& out) {
@@ -130,7 +132,9 @@ Result<void> read_document(pugi::xml_node root, FaceCaptureSettings& s) {
                  read_bool(root, {"CaptureParams", "RemoveDuplicates", "enabled"}, s.remove_duplicates),
                  read_int(root, {"CaptureParams", "RemoveDuplicates", "similarityThreshold"}, s.duplicate_similarity),
                  read_int(root, {"CaptureParams", "RemoveDuplicates", "gradingThreshold"}, s.duplicate_grading_threshold),
-                 read_int(root, {"CaptureParams", "RemoveDuplicates", "updateTime"}, s.duplicate_update_time)})
+                 read_int(root, {"CaptureParams", "RemoveDuplicates", "updateTime"}, s.duplicate_update_time),
+                 read_bool(root, {"CaptureParams", "uploadFeature"}, s.upload_features),
+                 read_int(root, {"CaptureParams", "facialPostureFilter"}, s.posture_filter)})
     if (!r) return r;
   if (const auto resolution = text_at(root, {"OverlayAndCapture", "backgroundResolution"})) {
     const auto parsed = analytics::background_resolution_from_string(*resolution);
@@ -195,6 +199,11 @@ nlohmann::json capture_json(const events::Event& e) {
     if (!e.target->object_class.empty()) item["targetType"] = e.target->object_class;
     if (e.target->track_id) item["trackID"] = *e.target->track_id;
     if (e.target->face_quality) item["faceQuality"] = *e.target->face_quality;
+    if (const auto& a = e.target->face_attributes) {
+      item["gender"] = a->gender;
+      item["expression"] = a->expression;
+      item["glass"] = a->glasses;
+    }
     if (const auto& b = e.target->box)
       item["Rect"] = {{"x", b->x}, {"y", b->y}, {"width", b->width}, {"height", b->height}};
   }
@@ -210,7 +219,9 @@ nlohmann::json capture_json(const events::Event& e) {
 void append_capture(pugi::xml_node list, const events::Event& e) {
   const auto json = capture_json(e);
   auto node = list.append_child("SmartCapture");
-  for (const char* field : {"id", "eventType", "channelID", "dateTime", "targetType", "trackID", "faceQuality"})
+  for (const char* field :
+       {"id", "eventType", "channelID", "dateTime", "targetType", "trackID", "faceQuality", "gender", "expression",
+        "glass"})
     if (json.contains(field))
       append_text(node, field, json[field].is_string() ? json[field].get<std::string>() : json[field].dump());
   if (json.contains("Rect")) {

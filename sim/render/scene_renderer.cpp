@@ -364,15 +364,19 @@ struct SceneRenderer::Impl {
     const double fw = std::hypot(image[1].x - image[0].x, image[1].y - image[0].y);
     const double fh = std::hypot(image[3].x - image[0].x, image[3].y - image[0].y);
     const Pixel c{(image[0].x + image[2].x) / 2, (image[0].y + image[2].y) / 2};
-    const Vec2 facing = heading_vector(a.heading);
+    const Vec2 facing = heading_vector(a.heading + a.head_turn);
     const double cosine = facing.x * towards.x + facing.y * towards.y;
     if (face->frontal) {
       fill_ellipse(planes, {c.x, c.y - 0.05 * fh}, 0.62 * fw, 0.62 * fh, colour_of(hair, 1.0));
       fill_ellipse(planes, {c.x, c.y + 0.05 * fh}, 0.55 * fw, 0.55 * fh, colour_of(skin, 0.8));
-      auto it = face_cache.find(a.appearance);
+      // One texture per appearance, glasses and whole degree of yaw.
+      const int yaw = static_cast<int>(std::lround(face->yaw));
+      const std::uint64_t key =
+          mix64(a.appearance) ^ (static_cast<std::uint64_t>(yaw + 90) << 1) ^ (a.glasses ? 1u : 0u);
+      auto it = face_cache.find(key);
       if (it == face_cache.end()) {
         if (face_cache.size() >= 512) face_cache.clear();
-        it = face_cache.emplace(a.appearance, face_texture(a.appearance)).first;
+        it = face_cache.emplace(key, face_texture(a.appearance, a.glasses, yaw)).first;
       }
       map_texture(planes, it->second, image, 256);
     } else if (cosine > -0.35) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <numbers>
 
 #include "device/core/log.hpp"
 
@@ -175,7 +176,7 @@ Rgb hair_colour(std::uint64_t appearance) {
   return colours[mix64(appearance ^ 0x4a1u) % colours.size()];
 }
 
-Texture face_texture(std::uint64_t appearance) {
+Texture face_texture(std::uint64_t appearance, bool glasses, double yaw_degrees) {
   constexpr int w = 96, h = 132;  // 0.16 x 0.22 m
   Texture t;
   t.resize(w, h);
@@ -191,11 +192,20 @@ Texture face_texture(std::uint64_t appearance) {
   const double hairline = 0.10 + 0.08 * r(6);
   const double nose_len = 0.62 + 0.04 * (r(7) - 0.5);
   const double brow_dark = 0.45 + 0.2 * r(8);
+  // A turned head is a vertical cylinder through the face's sides: the point at angle phi on it is
+  // seen at sin(phi - yaw), so the features crowd towards the side the face turns to and the far
+  // side shows the skin and hair drawn behind the texture.
+  const double yaw = yaw_degrees * std::numbers::pi / 180.0;
   for (int py = 0; py < h; ++py) {
     for (int px = 0; px < w; ++px) {
-      const double u = (px + 0.5) / w * 2.0 - 1.0;  // -1 left .. 1 right
-      const double v = (py + 0.5) / h;              // 0 top .. 1 chin
       const std::size_t i = static_cast<std::size_t>(py) * w + px;
+      const double seen = std::asin(std::clamp((px + 0.5) / w * 2.0 - 1.0, -1.0, 1.0)) + yaw;
+      if (std::abs(seen) >= std::numbers::pi / 2) {
+        t.alpha[i] = 0;
+        continue;
+      }
+      const double u = std::sin(seen);  // -1 left .. 1 right on the unturned face
+      const double v = (py + 0.5) / h;  // 0 top .. 1 chin
       const double ox = u / 0.98, oy = (v - 0.5) / 0.52;
       const double oval = ox * ox + oy * oy;
       if (oval > 1.0) {
@@ -221,6 +231,17 @@ Texture face_texture(std::uint64_t appearance) {
       // Hair above the hairline and down the temples.
       const double hair_edge = hairline + 0.12 * u * u;
       if (v < hair_edge || (std::abs(u) > 0.86 && v < 0.45)) colour = scale(hair, 1.0 - 0.3 * v);
+      if (glasses) {
+        // Dark full-rim frames round each eye, a bridge over the nose and the arms to the temples;
+        // the lenses are lightly tinted.
+        const double lens_x = std::abs(std::abs(u) - eye_x) / 0.25, lens_y = (v - eye_y) / 0.075;
+        const double lens = std::hypot(lens_x, lens_y);
+        const bool rim = lens >= 0.78 && lens <= 1.0;
+        const bool bridge = std::abs(u) < eye_x - 0.2 && std::abs(v - (eye_y - 0.02)) < 0.016;
+        const bool arm = std::abs(u) > eye_x + 0.24 && std::abs(v - (eye_y - 0.03)) < 0.014;
+        if (rim || bridge || arm) colour = Rgb{28, 26, 30};
+        else if (lens < 0.78) colour = scale(colour, 0.8);
+      }
       const Yuv c = to_yuv(colour);
       t.y[i] = c.y, t.u[i] = c.u, t.v[i] = c.v;
       // Soft oval edge.

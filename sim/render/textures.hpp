@@ -42,6 +42,8 @@ Rgb hair_colour(std::uint64_t appearance);
 
 //! A face covering exactly the face box of actor_parts (0.16 x 0.22 m): hair line at the top,
 //! shading of brows, eye sockets, nose, cheeks, mouth and chin; transparent outside the oval.
-Texture face_texture(std::uint64_t appearance);
+//! `glasses` adds dark full-rim frames; `yaw_degrees` turns the face to the person's right
+//! (positive: the features move to the texture's left), as a head-sized cylinder would.
+Texture face_texture(std::uint64_t appearance, bool glasses = false, double yaw_degrees = 0);
 
 }  // namespace camrig::sim::render

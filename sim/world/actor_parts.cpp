@@ -54,7 +54,7 @@ std::optional<std::array<Vec3, 4>> plate_corners(const Actor& vehicle, bool fron
 std::optional<Face> face_of(const Actor& person, const CameraModel& camera) {
   if (person.kind != ActorKind::person) return std::nullopt;
   Face face;
-  const Vec2 facing = heading_vector(person.heading);
+  const Vec2 facing = heading_vector(person.heading + person.head_turn);
   const double head_depth = 0.10;
   face.centre = {person.position.x + facing.x * head_depth, person.position.y + facing.y * head_depth,
                  person.position.z + person.height - 0.13};
@@ -63,6 +63,10 @@ std::optional<Face> face_of(const Actor& person, const CameraModel& camera) {
   if (horizontal > 1e-9) {
     const double cosine = (facing.x * to_camera.x + facing.y * to_camera.y) / horizontal;
     face.frontal = cosine >= std::cos(30.0 * std::numbers::pi / 180.0);
+    // Headings turn clockwise seen from above: the face's heading less the heading towards the
+    // camera is a turn to the person's right.
+    const double sine = (facing.x * to_camera.y - facing.y * to_camera.x) / horizontal;
+    face.yaw = std::atan2(sine, cosine) * 180.0 / std::numbers::pi;
   }
   return face;
 }

@@ -24,11 +24,14 @@ std::optional<std::array<Vec3, 4>> plate_corners(const Actor& vehicle, bool fron
 
 //! A person's face: centre of the face's front plane, its width and height (metres), and
 //! whether it faces `camera` closely enough to be seen as a frontal face (within 30 degrees).
+//! The face looks along the heading turned by the head turn; `yaw` is its horizontal angle from
+//! the line to the camera, degrees, positive when turned to the person's right (the image's left).
 struct Face {
   Vec3 centre;
   double width = 0.16;
   double height = 0.22;
   bool frontal = false;
+  double yaw = 0;
 };
 std::optional<Face> face_of(const Actor& person, const CameraModel& camera);
 

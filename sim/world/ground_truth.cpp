@@ -94,7 +94,8 @@ nlohmann::ordered_json frame_record(int channel, std::uint64_t frame, const Worl
     }
     if (const auto face = face_of(a, model); face && front_towards) {
       if (const auto box = image_box(*face, model)) {
-        record["face"] = {{"box", box_json(*box)}, {"frontal", face->frontal}};
+        record["face"] = {{"box", box_json(*box)}, {"frontal", face->frontal}, {"yaw", rounded(face->yaw)},
+                          {"glasses", a.glasses}};
       }
     }
     actors.push_back(std::move(record));

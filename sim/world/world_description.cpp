@@ -351,7 +351,7 @@ class Parser {
   ActorDescription actor(const YAML::Node& n, const std::string& where) const {
     only_keys(n, where,
               {"name", "kind", "colour", "plate", "spawn", "every", "jitter", "count", "lane", "path", "speed", "queue",
-               "facing", "position", "heading", "removed"});
+               "facing", "head_turn", "glasses", "position", "heading", "removed"});
     ActorDescription a;
     a.name = n["name"] ? text(n["name"], where + ".name") : where;
     a.kind = choice<ActorKind>(required(n, "kind", where), where + ".kind",
@@ -406,6 +406,13 @@ class Parser {
           fail(f, fmt::format("{}.facing must be 'path', 'backwards' or a heading in degrees", where));
         }
       }
+    }
+    if (n["head_turn"] || n["glasses"]) {
+      if (a.kind != ActorKind::person)
+        fail(n["head_turn"] ? n["head_turn"] : n["glasses"],
+             fmt::format("{}: only people turn their head or wear glasses", where));
+      if (n["head_turn"]) a.head_turn_degrees = number_in(n["head_turn"], where + ".head_turn", -90, 90);
+      if (n["glasses"]) a.glasses = boolean(n["glasses"], where + ".glasses");
     }
     if (n["lane"]) {
       if (!is_vehicle(a.kind)) fail(n["lane"], fmt::format("{}: only vehicles follow a lane", where));

@@ -104,6 +104,9 @@ struct ActorDescription {
   bool queue = true;         //!< vehicles: keep a gap to the vehicle ahead
   Facing facing = Facing::along_path;
   double facing_degrees = 0;  //!< with Facing::fixed
+  //! People: the head turned from the way the body faces, degrees, positive to the person's right.
+  double head_turn_degrees = 0;
+  bool glasses = false;  //!< people: wears dark-framed glasses
   // Objects (bag, box): where and when they lie on the ground.
   Vec2 position;
   double heading_degrees = 0;

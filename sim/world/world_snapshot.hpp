@@ -88,6 +88,8 @@ struct Actor {
   std::optional<Plate> plate;        //!< vehicles only
   std::uint64_t appearance = 0;      //!< seed for details: face features, skin, hair, trim
   double walk_phase = 0;             //!< people: gait cycle position 0..1
+  double head_turn = 0;              //!< people: the head turned from the heading, radians, + to the right
+  bool glasses = false;              //!< people: wears dark-framed glasses
 };
 
 enum class LightingMode { day, dusk, night_ir, night_white_light };

@@ -118,6 +118,32 @@ TEST_F(FaceCaptureResourcesTest, ReadsAndWritesTheTextOverlayPictureAndDuplicate
   EXPECT_EQ(config->get_string("channel.1.face_capture.device_number"), "");
 }
 
+TEST_F(FaceCaptureResourcesTest, ReadsAndWritesUploadFeatureAndPostureFilter) {
+  auto answer = send(verb::get, path);
+  ASSERT_EQ(answer->http_status, status::ok) << answer->body;
+  EXPECT_EQ(answer->text({"CaptureParams", "uploadFeature"}), "false");
+  EXPECT_EQ(answer->text({"CaptureParams", "facialPostureFilter"}), "45");
+
+  auto put = send(verb::put, path,
+                  doc("<CaptureParams><uploadFeature>true</uploadFeature><facialPostureFilter>15</facialPostureFilter>"
+                      "</CaptureParams>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_TRUE(config->get_bool("channel.1.face_capture.upload_features"));
+  EXPECT_EQ(config->get_int("channel.1.face_capture.posture_filter"), 15);
+  answer = send(verb::get, path);
+  EXPECT_EQ(answer->text({"CaptureParams", "facialPostureFilter"}), "15");
+
+  // Refused with the reason, nothing stored.
+  for (const char* bad : {"<facialPostureFilter>91</facialPostureFilter>", "<facialPostureFilter>-1</facialPostureFilter>",
+                          "<facialPostureFilter>wide</facialPostureFilter>",
+                          "<uploadFeature>1</uploadFeature>"}) {
+    put = send(verb::put, path, doc(std::string("<CaptureParams>") + bad + "</CaptureParams>"));
+    EXPECT_EQ(put->http_status, status::bad_request) << bad << ": " << put->body;
+  }
+  EXPECT_TRUE(config->get_bool("channel.1.face_capture.upload_features"));
+  EXPECT_EQ(config->get_int("channel.1.face_capture.posture_filter"), 15);
+}
+
 TEST_F(FaceCaptureResourcesTest, ProfilesWithoutFaceCaptureHaveNoResource) {
   open_device("lpr-camera");
   route(services());
@@ -134,6 +160,7 @@ events::Event face_capture(std::uint64_t sequence) {
   target.box = events::Box{0.25, 0.5, 0.05, 0.08};
   target.track_id = sequence * 10;
   target.face_quality = 80;
+  if (sequence % 2 == 0) target.face_attributes = events::FaceAttributes{"unknown", "unknown", "yes"};
   e.target = target;
   e.pictures.push_back({"face", "", std::make_shared<const std::string>("face-" + std::to_string(sequence))});
   e.pictures.push_back({"scene", "", std::make_shared<const std::string>("scene-" + std::to_string(sequence))});
@@ -170,6 +197,8 @@ TEST_F(FaceCaptureResourcesTest, SmartDisplayKeepsTheLatestCapturesWithPicturesA
   EXPECT_EQ(list->text({"SmartCapture", "id"}), "4");
   EXPECT_EQ(list->text({"SmartCapture", "eventType"}), "faceCapture");
   EXPECT_EQ(list->text({"SmartCapture", "faceQuality"}), "80");
+  EXPECT_EQ(list->text({"SmartCapture", "glass"}), "yes");  // the features of capture 4
+  EXPECT_EQ(list->text({"SmartCapture", "gender"}), "unknown");
   EXPECT_EQ(list->text({"SmartCapture", "PictureList", "Picture", "url"}),
             "/ISAPI/Intelligent/smartDisplay/captures/4/pictures/face");
   auto json = send(verb::get, "/ISAPI/Intelligent/smartDisplay/captures?format=json");
@@ -177,6 +206,8 @@ TEST_F(FaceCaptureResourcesTest, SmartDisplayKeepsTheLatestCapturesWithPicturesA
   const auto doc = nlohmann::json::parse(json->body);
   ASSERT_EQ(doc["SmartCaptureList"].size(), 3u);
   EXPECT_EQ(doc["SmartCaptureList"][2]["trackID"], 60);
+  EXPECT_EQ(doc["SmartCaptureList"][2]["glass"], "yes");
+  EXPECT_FALSE(doc["SmartCaptureList"][1].contains("glass"));  // capture 5 was sent without features
 
   auto picture = send(verb::get, "/ISAPI/Intelligent/smartDisplay/captures/5/pictures/scene");
   ASSERT_EQ(picture->http_status, status::ok);

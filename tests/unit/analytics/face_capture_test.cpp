@@ -14,6 +14,7 @@
 
 #include "device/analytics/face_capture.hpp"
 #include "device/analytics/video_analytics.hpp"
+#include "tests/unit/analytics/face_capture_recorder.hpp"
 #include "device/core/config_schema.hpp"
 #include "sim/world/actor_parts.hpp"
 #include "sim/world/world_description.hpp"
@@ -40,19 +41,7 @@ actors:
 )";
 constexpr double k_scene_seconds = 26;
 
-//! A face capture with its own record of events, so several run side by side on the same frames.
-class Recorder final : public Detector {
- public:
-  explicit Recorder(std::shared_ptr<FaceCapture> capture) : capture_(std::move(capture)) {}
-  std::string_view name() const override { return "face capture recorder"; }
-  void analyse(const AnalysisFrame& frame, const EventSink&) override {
-    capture_->analyse(frame, [this](Event e) { events.push_back(std::move(e)); });
-  }
-  std::vector<Event> events;
-
- private:
-  std::shared_ptr<FaceCapture> capture_;
-};
+using Recorder = test::FaceCaptureRecorder;
 
 struct FaceTruth {
   std::uint32_t actor = 0;
