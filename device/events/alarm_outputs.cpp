@@ -54,7 +54,12 @@ AlarmOutputs::AlarmOutputs(hal::RelayOutputs* relays, hal::Clock& clock)
     : shared_(std::make_shared<Shared>(relays, clock)) {
   const int count = relays ? relays->count() : 0;
   shared_->outputs.resize(static_cast<std::size_t>(std::max(count, 0)));
-  for (int id = 1; id <= count; ++id) shared_->outputs[static_cast<std::size_t>(id - 1)].settings.name = "Alarm Output " + std::to_string(id);
+  // A camera boots with every output open (de-energised), whatever its contacts were when it
+  // went down: nothing holds an output yet, and a relay left closed would hold a gate or a siren.
+  for (int id = 1; id <= count; ++id) {
+    shared_->outputs[static_cast<std::size_t>(id - 1)].settings.name = "Alarm Output " + std::to_string(id);
+    shared_->drive(id, false);
+  }
 }
 
 AlarmOutputs::~AlarmOutputs() {
