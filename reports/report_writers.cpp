@@ -9,27 +9,14 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include "device/core/xml_escape.hpp"
+
 namespace camrig::reports {
 namespace {
 
 int failed_expectations(const ScenarioReport& scenario) {
   return static_cast<int>(std::count_if(scenario.expectations.begin(), scenario.expectations.end(),
                                         [](const ExpectationOutcome& e) { return !e.passed; }));
-}
-
-std::string escape_html(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string format_number(double value) {
@@ -75,7 +62,7 @@ std::string timeline_svg(const ScenarioReport& scenario) {
     for (const auto& mark : scenario.timeline) {
       if (mark.lane != lanes[i].first) continue;
       svg << fmt::format(R"(<circle cx="{:.1f}" cy="{}" r="5" fill="{}"><title>{:.3f} s: {}</title></circle>)",
-                         x_of(mark.at_seconds), y, lanes[i].second, mark.at_seconds, escape_html(mark.label));
+                         x_of(mark.at_seconds), y, lanes[i].second, mark.at_seconds, core::xml_escape(mark.label));
     }
   }
   const double axis = lane_height * static_cast<double>(lanes.size()) + 10;
@@ -106,7 +93,7 @@ std::string trend_svg(const std::vector<HistoryEntry>& history) {
     points += fmt::format("{:.1f},{:.1f} ", x, y);
     svg << fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="{}"><title>{}: {}/{} expectations, {}/{} scenarios</title></circle>)",
                        x, y, entry.expectations_passed == entry.expectations ? "#17702e" : "#b3171d",
-                       escape_html(entry.at), entry.expectations_passed, entry.expectations, entry.scenarios_passed,
+                       core::xml_escape(entry.at), entry.expectations_passed, entry.expectations, entry.scenarios_passed,
                        entry.scenarios);
   }
   if (shown > 1) svg << R"(<polyline fill="none" stroke="#3465a4" points=")" << points << R"("/>)";
@@ -143,19 +130,19 @@ std::string histogram_svg(const LatencySamples& samples) {
   const int tallest = std::max(1, *std::max_element(counts.begin(), counts.end()));
   std::ostringstream svg;
   svg << fmt::format(R"(<svg class="histogram" data-metric="{}" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" role="img">)",
-                     escape_html(samples.name), width, height);
-  svg << fmt::format(R"(<text x="{}" y="12">{} ({} samples, {})</text>)", left, escape_html(samples.name), samples.values.size(),
-                     escape_html(samples.unit));
+                     core::xml_escape(samples.name), width, height);
+  svg << fmt::format(R"(<text x="{}" y="12">{} ({} samples, {})</text>)", left, core::xml_escape(samples.name), samples.values.size(),
+                     core::xml_escape(samples.unit));
   const double bar = (width - left - 10) / bins;
   for (int i = 0; i < bins; ++i) {
     const double h = (height - top - bottom) * counts[static_cast<std::size_t>(i)] / tallest;
     const double from = low + (high - low) * i / bins, to = low + (high - low) * (i + 1) / bins;
     svg << fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#3465a4"><title>{:.4g} to {:.4g} {}: {}</title></rect>)",
-                       left + bar * i + 1, height - bottom - h, bar - 2, h, from, to, escape_html(samples.unit),
+                       left + bar * i + 1, height - bottom - h, bar - 2, h, from, to, core::xml_escape(samples.unit),
                        counts[static_cast<std::size_t>(i)]);
   }
   svg << fmt::format(R"(<text x="{}" y="{}">{:.4g}</text><text x="{}" y="{}" text-anchor="end">{:.4g} {}</text>)", left,
-                     height - bottom + 14, low, width - 10, height - bottom + 14, high, escape_html(samples.unit));
+                     height - bottom + 14, low, width - 10, height - bottom + 14, high, core::xml_escape(samples.unit));
   svg << fmt::format(R"(<text x="2" y="{}">{}</text><text x="2" y="{}">0</text></svg>)", top + 8, tallest, height - bottom);
   return svg.str();
 }
@@ -167,7 +154,7 @@ std::string accuracy_table_html(const std::vector<AccuracyRow>& rows) {
                      "<th>precision</th><th>recall</th><th>F1</th></tr>\n";
   for (const auto& r : rows)
     html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                        escape_html(r.kind), r.truth, r.alerts, r.matched, ratio(r.matched, r.alerts), ratio(r.matched, r.truth),
+                        core::xml_escape(r.kind), r.truth, r.alerts, r.matched, ratio(r.matched, r.alerts), ratio(r.matched, r.truth),
                         ratio(2 * r.matched, r.truth + r.alerts));
   return html + "</table>\n";
 }
@@ -179,7 +166,7 @@ std::string plate_confusion_html(const std::vector<PlateReadCount>& counts) {
     if (std::find(truths.begin(), truths.end(), c.truth) == truths.end()) truths.push_back(c.truth);
     if (std::find(reads.begin(), reads.end(), c.read) == reads.end()) reads.push_back(c.read);
   }
-  const auto name = [](const std::string& plate, const char* none) { return plate.empty() ? std::string(none) : escape_html(plate); };
+  const auto name = [](const std::string& plate, const char* none) { return plate.empty() ? std::string(none) : core::xml_escape(plate); };
   std::string html = "<table class=\"plate-confusion\"><tr><th>plate \\ read as</th>";
   for (const auto& read : reads) html += "<th>" + name(read, "(not read)") + "</th>";
   html += "</tr>\n";
@@ -204,8 +191,8 @@ std::string picture_html(const EvidencePicture& picture) {
                      base64(picture.jpeg) + "\"><svg viewBox=\"0 0 1 1\" preserveAspectRatio=\"none\">";
   for (const auto& box : picture.boxes)
     html += fmt::format(R"(<rect class="box {}" x="{:.4f}" y="{:.4f}" width="{:.4f}" height="{:.4f}"><title>{}</title></rect>)",
-                        box.source == "truth" ? "truth" : "detection", box.x, box.y, box.width, box.height, escape_html(box.label));
-  return html + "</svg></div><figcaption>" + escape_html(picture.caption) + "</figcaption></figure>";
+                        box.source == "truth" ? "truth" : "detection", box.x, box.y, box.width, box.height, core::xml_escape(box.label));
+  return html + "</svg></div><figcaption>" + core::xml_escape(picture.caption) + "</figcaption></figure>";
 }
 
 nlohmann::ordered_json to_json(const ScenarioReport& scenario) {
@@ -336,39 +323,39 @@ std::string html_page(const RunReport& run, const std::vector<HistoryEntry>& his
     expectations_passed += static_cast<int>(scenario.expectations.size()) - failed_expectations(scenario);
   }
   std::ostringstream html;
-  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>camrig run " << escape_html(run.started_at)
+  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>camrig run " << core::xml_escape(run.started_at)
        << "</title><style>" << k_style << "</style></head><body>\n";
   html << "<h1>camrig run: <span class=\"" << (run.passed() ? "pass\">PASSED" : "fail\">FAILED") << "</span></h1>\n";
-  html << "<div class=\"summary\" id=\"summary\"><span>started " << escape_html(run.started_at) << "</span><span>scenarios "
+  html << "<div class=\"summary\" id=\"summary\"><span>started " << core::xml_escape(run.started_at) << "</span><span>scenarios "
        << scenarios_passed << "/" << run.scenarios.size() << " passed</span><span>expectations " << expectations_passed << "/"
        << expectations << " held</span></div>\n";
-  if (!run.command.empty()) html << "<p>Command: <code>" << escape_html(run.command) << "</code></p>\n";
+  if (!run.command.empty()) html << "<p>Command: <code>" << core::xml_escape(run.command) << "</code></p>\n";
 
   html << "<table id=\"scenarios\"><tr><th>scenario</th><th>result</th><th>profile</th><th>mode</th><th>simulated</th>"
           "<th>real</th><th>speed-up</th></tr>\n";
   for (const auto& s : run.scenarios) {
     html << fmt::format("<tr><td><a href=\"#{0}\">{0}</a></td><td class=\"{1}\">{2}</td><td>{3}</td><td>{4}</td>"
                         "<td>{5:.1f} s</td><td>{6:.1f} s</td><td>{7}</td></tr>\n",
-                        escape_html(s.name), s.passed() ? "pass" : "fail", s.passed() ? "passed" : "failed",
-                        escape_html(s.profile), s.mode, s.simulated_seconds, s.real_seconds,
+                        core::xml_escape(s.name), s.passed() ? "pass" : "fail", s.passed() ? "passed" : "failed",
+                        core::xml_escape(s.profile), s.mode, s.simulated_seconds, s.real_seconds,
                         s.real_seconds > 0 ? fmt::format("{:.2f}x", s.simulated_seconds / s.real_seconds) : "n/a");
   }
   html << "</table>\n";
 
   for (const auto& s : run.scenarios) {
-    html << "<section class=\"scenario\" id=\"" << escape_html(s.name) << "\"><h2>" << escape_html(s.name) << " <span class=\""
+    html << "<section class=\"scenario\" id=\"" << core::xml_escape(s.name) << "\"><h2>" << core::xml_escape(s.name) << " <span class=\""
          << (s.passed() ? "pass\">passed" : "fail\">failed") << "</span></h2>\n";
-    html << "<p>" << escape_html(s.file) << ", profile " << escape_html(s.profile) << ", seed " << s.seed << ", "
-         << escape_html(s.mode) << (s.work_directory.empty() ? "" : ", files kept in " + escape_html(s.work_directory))
+    html << "<p>" << core::xml_escape(s.file) << ", profile " << core::xml_escape(s.profile) << ", seed " << s.seed << ", "
+         << core::xml_escape(s.mode) << (s.work_directory.empty() ? "" : ", files kept in " + core::xml_escape(s.work_directory))
          << "</p>\n";
-    if (!s.error.empty()) html << "<p class=\"error\">Could not run to the end: " << escape_html(s.error) << "</p>\n";
+    if (!s.error.empty()) html << "<p class=\"error\">Could not run to the end: " << core::xml_escape(s.error) << "</p>\n";
     html << "<table class=\"expectations\"><tr><th>expectation</th><th>kind</th><th>demands</th><th>result</th>"
             "<th>evidence</th></tr>\n";
     for (const auto& e : s.expectations) {
-      html << "<tr class=\"expectation\"><td>" << escape_html(e.id) << "</td><td>" << escape_html(e.kind) << "</td><td>"
-           << escape_html(e.statement) << "</td><td class=\"" << (e.skipped ? "skip\">skipped" : e.passed ? "pass\">held" : "fail\">broken") << "</td><td>"
-           << escape_html(e.evidence);
-      if (!e.detail.empty()) html << "<details><summary>details</summary><pre>" << escape_html(e.detail) << "</pre></details>";
+      html << "<tr class=\"expectation\"><td>" << core::xml_escape(e.id) << "</td><td>" << core::xml_escape(e.kind) << "</td><td>"
+           << core::xml_escape(e.statement) << "</td><td class=\"" << (e.skipped ? "skip\">skipped" : e.passed ? "pass\">held" : "fail\">broken") << "</td><td>"
+           << core::xml_escape(e.evidence);
+      if (!e.detail.empty()) html << "<details><summary>details</summary><pre>" << core::xml_escape(e.detail) << "</pre></details>";
       for (const auto& picture : e.pictures) html << picture_html(picture);
       html << "</td></tr>\n";
     }
@@ -376,8 +363,8 @@ std::string html_page(const RunReport& run, const std::vector<HistoryEntry>& his
     if (!s.metrics.empty()) {
       html << "<h3>Figures</h3><table class=\"metrics\"><tr><th>metric</th><th>value</th><th>unit</th></tr>\n";
       for (const auto& m : s.metrics)
-        html << "<tr><td>" << escape_html(m.name) << "</td><td>" << format_number(m.value) << "</td><td>"
-             << escape_html(m.unit) << "</td></tr>\n";
+        html << "<tr><td>" << core::xml_escape(m.name) << "</td><td>" << format_number(m.value) << "</td><td>"
+             << core::xml_escape(m.unit) << "</td></tr>\n";
       html << "</table>\n";
     }
     if (!s.accuracy.empty())

@@ -1,5 +1,6 @@
 // Escaping for text written into XML by hand (element text and double-quoted attribute values):
-// the protocol documents built as strings share it (ONVIF discovery datagrams, event messages).
+// the documents built as strings share it (ONVIF discovery datagrams and event messages, the
+// bench's HTML report, whose text needs the same four characters escaped).
 #pragma once
 
 #include <string>
