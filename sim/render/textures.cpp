@@ -142,6 +142,21 @@ Texture PlateRasteriser::rasterise(const std::string& text, PlateFormat format) 
   const int baseline = text_bottom;
   const Yuv ink_yuv = to_yuv(ink);
   for (unsigned char c : text) {
+    // Plate fonts stand every character on the line: DejaVu's J and Q reach below it, where a
+    // plate's J has its hook inside the character height. Such a glyph is drawn squeezed into
+    // the height from its top to the baseline.
+    FT_Matrix glyph_matrix = matrix;
+    FT_Vector lift{0, 0};
+    if (FT_Load_Char(face, c, FT_LOAD_DEFAULT) == 0) {
+      const FT_Glyph_Metrics& m = face->glyph->metrics;
+      const long top = m.horiBearingY, below = m.height - m.horiBearingY;
+      if (below > 32 && top > 0) {
+        const double keep = static_cast<double>(top) / static_cast<double>(top + below);
+        glyph_matrix.yy = static_cast<FT_Fixed>(keep * 0x10000);
+        lift.y = static_cast<FT_Pos>(std::lround(below * keep));
+      }
+    }
+    FT_Set_Transform(face, &glyph_matrix, &lift);
     if (FT_Load_Char(face, c, FT_LOAD_RENDER) != 0) continue;
     const FT_GlyphSlot g = face->glyph;
     const int gx = static_cast<int>(std::lround(pen)) + g->bitmap_left;

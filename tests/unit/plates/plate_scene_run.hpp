@@ -183,7 +183,7 @@ inline SceneScore score(const SceneRun& run, double seconds) {
     ++s.reads;
     std::uint32_t owner = 0;
     double best = 0;
-    const auto boxes = run.plate_boxes.find(e.read.time.count() / 1'000'000);
+    const auto boxes = run.plate_boxes.find(std::llround(static_cast<double>(e.read.time.count()) / 1e6));
     if (boxes != run.plate_boxes.end()) {
       const cv::Rect read_box(e.read.plate_box.x, e.read.plate_box.y, e.read.plate_box.width, e.read.plate_box.height);
       for (const auto& [id, box] : boxes->second) {
@@ -236,7 +236,7 @@ inline SceneScore score(const SceneRun& run, double seconds) {
   for (const EmittedRead* e : unlicensed) {
     std::uint32_t owner = 0;
     double best = 0;
-    const auto boxes = run.vehicle_boxes.find(e->read.time.count() / 1'000'000);
+    const auto boxes = run.vehicle_boxes.find(std::llround(static_cast<double>(e->read.time.count()) / 1e6));
     if (boxes != run.vehicle_boxes.end() && e->read.vehicle_box) {
       const auto& b = *e->read.vehicle_box;
       const cv::Rect read_box(b.x, b.y, b.width, b.height);

@@ -100,5 +100,30 @@ TEST(PlateRenderingTest, TextureIsRasterisedWithTheDejaVuFont) {
   EXPECT_FALSE(a.levels.empty());
 }
 
+// The lowest row with ink right of `left`, inside the plate's border; -1 without ink.
+int lowest_ink_row(const render::Texture& t, int left) {
+  const int border = t.width / 100;
+  for (int r = t.height - border - 1; r >= border; --r)
+    for (int x = left; x < t.width - border; ++x)
+      if (t.y[static_cast<std::size_t>(r) * t.width + x] < 100) return r;
+  return -1;
+}
+
+TEST(PlateRenderingTest, EveryCharacterStandsOnTheLineAsOnARealPlate) {
+  // DejaVu's J and Q reach below the baseline; plate fonts keep them within the character
+  // height, and a descender cut off by the reader's text line turns J into I.
+  render::PlateRasteriser rasteriser;
+  ASSERT_TRUE(rasteriser.has_font());
+  for (const auto format : {PlateFormat::eu, PlateFormat::us}) {
+    const int left = format == PlateFormat::eu ? 100 : 20;
+    const int line = lowest_ink_row(rasteriser.rasterise("HIL", format), left);
+    ASSERT_GT(line, 0);
+    for (const char* text : {"JJJ", "QQQ", "AJ1Q"}) {
+      const int lowest = lowest_ink_row(rasteriser.rasterise(text, format), left);
+      EXPECT_NEAR(lowest, line, 2) << text << (format == PlateFormat::eu ? " (EU)" : " (US)");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace camrig::sim
