@@ -6,6 +6,10 @@
 #include <cstring>
 #include <numbers>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "sim/render/textures.hpp"
 
 namespace camrig::sim::render {
@@ -215,16 +219,35 @@ void apply_cover(const Planes& planes, double covered) {
 // The per-pixel loop every rendered frame runs over Y, U and V: left out of the sanitizers, whose
 // checks on each byte made it nearly half of a sanitized scenario run. Its bounds hold by
 // construction: `width` bytes of the row, and at most 8192 table entries past a start below 64K.
+// The noise added is (n * strength + 2^15) >> 16; with SSE2 it is computed on 16-bit lanes as the
+// high half of n * strength plus the top bit of the low half (the same value, bit for bit), which
+// keeps 16 pixels per step instead of widening to 32 bits.
 __attribute__((no_sanitize("address", "undefined")))
 void add_noise_row(std::uint8_t* line, int width, double sigma, std::uint64_t hash) {
   const auto& table = noise_table();
-  const int strength = static_cast<int>(sigma * 256);
+  const int strength = std::clamp(static_cast<int>(sigma * 256), 0, 32767);
   // Rows longer than the spare tail of the table go through it in chunks.
   int x = 0;
   while (x < width) {
     const std::int16_t* n = table.data() + (hash & (k_noise_period - 1));
     const int end = std::min(width, x + 8192);
-    for (int i = 0; x < end; ++x, ++i) line[x] = clamp_u8(line[x] + ((n[i] * strength + (1 << 15)) >> 16));
+    int i = 0;
+#if defined(__SSE2__)
+    const __m128i s = _mm_set1_epi16(static_cast<std::int16_t>(strength));
+    const __m128i zero = _mm_setzero_si128();
+    const auto noise = [&](const std::int16_t* at) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+      return _mm_add_epi16(_mm_mulhi_epi16(v, s), _mm_srli_epi16(_mm_mullo_epi16(v, s), 15));
+    };
+    for (; x + 16 <= end; x += 16, i += 16) {
+      __m128i* at = reinterpret_cast<__m128i*>(line + x);
+      const __m128i pixels = _mm_loadu_si128(at);
+      const __m128i low = _mm_add_epi16(_mm_unpacklo_epi8(pixels, zero), noise(n + i));
+      const __m128i high = _mm_add_epi16(_mm_unpackhi_epi8(pixels, zero), noise(n + i + 8));
+      _mm_storeu_si128(at, _mm_packus_epi16(low, high));
+    }
+#endif
+    for (; x < end; ++x, ++i) line[x] = clamp_u8(line[x] + ((n[i] * strength + (1 << 15)) >> 16));
     hash = mix64(hash);
   }
 }

@@ -31,6 +31,7 @@ struct PlateRecognitionOptions {
 
 struct PlateRecognitionCounters {
   std::uint64_t frames = 0;        //!< analysed while enabled
+  std::uint64_t idle_frames = 0;   //!< of which the empty lane's frames not searched for plates
   std::uint64_t candidates = 0;    //!< plate-like regions read by OCR
   std::uint64_t reads = 0;         //!< OCR reads that voted
   std::uint64_t reported = 0;      //!< PlateReads emitted (video and triggered)
@@ -121,6 +122,7 @@ class PlateRecognition : public Detector {
   std::uint64_t next_track_ = 1;
   std::uint64_t next_read_ = 1;
   hal::VideoFramePtr last_frame_;
+  bool searched_last_idle_frame_ = false;
 
   mutable std::mutex counters_mutex_;
   PlateRecognitionCounters counters_;
