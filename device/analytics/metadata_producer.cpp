@@ -22,6 +22,10 @@ std::string number(double value) {
   return text;
 }
 
+// A snapshot this close to a recognition's frame stands for that frame (frames may be dropped when
+// the analysis is busy).
+constexpr auto kSnapshotTolerance = std::chrono::milliseconds(500);
+
 std::string_view object_type(ObjectClass object_class) {
   switch (object_class) {
     case ObjectClass::human: return "Human";
@@ -35,6 +39,37 @@ std::string_view object_type(ObjectClass object_class) {
 
 OnvifRectangle onvif_rectangle(const events::Box& box) {
   return {2 * box.x - 1, 1 - 2 * box.y, 2 * (box.x + box.width) - 1, 1 - 2 * (box.y + box.height)};
+}
+
+events::Box follow_owner(const events::Box& box, const events::Box& owner_then, const events::Box& owner_now) {
+  if (owner_then.width <= 0 || owner_then.height <= 0) return box;
+  // An owner partly outside the picture has a box cut at the picture's edge (a person walking up
+  // to the camera loses his feet first): its size is read on the other axis, and the recognition
+  // keeps its distance from the owner's uncut edges.
+  constexpr double edge = 0.005;
+  const auto cut_before = [](double start) { return start <= edge; };
+  const auto cut_after = [](double start, double size) { return start + size >= 1 - edge; };
+  const bool cut_left = cut_before(owner_then.x) || cut_before(owner_now.x);
+  const bool cut_right = cut_after(owner_then.x, owner_then.width) || cut_after(owner_now.x, owner_now.width);
+  const bool cut_top = cut_before(owner_then.y) || cut_before(owner_now.y);
+  const bool cut_bottom = cut_after(owner_then.y, owner_then.height) || cut_after(owner_now.y, owner_now.height);
+  const double by_width = owner_now.width / owner_then.width, by_height = owner_now.height / owner_then.height;
+  double scale_x = by_width, scale_y = by_height;
+  if (!cut_left && !cut_right) scale_y = by_width;
+  else if (!cut_top && !cut_bottom) scale_x = by_height;
+  const auto place = [](double start, bool from_end, double then_start, double then_size, double now_start,
+                        double now_size, double scale) {
+    if (!from_end) return now_start + (start - then_start) * scale;
+    return now_start + now_size - (then_start + then_size - start) * scale;
+  };
+  const double x = place(box.x, cut_left && !cut_right, owner_then.x, owner_then.width, owner_now.x,
+                         owner_now.width, scale_x);
+  const double y = place(box.y, cut_top && !cut_bottom, owner_then.y, owner_then.height, owner_now.y,
+                         owner_now.height, scale_y);
+  // Kept within the picture, as every box of the document is.
+  const double left = std::clamp(x, 0.0, 1.0), top = std::clamp(y, 0.0, 1.0);
+  return {left, top, std::clamp(x + box.width * scale_x, 0.0, 1.0) - left,
+          std::clamp(y + box.height * scale_y, 0.0, 1.0) - top};
 }
 
 std::string onvif_utc_time(hal::WallTime time) {
@@ -122,20 +157,58 @@ MetadataProducer::MetadataProducer(std::shared_ptr<media::MetadataStream> stream
 
 void MetadataProducer::update_recognitions(const AnalysisFrame& frame) {
   const auto until = frame.time + std::chrono::duration_cast<hal::Nanos>(std::chrono::duration<double>(options_.recognition_seconds));
-  auto add = [&](MetadataObject object) {
+  auto add = [&](MetadataObject object, hal::Nanos made) {
     // A face track captured again replaces its earlier capture.
     std::erase_if(recognitions_, [&](const Recognition& r) { return r.object.id == object.id; });
-    recognitions_.push_back({std::move(object), until});
+    Recognition recognition;
+    recognition.shown = object.box;
+    recognition.object = std::move(object);
+    recognition.made = made;
+    recognition.until = until;
+    recognitions_.push_back(std::move(recognition));
   };
   if (plates_)
     while (auto read = plates_->try_pop())
       if (read->channel == frame.channel)
-        if (auto object = plate_object(*read)) add(std::move(*object));
+        if (auto object = plate_object(*read)) add(std::move(*object), read->time);
   if (faces_)
     while (auto recorded = faces_->try_pop())
       if (recorded->event.channel == frame.channel)
-        if (auto object = face_object(recorded->event)) add(std::move(*object));
+        if (auto object = face_object(recorded->event)) add(std::move(*object), recorded->event.device_time);
   std::erase_if(recognitions_, [&](const Recognition& r) { return r.until < frame.time; });
+}
+
+void MetadataProducer::remember(hal::Nanos time, const std::vector<MetadataObject>& tracked) {
+  history_.push_back({time, tracked});
+  const auto keep = std::chrono::duration_cast<hal::Nanos>(std::chrono::duration<double>(options_.history_seconds));
+  while (!history_.empty() && history_.front().time < time - keep) history_.pop_front();
+}
+
+void MetadataProducer::place(Recognition& recognition) const {
+  recognition.placed = true;
+  if (history_.empty()) return;
+  const std::vector<MetadataObject>* tracked = &history_.back().tracked;
+  hal::Nanos nearest = kSnapshotTolerance;
+  for (const auto& snapshot : history_) {
+    const auto distance = snapshot.time > recognition.made ? snapshot.time - recognition.made : recognition.made - snapshot.time;
+    if (distance <= nearest) {
+      nearest = distance;
+      tracked = &snapshot.tracked;
+    }
+  }
+  const auto& box = recognition.object.box;
+  const double x = box.x + box.width / 2, y = box.y + box.height / 2;
+  const std::string_view owner_type = recognition.object.type == "LicensePlate" ? "Vehicle" : "Human";
+  double smallest = 2;  // the innermost owner, when boxes nest
+  for (const auto& object : *tracked) {
+    const auto& owner = object.box;
+    if (object.type != owner_type || x < owner.x || x > owner.x + owner.width || y < owner.y || y > owner.y + owner.height)
+      continue;
+    if (owner.width * owner.height >= smallest) continue;
+    smallest = owner.width * owner.height;
+    recognition.owner = object.id;
+    recognition.owner_box = owner;
+  }
 }
 
 std::vector<MetadataObject> MetadataProducer::objects_of(const BehaviourAnalysis& behaviour) {
@@ -175,21 +248,24 @@ bool MetadataProducer::changed(const std::vector<MetadataObject>& objects) const
 void MetadataProducer::analyse(const AnalysisFrame& frame, const EventSink&) {
   update_recognitions(frame);
   if (stream_->consumer_count() == 0) {
-    // Nobody listens: the next subscriber gets a description at once.
+    // Nobody listens: the next subscriber gets a description at once. The tracker rests meanwhile,
+    // so its past objects say nothing about later recognitions.
     sent_any_ = false;
+    history_.clear();
     return;
   }
   auto objects = objects_of(*behaviour_);
+  remember(frame.time, objects);
   const auto tracked = objects.size();
-  for (const auto& recognition : recognitions_) {
+  for (auto& recognition : recognitions_) {
+    if (!recognition.placed) place(recognition);
     auto object = recognition.object;
-    // The tracked vehicle or person the plate or face lies in.
-    const double x = object.box.x + object.box.width / 2, y = object.box.y + object.box.height / 2;
-    const std::string_view owner = object.type == "LicensePlate" ? "Vehicle" : "Human";
-    for (std::size_t i = 0; i < tracked; ++i) {
-      const auto& box = objects[i].box;
-      if (objects[i].type == owner && x >= box.x && x <= box.x + box.width && y >= box.y && y <= box.y + box.height)
-        object.parent = objects[i].id;
+    object.box = recognition.shown;
+    // Shown on its owner while the owner is tracked; once it has gone, where it was last seen.
+    for (std::size_t i = 0; i < tracked && recognition.owner; ++i) {
+      if (objects[i].id != recognition.owner) continue;
+      object.box = recognition.shown = follow_owner(recognition.object.box, recognition.owner_box, objects[i].box);
+      object.parent = recognition.owner;
     }
     objects.push_back(std::move(object));
   }

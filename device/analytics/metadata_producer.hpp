@@ -2,10 +2,12 @@
 // it turns the object tracker's targets, and the plates read and faces captured lately, into a
 // tt:MetadataStream document (tt:VideoAnalytics/tt:Frame with tt:Object boxes in ONVIF's normalised
 // coordinates, their class, a plate's number) and publishes it on the channel's
-// media::MetadataStream, when the objects changed or a second has passed.
+// media::MetadataStream, when the objects changed or a second has passed. A recognition belongs to
+// the tracked vehicle or person it lay in when it was made, and is shown where that owner is now.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +52,10 @@ struct OnvifRectangle {
 };
 OnvifRectangle onvif_rectangle(const events::Box& box);
 
+//! `box`, seen inside `owner_then`, moved and scaled as its owner went to `owner_now`, so that it
+//! keeps its place within the owner (a plate on its car, a face on its person).
+events::Box follow_owner(const events::Box& box, const events::Box& owner_then, const events::Box& owner_now);
+
 //! ISO 8601 UTC with milliseconds, as ONVIF writes xs:dateTime: "2026-01-01T08:00:00.040Z".
 std::string onvif_utc_time(hal::WallTime time);
 
@@ -64,6 +70,10 @@ struct MetadataProducerOptions {
   double refresh_seconds = 1.0;
   //! Box movement, as a share of the picture, below which the objects count as unchanged.
   double change_threshold = 0.002;
+  //! How long the tracked objects of past frames are kept to find a recognition's owner: a read
+  //! or a capture is reported after the frame it was made in (a plate after its pass's vote, a
+  //! face's best shot once the face has gone).
+  double history_seconds = 10.0;
 };
 
 //! Runs after the behaviour analysis on the channel's analytics thread (it reads that detector's
@@ -84,11 +94,25 @@ class MetadataProducer final : public Detector {
   bool changed(const std::vector<MetadataObject>& objects) const;
   //! Takes the recognitions reported since the last frame and drops those shown long enough.
   void update_recognitions(const AnalysisFrame& frame);
+  //! Keeps the tracked objects of the frame at `time` and forgets those older than the history.
+  void remember(hal::Nanos time, const std::vector<MetadataObject>& tracked);
 
   struct Recognition {
-    MetadataObject object;
+    MetadataObject object;     //!< as made: its box in the frame it was made in
+    hal::Nanos made{0};        //!< that frame's time
     hal::Nanos until{0};
+    bool placed = false;       //!< its owner has been looked for
+    std::uint64_t owner = 0;   //!< the tracked object it lay in; 0: none found
+    events::Box owner_box;     //!< the owner's box in the frame it was made in
+    events::Box shown;         //!< where it was last shown
   };
+  struct Snapshot {
+    hal::Nanos time{0};
+    std::vector<MetadataObject> tracked;
+  };
+  //! Finds the owner of `recognition` among the tracked objects of the frame it was made in (the
+  //! latest frame, when that one is not kept).
+  void place(Recognition& recognition) const;
 
   std::shared_ptr<media::MetadataStream> stream_;
   std::shared_ptr<const BehaviourAnalysis> behaviour_;
@@ -99,6 +123,7 @@ class MetadataProducer final : public Detector {
   std::shared_ptr<core::Mailbox<traffic::PlateRead>> plates_;
   std::shared_ptr<core::Mailbox<events::RecordedEvent>> faces_;
   std::vector<Recognition> recognitions_;
+  std::deque<Snapshot> history_;
   bool sent_any_ = false;
 };
 

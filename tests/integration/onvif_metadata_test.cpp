@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <mutex>
 #include <map>
 #include <memory>
@@ -20,11 +19,11 @@
 
 #include "conformance/onvif_schema.hpp"
 #include "device/camera/camera.hpp"
-#include "device/core/base64.hpp"
 #include "device/core/realtime_clock.hpp"
 #include "sim/world/world.hpp"
 #include "sim/world/world_description.hpp"
 #include "sim/world_video_source.hpp"
+#include "tests/support/onvif_metadata_reader.hpp"
 #include "tests/support/process.hpp"
 #include "tests/unit/rtsp/raw_rtsp_client.hpp"
 
@@ -45,18 +44,6 @@ weather: {sensor_noise: 2}
 actors:
   - {kind: person, path: [[-7, 12], [7, 12]], speed: 1.4, spawn: 0, every: 60}
 )";
-
-//! "2026-11-22T15:04:05.120Z" as a wall time; nullopt for other text.
-std::optional<hal::WallTime> parse_utc(const std::string& text) {
-  std::tm tm{};
-  int milliseconds = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &milliseconds) != 7)
-    return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(milliseconds);
-}
 
 //! The person's box at one frame, normalised to the picture (y down).
 struct TruthBox {
@@ -109,9 +96,7 @@ class OnvifMetadata : public ::testing::Test {
   void TearDown() override { camera_.reset(); }
 
   std::string url() const { return "rtsp://127.0.0.1:" + std::to_string(rtsp_port_) + "/Streaming/Channels/101"; }
-  static std::string login() {
-    return "Authorization: Basic " + core::base64_encode(std::string("admin:") + kPassword) + "\r\n";
-  }
+  static std::string login() { return test::rtsp_basic_login("admin", kPassword); }
 
   std::optional<TruthBox> truth_at(hal::Nanos time) {
     std::lock_guard lock(truth_mutex_);
@@ -164,23 +149,10 @@ TEST_F(OnvifMetadata, TheMetadataTrackDescribesTheWalkerWhereTheWorldHasHim) {
 
   auto schema = conformance::OnvifSchema::load();
   ASSERT_TRUE(schema) << schema.error().message;
-  // Each document as the Body of a SOAP envelope, the form the schema validator takes.
-  const auto schema_errors = [&](const std::string& document) {
-    const auto body = document.substr(document.find("?>") + 2);
-    std::string text;
-    for (const auto& error : (*schema)->validate(
-             R"(<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>)" +
-             body + "</env:Body></env:Envelope>"))
-      text += error.text() + "\n";
-    return text;
-  };
 
-  // Reassemble documents up to each marker bit until enough of them match the ground truth and
-  // the walker's motion has been told.
-  int video_packets = 0;
-  int documents = 0;
+  // Read documents until enough of them match the ground truth and the walker's motion has been told.
+  test::MetadataDocumentReader reader(client);
   int matched = 0;
-  std::string document;
   std::string last_document;
   std::string last_scene;
   bool human = false;
@@ -188,20 +160,14 @@ TEST_F(OnvifMetadata, TheMetadataTrackDescribesTheWalkerWhereTheWorldHasHim) {
   const auto origin = clock_.wall_time() - std::chrono::duration_cast<hal::WallTime::duration>(clock_.now());
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while ((matched < 5 || motion_message.empty()) && std::chrono::steady_clock::now() < deadline) {
-    auto frame = client.read_frame(2s);
-    if (!frame) break;
-    if (frame->channel == 0) ++video_packets;
-    if (frame->channel != 2 || frame->data.size() < 12) continue;
-    ASSERT_EQ(static_cast<std::uint8_t>(frame->data[1]) & 0x7f, 107);
-    document += frame->data.substr(12);
-    if ((static_cast<std::uint8_t>(frame->data[1]) & 0x80) == 0) continue;
-    ++documents;
-    last_document = std::move(document);
-    document.clear();
+    auto document = reader.next(2s);
+    if (!document) break;
+    ASSERT_EQ(document->payload_type, 107);
+    last_document = std::move(document->xml);
 
     pugi::xml_document xml;
     ASSERT_TRUE(xml.load_string(last_document.c_str())) << last_document;
-    EXPECT_EQ(schema_errors(last_document), "") << last_document;
+    EXPECT_EQ(test::onvif_schema_errors(**schema, last_document), "") << last_document;
     if (const auto events = xml.child("tt:MetadataStream").child("tt:Event")) {
       for (auto notification : events.children("wsnt:NotificationMessage")) {
         const std::string topic = notification.child_value("wsnt:Topic");
@@ -214,7 +180,7 @@ TEST_F(OnvifMetadata, TheMetadataTrackDescribesTheWalkerWhereTheWorldHasHim) {
     ASSERT_TRUE(scene) << last_document;
     last_scene = last_document;
     human = human || last_scene.find(">Human</tt:Type>") != std::string::npos;
-    const auto utc = parse_utc(scene.attribute("UtcTime").value());
+    const auto utc = test::parse_onvif_utc(scene.attribute("UtcTime").value());
     ASSERT_TRUE(utc) << scene.attribute("UtcTime").value();
     const auto truth = truth_at(std::chrono::duration_cast<hal::Nanos>(*utc - origin));
     if (!truth) continue;
@@ -232,6 +198,7 @@ TEST_F(OnvifMetadata, TheMetadataTrackDescribesTheWalkerWhereTheWorldHasHim) {
       }
     }
   }
+  const int documents = reader.documents(), video_packets = reader.video_packets();
   std::printf("metadata: %d documents, %d matching the ground truth, %d video packets\n", documents, matched, video_packets);
   EXPECT_GE(matched, 5) << documents << " documents, " << video_packets << " video packets; last:\n" << last_document;
   EXPECT_GT(video_packets, 0);
@@ -247,7 +214,7 @@ TEST_F(OnvifMetadata, TheMetadataTrackDescribesTheWalkerWhereTheWorldHasHim) {
     if (std::string(notification.child_value("wsnt:Topic")) == "tns1:VideoSource/MotionAlarm")
       message = notification.child("wsnt:Message").child("tt:Message");
   ASSERT_TRUE(message) << motion_message;
-  EXPECT_TRUE(parse_utc(message.attribute("UtcTime").value())) << motion_message;
+  EXPECT_TRUE(test::parse_onvif_utc(message.attribute("UtcTime").value())) << motion_message;
   EXPECT_STREQ(message.attribute("PropertyOperation").value(), "Changed");
   EXPECT_STREQ(message.child("tt:Source").child("tt:SimpleItem").attribute("Value").value(), "VideoSource_1");
   EXPECT_STREQ(message.child("tt:Data").child("tt:SimpleItem").attribute("Name").value(), "State");

@@ -218,5 +218,92 @@ TEST(MetadataProducer, ShowsThePlatesAndFacesOfItsChannelForTheRecognitionTime) 
   EXPECT_TRUE(objects_in(last).empty()) << received.back();
 }
 
+TEST(FollowOwner, KeepsTheRecognitionsPlaceWithinItsOwner) {
+  // The owner moved right and down and grew to twice its size: the plate on its lower middle stays there.
+  const events::Box car_then{0.2, 0.2, 0.2, 0.2}, car_now{0.4, 0.3, 0.4, 0.4};
+  const auto plate = follow_owner({0.28, 0.35, 0.04, 0.02}, car_then, car_now);
+  EXPECT_NEAR(plate.x, 0.56, 1e-9);
+  EXPECT_NEAR(plate.y, 0.6, 1e-9);
+  EXPECT_NEAR(plate.width, 0.08, 1e-9);
+  EXPECT_NEAR(plate.height, 0.04, 1e-9);
+
+  // A person cut at the picture's bottom edge: his size is read from his width and the face keeps
+  // its distance from the top of his head, not from the cut.
+  const events::Box near{0.5, 0.4, 0.2, 0.6}, far{0.55, 0.45, 0.1, 0.55};
+  const auto face = follow_owner({0.56, 0.44, 0.08, 0.1}, near, far);
+  EXPECT_NEAR(face.x, 0.58, 1e-9);
+  EXPECT_NEAR(face.y, 0.47, 1e-9);
+  EXPECT_NEAR(face.width, 0.04, 1e-9);
+  EXPECT_NEAR(face.height, 0.05, 1e-9);
+
+  // Never outside the picture.
+  const auto out = follow_owner({0.1, 0.1, 0.1, 0.1}, {0.1, 0.1, 0.1, 0.1}, {0.95, 0.5, 0.3, 0.3});
+  EXPECT_LE(out.x + out.width, 1.0 + 1e-9);
+}
+
+//! A frame whose foreground is one bright box at `box` (analysis pixels of a 160 x 90 picture).
+AnalysisFrame frame_with_box(hal::Nanos time, std::uint64_t sequence, cv::Rect box) {
+  AnalysisFrame frame;
+  frame.time = time;
+  frame.sequence = sequence;
+  frame.luma = cv::Mat(90, 160, CV_8UC1, cv::Scalar(60));
+  frame.foreground = cv::Mat(90, 160, CV_8UC1, cv::Scalar(0));
+  frame.luma(box).setTo(220);
+  frame.foreground(box).setTo(255);
+  frame.full = std::make_shared<hal::VideoFrame>(1600, 900);
+  return frame;
+}
+
+// A plate read is reported after the frame it was read in, when its car has driven on: it is the
+// car it lay in then that owns it, and it is shown where that car is now.
+TEST(MetadataProducer, AReadReportedLateBelongsToTheVehicleItWasReadOnAndMovesWithIt) {
+  test::LockstepTestClock clock;
+  core::EventBus bus;
+  auto stream = std::make_shared<media::MetadataStream>();
+  auto behaviour = std::make_shared<BehaviourAnalysis>();
+  behaviour->set_tracking_wanted([] { return true; });
+  MetadataProducer producer(stream, behaviour, clock, &bus);
+  const EventSink sink = [](events::Event) {};
+  std::vector<std::string> received;
+  auto subscription = stream->subscribe([&](const media::MetadataDocument& document) {
+    received.emplace_back(document.packet->data.begin(), document.packet->data.end());
+  });
+  // After 10 frames of the empty road, a car 30 x 20 analysis pixels drives right, 2 pixels a frame.
+  const auto car_at = [](int i) { return i < 10 ? cv::Rect() : cv::Rect(10 + 2 * (i - 10), 40, 30, 20); };
+  const auto time_of = [](int i) { return hal::Nanos(std::chrono::milliseconds(40 * (i + 1))); };
+  for (int i = 0; i < 50; ++i) {
+    if (i == 40) {
+      // Read on frame 30, on the car's lower middle (full-frame pixels, 10 per analysis pixel).
+      auto read = plate_read(1, 7, "KX482TR");
+      read.frame = std::make_shared<hal::VideoFrame>(1600, 900);
+      read.time = time_of(30);
+      read.plate_box = {(car_at(30).x + 11) * 10, (car_at(30).y + 14) * 10, 80, 20};
+      bus.publish(read);
+    }
+    const auto frame = frame_with_box(time_of(i), static_cast<std::uint64_t>(i + 1), car_at(i));
+    behaviour->analyse(frame, sink);
+    producer.analyse(frame, sink);
+  }
+  pugi::xml_document document;
+  ASSERT_TRUE(document.load_string(received.back().c_str())) << received.back();
+  pugi::xml_node car, plate;
+  for (auto object : objects_in(document)) {
+    const std::string type = object.child("tt:Appearance").child("tt:Class").child_value("tt:Type");
+    if (type == "Vehicle") car = object;
+    if (type == "LicensePlate") plate = object;
+  }
+  ASSERT_TRUE(car) << received.back();
+  ASSERT_TRUE(plate) << received.back();
+  EXPECT_EQ(plate.attribute("Parent").as_ullong(), car.attribute("ObjectId").as_ullong()) << received.back();
+  // The car has gone 19 frames (38 analysis pixels) further than where the plate was read, and the
+  // plate with it.
+  const auto box = [](pugi::xml_node object) { return object.child("tt:Appearance").child("tt:Shape").child("tt:BoundingBox"); };
+  const double car_left = box(car).attribute("left").as_double();
+  const double plate_left = box(plate).attribute("left").as_double();
+  // 11 analysis pixels into the car, of 160 across the picture's 2 ONVIF units.
+  EXPECT_NEAR(plate_left - car_left, 11 * 2 / 160.0, 0.02) << received.back();
+  EXPECT_NEAR(plate_left, 2 * (car_at(49).x + 11) / 160.0 - 1, 0.03) << received.back();
+}
+
 }  // namespace
 }  // namespace camrig::analytics
