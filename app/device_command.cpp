@@ -80,8 +80,8 @@ void add_device_command(CLI::App& app, DeviceCommandOptions& options) {
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
   device->add_option("--hal-link", options.hal_link,
-                     "Take clock, video, alarm inputs and relays from a world in another process listening on this "
-                     "Unix socket, instead of a scene of its own");
+                     "Take clock, video, alarm I/O, memory card, Wiegand port, PTZ drives and serial ports from a "
+                     "world in another process listening on this Unix socket, instead of a scene of its own");
 }
 
 int run_device_command(const DeviceCommandOptions& options) {
@@ -124,6 +124,11 @@ int run_device_command(const DeviceCommandOptions& options) {
     hardware.video_sources = link->video_sources();
     hardware.inputs = link->inputs();
     hardware.relays = link->relays();
+    hardware.serial_ports = link->serial_ports();
+    hardware.memory_card = link->memory_card();
+    hardware.wiegand = link->wiegand();
+    for (const auto& [id, head] : link->ptz_heads())
+      hardware.ptz_heads[id] = {head.motor, head.horizontal_fov_degrees, head.aspect_ratio};
   } else if (options.lockstep) {
     auto owned = std::make_unique<core::LockstepClock>(start);
     lockstep = owned.get();

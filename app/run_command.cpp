@@ -514,8 +514,11 @@ class ScenarioRun {
       sim::HalLinkServerOptions link_options;
       if (lockstep_) link_options.time_step = hal::Nanos(1);  // the camera sees each step exactly where the world stands
       const auto path = std::filesystem::temp_directory_path() / fmt::format("camrig-hal-{}-{}.sock", ::getpid(), number_);
-      auto server = sim::HalLinkServer::start(path.string(), {clock_.get(), hardware.video_sources, hardware.inputs, hardware.relays},
-                                              link_options);
+      sim::HalLinkDevices devices{clock_.get(), hardware.video_sources, hardware.inputs, hardware.relays,
+                                  hardware.serial_ports, hardware.memory_card, hardware.wiegand};
+      for (const auto& [id, head] : hardware.ptz_heads)
+        devices.ptz_heads[id] = {head.motor, head.horizontal_fov_degrees, head.aspect_ratio};
+      auto server = sim::HalLinkServer::start(path.string(), std::move(devices), link_options);
       if (!server) return server.error().message;
       hal_link_ = std::move(*server);
     }

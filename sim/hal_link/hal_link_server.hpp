@@ -1,7 +1,8 @@
-// The world's end of the HAL link: serves the clock, the channel sensors, the alarm inputs and
-// the relays of one camera over a Unix socket to a camera running in another process. One camera
-// at a time; when it dies (even mid-message) the world runs on (the sensors keep capturing, with
-// nobody to see the frames) and a new camera may connect.
+// The world's end of the HAL link: serves the clock, the channel sensors, the alarm inputs, the
+// relays, the memory card, the Wiegand port, the PTZ drives and the serial ports of one camera
+// over a Unix socket to a camera running in another process. One camera at a time; when it dies
+// (even mid-message) the world runs on (the sensors keep capturing, with nobody to see the
+// frames; a PTZ head finishes its move) and a new camera may connect.
 #pragma once
 
 #include <atomic>
@@ -16,16 +17,32 @@
 #include "device/core/result.hpp"
 #include "device/hal/clock.hpp"
 #include "device/hal/digital_inputs.hpp"
+#include "device/hal/ptz_motor.hpp"
 #include "device/hal/relay_outputs.hpp"
+#include "device/hal/serial_port.hpp"
+#include "device/hal/storage_medium.hpp"
 #include "device/hal/video_source.hpp"
+#include "device/hal/wiegand_output.hpp"
 
 namespace camrig::sim {
 
+//! A PTZ channel's drive and the field of view of its lens at ×1 (the camera needs both).
+struct HalLinkPtzHead {
+  hal::PtzMotor* motor = nullptr;
+  double horizontal_fov_degrees = 60;
+  double aspect_ratio = 16.0 / 9.0;
+};
+
+//! The world's devices the camera gets; exactly these are announced in the hello.
 struct HalLinkDevices {
   hal::Clock* clock = nullptr;
   std::map<int, hal::VideoSource*> video_sources;
   hal::DigitalInputs* inputs = nullptr;  //!< null: the camera has none
   hal::RelayOutputs* relays = nullptr;   //!< null: the camera has none
+  std::map<int, hal::SerialPort*> serial_ports{};  //!< by port id (1: RS-485)
+  hal::StorageMedium* memory_card = nullptr;       //!< null: no card slot
+  hal::WiegandOutput* wiegand = nullptr;           //!< null: no Wiegand port
+  std::map<int, HalLinkPtzHead> ptz_heads{};       //!< by channel id
 };
 
 struct HalLinkServerOptions {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -23,8 +24,12 @@
 #include "sim/hal_link/hal_link_client.hpp"
 #include "sim/hal_link/hal_link_protocol.hpp"
 #include "sim/hal_link/hal_link_server.hpp"
+#include "sim/ptz_motor_model.hpp"
+#include "sim/sd_card_model.hpp"
 #include "sim/virtual_inputs.hpp"
 #include "sim/virtual_relays.hpp"
+#include "sim/virtual_serial_port.hpp"
+#include "sim/virtual_wiegand.hpp"
 #include "tests/support/lockstep_test_clock.hpp"
 
 namespace camrig::sim {
@@ -302,7 +307,7 @@ TEST_F(HalLinkTest, WorldSurvivesACameraDyingMidMessageAndServesTheNextOne) {
     address.sun_family = AF_UNIX;
     std::strcpy(address.sun_path, path.c_str());
     if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 2;
-    const hal_link::Header header{hal_link::MessageType::relay_set, 0, 0, 1, 0};
+    const hal_link::Header header{hal_link::MessageType::request, 0, 1, static_cast<std::int64_t>(hal_link::Operation::relay_set), 8};
     if (::write(fd, &header, sizeof header / 2) < 0) return 3;
     return 0;
   });
@@ -368,6 +373,294 @@ TEST_F(HalLinkTest, WorldSurvivesACameraDyingMidMessageAndServesTheNextOne) {
   EXPECT_EQ(relay, 1);
   EXPECT_EQ(next.wait(), 0);
   EXPECT_EQ((*server)->connections(), 3);
+}
+
+// A picture of a few hundred KB, as the LPR camera stores them: byte i is i * 7 mod 251.
+std::vector<std::uint8_t> picture_bytes(std::size_t size) {
+  std::vector<std::uint8_t> bytes(size);
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<std::uint8_t>(i * 7 % 251);
+  return bytes;
+}
+
+std::string outcome(const Result<void>& result) {
+  return result ? "ok" : std::to_string(static_cast<int>(result.error().code)) + " " + result.error().message;
+}
+
+TEST_F(HalLinkTest, TheCameraStoresReadsListsAndRemovesFilesOnTheWorldsCard) {
+  const std::string path = socket_path;
+  CameraProcess camera([path](FILE* out, FILE*) {
+    auto link = HalLinkClient::connect(path, 10s);
+    if (!link) return 2;
+    auto* card = (*link)->memory_card();
+    if (!card || (*link)->wiegand() || !(*link)->serial_ports().empty() || !(*link)->ptz_heads().empty()) return 3;
+    const auto picture = picture_bytes(300 * 1024 + 17);
+    if (!card->write("pictures/a.jpg", picture, false)) return 4;
+    const std::vector<std::uint8_t> part1{1, 2, 3}, part2{4, 5};
+    if (!card->write("pictures/b.bin", part1, false) || !card->write("pictures/b.bin", part2, true)) return 5;
+    if (!card->write("outbox/0001", part1, false)) return 6;
+    auto read = card->read("pictures/a.jpg");
+    if (!read || *read != picture) return 7;
+    std::fprintf(out, "read %zu\n", read->size());
+    for (const auto& entry : card->list("pictures"))
+      std::fprintf(out, "entry %s %llu\n", entry.path.c_str(), static_cast<unsigned long long>(entry.size_bytes));
+    if (!card->remove("outbox/0001")) return 8;
+    auto gone = card->read("outbox/0001");
+    const auto status = card->status();
+    std::fprintf(out, "after remove: %s|%d %llu\n", gone ? "still there" : gone.error().message.c_str(),
+                 static_cast<int>(status.state), static_cast<unsigned long long>(status.capacity_bytes));
+    return 0;
+  });
+  test::LockstepTestClock clock;
+  SdCardModel card(clock, {.capacity_bytes = 1ull << 30, .write_bytes_per_second = 0});
+  auto server = HalLinkServer::start(socket_path, {&clock, {}, nullptr, nullptr, {}, &card});
+  ASSERT_TRUE(server) << server.error().message;
+  EXPECT_EQ(camera.line(), "read 307217");
+  EXPECT_EQ(camera.line(), "entry pictures/a.jpg 307217");
+  EXPECT_EQ(camera.line(), "entry pictures/b.bin 5");
+  const auto removed = camera.line();
+  EXPECT_EQ(removed, "after remove: " + card.read("outbox/0001").error().message + "|" +
+                         std::to_string(static_cast<int>(hal::MediumState::ready)) + " 1073741824");
+  EXPECT_EQ(camera.wait(), 0);
+  // What the camera wrote is on the world's card, byte for byte.
+  auto stored = card.read("pictures/a.jpg");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(*stored, picture_bytes(300 * 1024 + 17));
+  EXPECT_EQ(card.read("pictures/b.bin").value(), (std::vector<std::uint8_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(card.list("").size(), 2u);
+}
+
+TEST_F(HalLinkTest, CardFaultsInjectedInTheWorldReachTheCameraAsTheSameErrors) {
+  const std::string path = socket_path;
+  CameraProcess camera([path](FILE* out, FILE* in) {
+    auto link = HalLinkClient::connect(path, 10s);
+    if (!link) return 2;
+    auto* card = (*link)->memory_card();
+    if (!card) return 3;
+    const std::vector<std::uint8_t> bytes{9, 9, 9};
+    for (int fault = 0; fault < 3; ++fault) {
+      wait_line(in);  // the world has injected the next fault
+      std::fprintf(out, "%s|%d\n", outcome(card->write("pictures/x.jpg", bytes, false)).c_str(),
+                   static_cast<int>(card->status().state));
+    }
+    return 0;
+  });
+  test::LockstepTestClock clock;
+  SdCardModel card(clock, {.capacity_bytes = 1ull << 30, .write_bytes_per_second = 0});
+  SdCardModel reference(clock, {.capacity_bytes = 1ull << 30, .write_bytes_per_second = 0});
+  auto server = HalLinkServer::start(socket_path, {&clock, {}, nullptr, nullptr, {}, &card});
+  ASSERT_TRUE(server) << server.error().message;
+  const std::vector<std::uint8_t> bytes{9, 9, 9};
+  // Each fault on a second card of the same model says what error the camera must see.
+  const std::vector<std::function<void(SdCardModel&)>> faults = {
+      [](SdCardModel& c) { c.fail_next_writes(1); }, [](SdCardModel& c) { c.set_read_only(true); },
+      [](SdCardModel& c) { c.eject(); }};
+  for (const auto& fault : faults) {
+    fault(card);
+    fault(reference);
+    const auto expected = outcome(reference.write("pictures/x.jpg", bytes, false));
+    ASSERT_NE(expected, "ok");
+    camera.tell("go");
+    EXPECT_EQ(camera.line(), expected + "|" + std::to_string(static_cast<int>(reference.status().state)));
+  }
+  EXPECT_EQ(camera.wait(), 0);
+  card.insert();
+  EXPECT_TRUE(card.list("").empty());  // no write got through
+}
+
+TEST_F(HalLinkTest, ACameraDyingMidPayloadStoresNothingAndTheNextOneUsesTheCard) {
+  const std::string path = socket_path;
+  CameraProcess half([path](FILE*, FILE* in) {
+    wait_line(in);
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strcpy(address.sun_path, path.c_str());
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 2;
+    // A 100 KB write of which 5 KB arrive.
+    const auto args = hal_link::PayloadWriter().integer(0).text("pictures/cut.jpg").take();
+    const hal_link::Header header{hal_link::MessageType::request, 0, 1, static_cast<std::int64_t>(hal_link::Operation::card_write),
+                                  args.size() + 100'000};
+    const std::vector<std::uint8_t> some(5000, 0xAB);
+    if (::write(fd, &header, sizeof header) < 0 || ::write(fd, args.data(), args.size()) < 0 ||
+        ::write(fd, some.data(), some.size()) < 0)
+      return 3;
+    return 0;
+  });
+  CameraProcess next([path](FILE* out, FILE* in) {
+    wait_line(in);
+    auto link = HalLinkClient::connect(path, 10s);
+    if (!link) return 2;
+    const std::vector<std::uint8_t> bytes{1, 2};
+    std::fprintf(out, "%s\n", outcome((*link)->memory_card()->write("pictures/whole.jpg", bytes, false)).c_str());
+    return 0;
+  });
+  test::LockstepTestClock clock;
+  SdCardModel card(clock, {.capacity_bytes = 1ull << 30, .write_bytes_per_second = 0});
+  auto server = HalLinkServer::start(socket_path, {&clock, {}, nullptr, nullptr, {}, &card});
+  ASSERT_TRUE(server) << server.error().message;
+  half.tell("go");
+  EXPECT_EQ(half.wait(), 0);
+  ASSERT_TRUE((*server)->wait_connections(1, 10s));
+  next.tell("go");
+  EXPECT_EQ(next.line(), "ok");
+  EXPECT_EQ(next.wait(), 0);
+  const auto files = card.list("");
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].path, "pictures/whole.jpg");
+  EXPECT_EQ((*server)->connections(), 2);
+}
+
+TEST_F(HalLinkTest, AWiegandFrameIsRecordedByTheWorldsPortAtTheWorldsTime) {
+  const std::string path = socket_path;
+  CameraProcess camera([path](FILE* out, FILE* in) {
+    auto link = HalLinkClient::connect(path, 10s);
+    if (!link) return 2;
+    auto* wiegand = (*link)->wiegand();
+    if (!wiegand || (*link)->memory_card()) return 3;
+    hal::WiegandFrame frame;
+    for (int i = 0; i < 26; ++i) frame.bits.push_back(i % 3 == 0);
+    std::fprintf(out, "%s\n", outcome(wiegand->send(frame)).c_str());
+    wait_line(in);  // the world has cut the cable
+    std::fprintf(out, "%s\n", outcome(wiegand->send(frame)).c_str());
+    return 0;
+  });
+  test::LockstepTestClock clock;
+  clock.advance_to(2500ms);
+  VirtualWiegand wiegand(clock);
+  auto server = HalLinkServer::start(socket_path, {&clock, {}, nullptr, nullptr, {}, nullptr, &wiegand});
+  ASSERT_TRUE(server) << server.error().message;
+  EXPECT_EQ(camera.line(), "ok");
+  ASSERT_TRUE(wiegand.wait_for_frames(1, 10s));
+  const auto frames = wiegand.frames();
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].at, hal::Nanos(2500ms));
+  ASSERT_EQ(frames[0].frame.bits.size(), 26u);
+  for (int i = 0; i < 26; ++i) EXPECT_EQ(frames[0].frame.bits[static_cast<std::size_t>(i)], i % 3 == 0) << i;
+  wiegand.set_connected(false);
+  const auto refused = outcome(wiegand.send(frames[0].frame));
+  camera.tell("go");
+  EXPECT_EQ(camera.line(), refused);
+  EXPECT_EQ(camera.wait(), 0);
+  EXPECT_EQ(wiegand.frames().size(), 1u);
+}
+
+TEST_F(HalLinkTest, APtzMoveStartedByACameraThatDiesIsCompletedByTheWorldsMotor) {
+  const std::string path = socket_path;
+  // The first camera starts a move and dies at once; the next one finds the head where the move ended.
+  CameraProcess mover([path](FILE* out, FILE* in) {
+    auto link = HalLinkClient::connect(path, 10s);
+    if (!link) return 2;
+    const auto heads = (*link)->ptz_heads();
+    if (heads.size() != 1 || !heads.count(2)) return 3;
+    auto& head = heads.at(2);
+    const auto limits = head.motor->limits();
+    std::fprintf(out, "%g %g %g %g %d\n", head.horizontal_fov_degrees, limits.tilt_min, limits.zoom_max,
+                 limits.max_speed.pan_degrees_per_second, limits.endless_pan ? 1 : 0);
+    const auto bad = head.motor->move_to({std::nan(""), 0, 1}, {});
+    std::fprintf(out, "%s\n", outcome(bad).c_str());
+    if (!head.motor->move_to({90, -30, 4}, {})) return 4;
+    std::fprintf(out, "moving %d\n", head.motor->moving() ? 1 : 0);
+    wait_line(in);  // killed here
+    return 0;
+  });
+  CameraProcess next([path](FILE* out, FILE* in) {
+    wait_line(in);
+    auto link = HalLinkClient::connect(path, 10s);
+    if (!link) return 2;
+    auto* motor = (*link)->ptz_heads().at(2).motor;
+    const auto at = motor->position();
+    std::fprintf(out, "%.3f %.3f %.3f %d\n", at.pan_degrees, at.tilt_degrees, at.zoom, motor->moving() ? 1 : 0);
+    if (!motor->move_continuous({-20, 0, 0})) return 3;
+    std::fprintf(out, "panning\n");
+    wait_line(in);  // the world has moved on by a second
+    motor->stop();
+    std::fprintf(out, "stopped\n");
+    wait_line(in);  // and by another
+    std::fprintf(out, "%d %.3f\n", motor->moving() ? 1 : 0, motor->position().pan_degrees);
+    return 0;
+  });
+  test::LockstepTestClock clock;
+  PtzMotorOptions options;
+  options.horizontal_fov_degrees = 58;
+  PtzMotorModel motor(clock, options);
+  HalLinkDevices devices{&clock, {}, nullptr, nullptr};
+  devices.ptz_heads[2] = {&motor, 58, 16.0 / 9.0};
+  auto server = HalLinkServer::start(socket_path, devices);
+  ASSERT_TRUE(server) << server.error().message;
+  EXPECT_EQ(mover.line(), "58 -90 30 120 1");
+  EXPECT_EQ(mover.line(), outcome(motor.move_to({std::nan(""), 0, 1}, {})));
+  EXPECT_EQ(mover.line(), "moving 1");
+  EXPECT_TRUE(motor.moving());
+  mover.kill();
+  EXPECT_EQ(mover.wait(), -SIGKILL);
+  clock.advance_to(5s);  // the move takes under 2 s
+  EXPECT_FALSE(motor.moving());
+  next.tell("go");
+  EXPECT_EQ(next.line(), "90.000 -30.000 4.000 0");
+  ASSERT_TRUE((*server)->wait_connections(2, 10s));
+  EXPECT_EQ(next.line(), "panning");
+  clock.advance_to(6s);
+  EXPECT_TRUE(motor.moving());
+  const double panned = motor.position().pan_degrees;
+  EXPECT_LT(panned, 80);
+  next.tell("go");
+  EXPECT_EQ(next.line(), "stopped");
+  clock.advance_to(7s);  // braking from 20°/s takes a tenth of a second
+  next.tell("go");
+  std::istringstream report(next.line());
+  int moving = -1;
+  double pan = -1;
+  report >> moving >> pan;
+  EXPECT_EQ(moving, 0);
+  EXPECT_NEAR(pan, motor.position().pan_degrees, 1e-3);
+  EXPECT_LT(pan, panned);
+  EXPECT_EQ(next.wait(), 0);
+}
+
+TEST_F(HalLinkTest, SerialBytesPassBothWaysAndAReadWaitsForItsTimeout) {
+  const std::string path = socket_path;
+  CameraProcess camera([path](FILE* out, FILE*) {
+    auto link = HalLinkClient::connect(path, 10s);
+    if (!link) return 2;
+    auto ports = (*link)->serial_ports();
+    if (ports.size() != 1 || !ports.count(1)) return 3;
+    auto* port = ports.at(1);
+    hal::SerialSettings settings;
+    settings.baud_rate = 19200;
+    settings.parity = hal::SerialSettings::Parity::even;
+    if (!port->configure(settings)) return 4;
+    std::uint8_t buffer[64];
+    const auto started = std::chrono::steady_clock::now();
+    auto nothing = port->read(buffer, 150ms);
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    const std::string ping = "ping";
+    auto written = port->write({reinterpret_cast<const std::uint8_t*>(ping.data()), ping.size()});
+    auto got = port->read(buffer, 10s);
+    if (!nothing || !written || !got) return 5;
+    std::fprintf(out, "%zu %d %zu %s\n", *nothing, waited >= 150ms ? 1 : 0, *written,
+                 std::string(reinterpret_cast<const char*>(buffer), *got).c_str());
+    return 0;
+  });
+  test::LockstepTestClock clock;
+  VirtualSerialPort port;
+  hal::SerialSettings settings;
+  settings.baud_rate = 19200;
+  settings.parity = hal::SerialSettings::Parity::even;
+  port.peer_configure(settings);
+  HalLinkDevices devices{&clock, {}, nullptr, nullptr};
+  devices.serial_ports[1] = &port;
+  auto server = HalLinkServer::start(socket_path, devices);
+  ASSERT_TRUE(server) << server.error().message;
+  const auto received = port.peer_read(10s);
+  EXPECT_EQ(std::string(received.begin(), received.end()), "ping");
+  ASSERT_TRUE(port.device_settings());
+  EXPECT_EQ(port.device_settings()->baud_rate, 19200);
+  EXPECT_EQ(port.device_settings()->parity, hal::SerialSettings::Parity::even);
+  const std::string pong = "pong";
+  port.peer_write({reinterpret_cast<const std::uint8_t*>(pong.data()), pong.size()});
+  EXPECT_EQ(camera.line(), "0 1 4 pong");
+  EXPECT_EQ(camera.wait(), 0);
+  EXPECT_EQ(port.framing_errors(), 0u);
 }
 
 }  // namespace
