@@ -4,7 +4,8 @@
 // drops captures that repeat a face captured lately (remove duplicated faces), and sends each as
 // one face_capture event carrying the face picture and the background picture with their overlays.
 // Sightings turned further than the facial posture filter allows are tracked but never captured;
-// with Upload Feature on, a capture carries what its face's pixels tell (face_features).
+// with Upload Feature on, a capture carries what its face's pixels tell (face_features, expression).
+// With Face Exposure on, it reports the faces' brightness to the channel's exposure gain stage.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include "device/analytics/face_detector.hpp"
 #include "device/core/config_service.hpp"
 #include "device/core/event_bus.hpp"
+#include "device/media/image/face_exposure.hpp"
 
 namespace camrig::analytics {
 
@@ -62,12 +64,17 @@ struct FaceCaptureSettings {
   int duplicate_similarity = 85;         //!< 0..100: a capture more similar to a kept face is dropped
   int duplicate_grading_threshold = 60;  //!< 0..100: only captures graded above are compared and kept
   int duplicate_update_time = 60;        //!< seconds a face stays in the library, 1..3600
-  //! "Upload Feature": each capture carries the face's attributes (glasses; gender and expression
-  //! are reported "unknown", see face_features).
+  //! "Upload Feature": each capture carries the face's attributes (glasses from face_features,
+  //! expression smile/neutral from face_expression; gender is reported "unknown").
   bool upload_features = false;
   //! "Facial Posture Filter": faces turned further than this (degrees, left or right) are not
   //! captured, 0..90; 90 lets every face the detector finds through.
   int posture_filter = 45;
+  //! "Face Exposure": while faces are seen the picture's exposure is set for them (the channel's
+  //! media::image::FaceExposure). Needs WDR off and the manual iris (rules in face_capture.json).
+  bool face_exposure = false;
+  int reference_brightness = 50;  //!< "Reference Brightness" 0..100: the faces' wanted brightness
+  int minimum_duration = 60;      //!< "Minimum Duration": seconds the exposure is held after the faces left, 1..3600
 };
 
 inline constexpr int kMaxFaceCaptureShieldRegions = 4;
@@ -105,6 +112,16 @@ std::vector<events::PictureRef> capture_pictures(const hal::VideoFrame& frame, c
 //! How alike two faces (BGR) look, 0..100: the correlation of their lumas, each scaled to 24x24
 //! and normalised for brightness and contrast, lowered by the difference of their mean chroma.
 int face_similarity(const cv::Mat& face_a, const cv::Mat& face_b);
+
+//! The faces' mean luma (0..255), weighted by their areas, over each face box's middle (without the
+//! hair and background at its corners): what face exposure steers to the reference brightness.
+double face_brightness(const cv::Mat& luma, const std::vector<cv::Rect>& faces);
+
+//! OpenCV's stock smile cascade (package opencv-data), for the expression of Upload Feature.
+inline constexpr const char* kSmileCascade = "/usr/share/opencv4/haarcascades/haarcascade_smile.xml";
+//! "smile" when `smiles` finds a smiling mouth, centred, between half and 0.95 of the height of `face`
+//! (a face detector box, picture pixels) on the picture's luma, else "neutral".
+std::string_view face_expression(const cv::Mat& luma, const cv::Rect& face, cv::CascadeClassifier& smiles);
 
 //! What the face capture tells from a face's own pixels: the posture filter's angle and the
 //! "Upload Feature" attributes it can measure.
@@ -153,10 +170,15 @@ class FaceCapture final : public Detector {
 
   Result<void> configure(const FaceCaptureSettings& settings);
   FaceCaptureSettings settings() const;
+  //! The channel's exposure gain stage, which Face Exposure steers (configured from the settings
+  //! now and on every change). Without one, Face Exposure changes nothing.
+  void set_face_exposure(std::shared_ptr<media::image::FaceExposure> exposure);
 
  private:
-  FaceCapture(FaceCaptureSettings settings, std::shared_ptr<FaceDetector> faces)
-      : settings_(std::move(settings)), faces_(std::move(faces)) {}
+  FaceCapture(FaceCaptureSettings settings, std::shared_ptr<FaceDetector> faces, std::shared_ptr<cv::CascadeClassifier> smiles)
+      : settings_(std::move(settings)), faces_(std::move(faces)), smiles_(std::move(smiles)) {}
+  //! The exposure's settings from the face capture's (face exposure works only while faces are looked for).
+  static media::image::FaceExposureSettings exposure_settings(const FaceCaptureSettings& s);
 
   struct Shot {
     int quality = -1;
@@ -164,6 +186,7 @@ class FaceCapture final : public Detector {
     hal::VideoFramePtr frame;
     hal::Nanos time{0};
     FaceFeatures features;
+    double exposure_gain = 1.0;  //!< face exposure's gain on the streams when the face was seen
   };
   struct Track {
     std::uint64_t id = 0;
@@ -189,7 +212,9 @@ class FaceCapture final : public Detector {
   mutable std::mutex mutex_;
   FaceCaptureSettings settings_;
   std::shared_ptr<FaceDetector> faces_;
+  std::shared_ptr<media::image::FaceExposure> exposure_;
   // Analytics thread only.
+  std::shared_ptr<cv::CascadeClassifier> smiles_;
   std::vector<Track> tracks_;
   std::uint64_t next_track_ = 1;
   DuplicateFaceLibrary duplicates_;

@@ -203,8 +203,12 @@ struct Camera::Parts {
           it->second->apply(stream_settings_from_config(*config, id));
       // Channel pipelines are in profile order.
       for (std::size_t i = 0; i < profile.channels.size() && i < channels.size(); ++i)
-        if (touched_channels.contains(profile.channels[i].id))
-          channels[i]->apply_image(image_settings_from_config(*config, profile.channels[i].id));
+        if (touched_channels.contains(profile.channels[i].id)) {
+          auto image = image_settings_from_config(*config, profile.channels[i].id);
+          // The face exposure gain stage is made once per channel at start and stays.
+          image.face_exposure = channels[i]->image().settings().face_exposure;
+          channels[i]->apply_image(std::move(image));
+        }
     }
   }
 };
@@ -449,9 +453,13 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     video_analytics->add(std::move(scene_detectors));
     // Face capture on the profiles that have it (face_capture.json); it needs the cascade file.
     if (raw->config->spec("channel." + std::to_string(channel.id) + ".face_capture.enabled")) {
-      if (auto faces = analytics::FaceCapture::from_config(*raw->config, raw->bus, channel.id))
+      if (auto faces = analytics::FaceCapture::from_config(*raw->config, raw->bus, channel.id)) {
+        // Face exposure: face capture measures the faces, the channel's image pipeline applies the gain.
+        auto exposure = std::make_shared<media::image::FaceExposure>();
+        (*faces)->set_face_exposure(exposure);
+        channel_options.image.face_exposure = std::move(exposure);
         video_analytics->add(std::move(*faces));
-      else
+      } else
         logger->error("channel {}: no face capture: {}", channel.id, faces.error().message);
     }
     auto behaviour = std::make_shared<analytics::BehaviourAnalysis>();

@@ -1,7 +1,7 @@
 // Face capture (network camera 10.2) as /ISAPI/Intelligent/channels/<id>/faceCapture: the rule
 // (pupil distances, detection area, shield regions), overlay and capture (with the text overlay
-// list in its order) and the capture parameters (with remove duplicated faces, upload feature and
-// the facial posture filter) of channel.<id>.face_capture.* in one FaceCapture document. A PUT
+// list in its order) and the capture parameters (with remove duplicated faces, upload feature, the
+// facial posture filter and face exposure) of channel.<id>.face_capture.* in one FaceCapture document. A PUT
 // changes the elements it gives; the result is checked by the analytics' own validation and stored
 // as one change. Region points use ISAPI's 704 x 576 normalised screen from the top-left corner.
 // Smart display (chapter 11): /ISAPI/Intelligent/smartDisplay/captures lists the recent captures
@@ -94,6 +94,10 @@ void append_document(pugi::xml_node root, int channel, const FaceCaptureSettings
   duplicates.append_child("updateTime").text() = s.duplicate_update_time;
   capture.append_child("uploadFeature").text() = s.upload_features;
   capture.append_child("facialPostureFilter").text() = s.posture_filter;
+  auto exposure = capture.append_child("FaceExposure");
+  exposure.append_child("enabled").text() = s.face_exposure;
+  exposure.append_child("referenceBrightness").text() = s.reference_brightness;
+  exposure.append_child("minimumDuration").text() = s.minimum_duration;
 }
 
 Result<void> read_bool(pugi::xml_node node, std::initializer_list<std::string_view> path, bool& out) {
@@ -134,7 +138,10 @@ Result<void> read_document(pugi::xml_node root, FaceCaptureSettings& s) {
                  read_int(root, {"CaptureParams", "RemoveDuplicates", "gradingThreshold"}, s.duplicate_grading_threshold),
                  read_int(root, {"CaptureParams", "RemoveDuplicates", "updateTime"}, s.duplicate_update_time),
                  read_bool(root, {"CaptureParams", "uploadFeature"}, s.upload_features),
-                 read_int(root, {"CaptureParams", "facialPostureFilter"}, s.posture_filter)})
+                 read_int(root, {"CaptureParams", "facialPostureFilter"}, s.posture_filter),
+                 read_bool(root, {"CaptureParams", "FaceExposure", "enabled"}, s.face_exposure),
+                 read_int(root, {"CaptureParams", "FaceExposure", "referenceBrightness"}, s.reference_brightness),
+                 read_int(root, {"CaptureParams", "FaceExposure", "minimumDuration"}, s.minimum_duration)})
     if (!r) return r;
   if (const auto resolution = text_at(root, {"OverlayAndCapture", "backgroundResolution"})) {
     const auto parsed = analytics::background_resolution_from_string(*resolution);

@@ -1,4 +1,4 @@
-// Image resources: /ISAPI/Image/channels/<id> (colour, sharpness, day/night, WDR, BLC, HLC, mirror,
+// Image resources: /ISAPI/Image/channels/<id> (colour, sharpness, day/night, WDR, iris, BLC, HLC, mirror,
 // corridor = rotate)
 // and /ISAPI/System/Video/inputs/channels/<id>/{overlays, overlays/picture, privacyMask}, mapped to
 // the config service's channel.<id>.* parameters; /ISAPI/Streaming/channels/<id>/regionOfInterest
@@ -206,6 +206,9 @@ const std::vector<Section>& sections() {
            return done;
          return want(node, {"WDRLevel"}, c, "image.wdr_level", w);
        }},
+      {"Iris", "iris",
+       [](pugi::xml_node node, const Channel& c) { node.append_child("IrisType").text() = c.text("image.iris_mode").c_str(); },
+       [](pugi::xml_node node, const Channel& c, Wanted& w) { return want(node, {"IrisType"}, c, "image.iris_mode", w); }},
       {"BLC", "BLC", [](pugi::xml_node node, const Channel& c) { node.append_child("enabled").text() = c.flag("image.blc"); },
        [](pugi::xml_node node, const Channel& c, Wanted& w) { return want_flag(node, {"enabled"}, c, "image.blc", w); }},
       {"HLC", "HLC",

@@ -270,6 +270,7 @@ class WorldImpl final : public World {
     const int paint = pick(rng);
     a.colour = d.colour ? *d.colour : (d.kind == ActorKind::person ? k_clothes[paint] : k_paints[paint]);
     a.appearance = rng();
+    if (d.appearance) a.appearance = static_cast<std::uint64_t>(*d.appearance);
     a.head_turn = d.head_turn_degrees * std::numbers::pi / 180.0;
     a.glasses = d.glasses;
     if (d.kind == ActorKind::person) a.height = std::uniform_real_distribution<double>(1.58, 1.92)(rng);

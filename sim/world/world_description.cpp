@@ -351,7 +351,7 @@ class Parser {
   ActorDescription actor(const YAML::Node& n, const std::string& where) const {
     only_keys(n, where,
               {"name", "kind", "colour", "plate", "spawn", "every", "jitter", "count", "lane", "path", "speed", "queue",
-               "facing", "head_turn", "glasses", "position", "heading", "removed"});
+               "facing", "head_turn", "glasses", "appearance", "position", "heading", "removed"});
     ActorDescription a;
     a.name = n["name"] ? text(n["name"], where + ".name") : where;
     a.kind = choice<ActorKind>(required(n, "kind", where), where + ".kind",
@@ -407,10 +407,11 @@ class Parser {
         }
       }
     }
-    if (n["head_turn"] || n["glasses"]) {
+    if (n["head_turn"] || n["glasses"] || n["appearance"]) {
       if (a.kind != ActorKind::person)
-        fail(n["head_turn"] ? n["head_turn"] : n["glasses"],
-             fmt::format("{}: only people turn their head or wear glasses", where));
+        fail(n["head_turn"] ? n["head_turn"] : n["glasses"] ? n["glasses"] : n["appearance"],
+             fmt::format("{}: only people turn their head, wear glasses or have an appearance", where));
+      if (n["appearance"]) a.appearance = integer_in(n["appearance"], where + ".appearance", 0, 1000000);
       if (n["head_turn"]) a.head_turn_degrees = number_in(n["head_turn"], where + ".head_turn", -90, 90);
       if (n["glasses"]) a.glasses = boolean(n["glasses"], where + ".glasses");
     }

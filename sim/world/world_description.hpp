@@ -107,6 +107,8 @@ struct ActorDescription {
   //! People: the head turned from the way the body faces, degrees, positive to the person's right.
   double head_turn_degrees = 0;
   bool glasses = false;  //!< people: wears dark-framed glasses
+  //! People: the same face at every spawn (someone who comes back); unset: a new face each time.
+  std::optional<int> appearance;
   // Objects (bag, box): where and when they lie on the ground.
   Vec2 position;
   double heading_degrees = 0;

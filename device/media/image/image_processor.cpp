@@ -78,15 +78,31 @@ void ImageProcessor::take_new_settings() {
     active_ = requested_;
     changed_ = false;
   }
-  luma_curve_ = luma_curve(active_.adjustments);
+  settings_luma_curve_ = luma_curve(active_.adjustments);
   const int saturation = std::clamp(active_.adjustments.saturation, 0, 100);
   for (int value = 0; value < 256; ++value)
-    chroma_curve_[static_cast<std::size_t>(value)] =
+    settings_chroma_curve_[static_cast<std::size_t>(value)] =
         static_cast<std::uint8_t>(std::clamp(128 + (value - 128) * saturation / 50, 0, 255));
+  curves_stale_ = true;
+}
+
+void ImageProcessor::apply_exposure_gain(const hal::VideoFrame& frame) {
+  // WDR compresses the very range the gain would stretch: the manuals have face exposure need WDR off.
+  const double gain = active_.face_exposure && !active_.adjustments.wdr ? active_.face_exposure->gain_at(frame.timestamp) : 1.0;
+  if (!curves_stale_ && gain == exposure_gain_) return;
+  exposure_gain_ = gain;
+  curves_stale_ = false;
+  // An exposure change scales the light: luma from black, chroma from grey, before the tone curve.
+  const auto scaled = [gain](int value, int zero) {
+    return static_cast<std::size_t>(std::clamp(static_cast<int>(std::lround(zero + (value - zero) * gain)), 0, 255));
+  };
   identity_curves_ = true;
-  for (int value = 0; value < 256; ++value)
-    identity_curves_ = identity_curves_ && luma_curve_[static_cast<std::size_t>(value)] == value &&
-                       chroma_curve_[static_cast<std::size_t>(value)] == value;
+  for (int value = 0; value < 256; ++value) {
+    const auto index = static_cast<std::size_t>(value);
+    luma_curve_[index] = settings_luma_curve_[scaled(value, 0)];
+    chroma_curve_[index] = settings_chroma_curve_[scaled(value, 128)];
+    identity_curves_ = identity_curves_ && luma_curve_[index] == value && chroma_curve_[index] == value;
+  }
 }
 
 bool ImageProcessor::leaves_unchanged() const {
@@ -256,6 +272,7 @@ hal::VideoFramePtr ImageProcessor::process(const hal::VideoFramePtr& frame) {
   if (!frame) return frame;
   const auto started = clock_ ? clock_->now() : hal::Nanos(0);
   take_new_settings();
+  apply_exposure_gain(*frame);
   // The frame's own capture time as calendar time, so the OSD shows when it was taken.
   const hal::WallTime wall_time = clock_ ? clock_->wall_time() - (clock_->now() - frame->timestamp)
                                          : hal::WallTime(std::chrono::duration_cast<hal::WallTime::duration>(frame->timestamp));

@@ -1,6 +1,6 @@
 // The image pipeline of one channel, run once per sensor frame before any stream encodes it:
-// tone curve (brightness, contrast, WDR, BLC, HLC) and mirror in one copy pass, saturation and
-// day/night on chroma, rotate, sharpness, privacy masks, the overlay picture, then the OSD on top
+// face exposure gain and tone curve (brightness, contrast, WDR, BLC, HLC) and mirror in one copy
+// pass, saturation and day/night on chroma, rotate, sharpness, privacy masks, the overlay picture, then the OSD on top
 // (masks, overlay and OSD are placed on the picture as seen, after rotation).
 // Owns the channel's current image settings; new ones take effect from the next frame.
 #pragma once
@@ -42,6 +42,8 @@ class ImageProcessor {
 
  private:
   void take_new_settings();
+  //! The face exposure gain of `frame` folded into the luma and chroma curves.
+  void apply_exposure_gain(const hal::VideoFrame& frame);
   bool night_at(const hal::VideoFrame& frame, hal::WallTime wall_time);
   bool leaves_unchanged() const;
   void copy_with_tone_and_mirror(const hal::VideoFrame& source, hal::VideoFrame& target, bool night) const;
@@ -56,9 +58,14 @@ class ImageProcessor {
 
   // Worker-thread state.
   ImageSettings active_;
+  // The settings' own curves; the applied ones add the face exposure gain in front of them.
+  std::array<std::uint8_t, 256> settings_luma_curve_{};
+  std::array<std::uint8_t, 256> settings_chroma_curve_{};
   std::array<std::uint8_t, 256> luma_curve_{};
   std::array<std::uint8_t, 256> chroma_curve_{};
   bool identity_curves_ = true;
+  double exposure_gain_ = 1.0;  // the gain folded into the applied curves
+  bool curves_stale_ = true;
   std::unique_ptr<OsdRenderer> osd_;
   bool osd_unavailable_ = false;
   double mean_luma_ = 128;  // smoothed scene brightness, for automatic day/night

@@ -1,6 +1,7 @@
 // The picture settings of one video channel, applied to the raw frame before any stream encodes
 // it (network camera manual 4.6–4.9): display adjustments, mirror, day/night, tone mapping,
-// OSD, privacy masks and the overlay picture. Resolved from the config service by the camera.
+// OSD, privacy masks, the overlay picture and the face exposure gain. Resolved from the config
+// service by the camera.
 #pragma once
 
 #include <array>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "device/media/image/bmp_image.hpp"
+#include "device/media/image/face_exposure.hpp"
 
 namespace camrig::media::image {
 
@@ -101,6 +103,9 @@ struct ImageSettings {
   OsdSettings osd;
   PrivacyMaskSettings privacy_mask;
   OverlayPictureSettings overlay_picture;
+  //! The channel's face exposure gain, steered by its face capture; null on channels without one.
+  //! Not applied while WDR is on (the manuals' rule: face exposure needs WDR off).
+  std::shared_ptr<FaceExposure> face_exposure;
   friend bool operator==(const ImageSettings&, const ImageSettings&) = default;
 };
 

@@ -72,6 +72,34 @@ TEST_F(FaceCaptureResourcesTest, ReadsAndWritesTheRuleOverlayAndCaptureParameter
   EXPECT_EQ(send(verb::get, "/ISAPI/Intelligent/channels/9/faceCapture")->http_status, status::not_found);
 }
 
+TEST_F(FaceCaptureResourcesTest, FaceExposureIsReadWrittenAndRefusedWhileWdrIsOn) {
+  auto answer = send(verb::get, path);
+  ASSERT_EQ(answer->http_status, status::ok) << answer->body;
+  EXPECT_EQ(answer->text({"CaptureParams", "FaceExposure", "enabled"}), "false");
+  EXPECT_EQ(answer->text({"CaptureParams", "FaceExposure", "referenceBrightness"}), "50");
+  EXPECT_EQ(answer->text({"CaptureParams", "FaceExposure", "minimumDuration"}), "60");
+
+  const auto exposure = doc("<CaptureParams><FaceExposure><enabled>true</enabled><referenceBrightness>65</referenceBrightness>"
+                            "<minimumDuration>30</minimumDuration></FaceExposure></CaptureParams>");
+  ASSERT_TRUE(config->set("channel.1.image.wdr", true));
+  auto put = send(verb::put, path, exposure);
+  EXPECT_EQ(put->http_status, status::forbidden) << put->body;
+  EXPECT_EQ(put->text({"subStatusCode"}), "invalidOperation") << put->body;
+  EXPECT_NE(put->body.find("turn WDR off first"), std::string::npos) << put->body;
+  EXPECT_FALSE(config->get_bool("channel.1.face_capture.face_exposure"));
+  EXPECT_EQ(config->get_int("channel.1.face_capture.reference_brightness"), 50) << "nothing of the refused change is stored";
+
+  ASSERT_TRUE(config->set("channel.1.image.wdr", false));
+  put = send(verb::put, path, exposure);
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_TRUE(config->get_bool("channel.1.face_capture.face_exposure"));
+  answer = send(verb::get, path);
+  EXPECT_EQ(answer->text({"CaptureParams", "FaceExposure", "referenceBrightness"}), "65");
+  EXPECT_EQ(answer->text({"CaptureParams", "FaceExposure", "minimumDuration"}), "30");
+  put = send(verb::put, path, doc("<CaptureParams><FaceExposure><minimumDuration>0</minimumDuration></FaceExposure></CaptureParams>"));
+  EXPECT_EQ(put->http_status, status::bad_request) << put->body;
+}
+
 TEST_F(FaceCaptureResourcesTest, ReadsAndWritesTheTextOverlayPictureAndDuplicateSettings) {
   auto answer = send(verb::get, path);
   ASSERT_EQ(answer->http_status, status::ok) << answer->body;

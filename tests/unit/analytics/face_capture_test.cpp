@@ -41,6 +41,19 @@ actors:
 )";
 constexpr double k_scene_seconds = 26;
 
+// The same walks, but two of the people come back 9 s later (a fixed appearance: the same face)
+// and the middle lane brings two different people; the last one is out of the picture by 23 s.
+constexpr const char* k_return_scene = R"(
+seed: 11
+scene: {type: plaza, plaza_size: 40, start_y: -5}
+cameras: [{position: [0, 0], height: 2.0, pan: 0, tilt: 4, fov: 40, resolution: [1280, 720]}]
+weather: {sensor_noise: 2}
+actors:
+  - {kind: person, path: [[-1.3, 13], [-1.3, 1.2]], spawn: 2.5, every: 9, count: 2, appearance: 101}
+  - {kind: person, path: [[0.1, 14], [0.1, 1.2]], spawn: 3.5, every: 9, count: 2}
+  - {kind: person, path: [[1.4, 13.5], [1.4, 1.2]], spawn: 4.2, every: 9, count: 2, appearance: 202}
+)";
+
 using Recorder = test::FaceCaptureRecorder;
 
 struct FaceTruth {
@@ -50,11 +63,14 @@ struct FaceTruth {
 
 //! The ground truth of every frame: each person's face box, by frame time.
 struct SceneRun {
+  const char* scene = k_face_scene;
+  double seconds = k_scene_seconds;
   std::map<std::int64_t, std::vector<FaceTruth>> faces;  //!< by frame time (ns)
   std::map<std::uint32_t, bool> wanted;                  //!< actor -> showed a whole frontal face >= 60 px
+  std::map<std::uint32_t, std::uint64_t> appearance;     //!< actor -> the face the world drew
 
   void run(const std::vector<std::shared_ptr<Detector>>& detectors) {
-    auto description = sim::parse_world_description(k_face_scene, "face scene");
+    auto description = sim::parse_world_description(scene, "face scene");
     ASSERT_TRUE(description) << description.error().message;
     auto world = sim::World::create(*description);
     ASSERT_TRUE(world) << world.error().message;
@@ -72,6 +88,7 @@ struct SceneRun {
         if (!box) continue;
         const cv::Rect rect(box->x, box->y, box->width, box->height);
         frame.push_back({actor.id, rect});
+        appearance[actor.id] = actor.appearance;
         constexpr int margin = 8;  // a face cut by the frame's edge is no whole face
         const bool whole = rect.x >= margin && rect.y >= margin && rect.x + rect.width <= 1280 - margin &&
                            rect.y + rect.height <= 720 - margin;
@@ -82,7 +99,7 @@ struct SceneRun {
     std::stop_source stop;
     while (auto frame = source.read(stop.get_token())) {
       analytics.process(frame);
-      if (static_cast<double>(frame->timestamp.count()) / 1e9 >= k_scene_seconds) break;
+      if (static_cast<double>(frame->timestamp.count()) / 1e9 >= seconds) break;
     }
   }
 
@@ -189,6 +206,54 @@ TEST(FaceCaptureTest, EachPersonIsCapturedOnceWithTheFaceInTheCutoutAndNoneInShi
   EXPECT_GT(shielded->events.size(), 0u);
   EXPECT_LT(shielded->events.size(), best_shot->events.size());
   EXPECT_TRUE(filtered->events.empty());
+}
+
+TEST(FaceCaptureTest, RemoveDuplicatedFacesDropsThePeopleWhoComeBackAndKeepsEveryoneElse) {
+  auto every_pass = recorder({});
+  FaceCaptureSettings removing;
+  removing.remove_duplicates = true;  // similarity 85, grading threshold 60, update time 60 s
+  auto unique = recorder(removing);
+  SceneRun scene;
+  scene.scene = k_return_scene;
+  scene.seconds = 26;
+  scene.run({every_pass, unique});
+  if (HasFatalFailure()) return;
+
+  // Each capture to the pass it shows; passes by the face they carry.
+  auto passes_captured = [&](const Recorder& r) {
+    std::map<std::uint32_t, int> captures;
+    for (const auto& capture : r.events)
+      if (const auto person = scene.person_of(capture)) ++captures[person];
+    return captures;
+  };
+  const auto all = passes_captured(*every_pass), kept = passes_captured(*unique);
+  std::map<std::uint64_t, std::vector<std::uint32_t>> passes_of;  // face -> its wanted passes, in order
+  for (const auto& [person, is_wanted] : scene.wanted)
+    if (is_wanted) passes_of[scene.appearance.at(person)].push_back(person);
+  int returns = 0, returns_dropped = 0, first_visits = 0, first_visits_kept = 0;
+  for (const auto& [face, passes] : passes_of) {
+    for (std::size_t i = 0; i < passes.size(); ++i) {
+      const std::uint32_t person = passes[i];
+      const int captured = all.count(person) ? all.at(person) : 0;
+      const int left = kept.count(person) ? kept.at(person) : 0;
+      std::printf("face %llu, pass %zu (person %u): %d capture(s), %d with duplicates removed\n",
+                  static_cast<unsigned long long>(face), i + 1, person, captured, left);
+      EXPECT_EQ(captured, 1) << "without duplicate removal every pass is captured once";
+      if (i == 0) {
+        ++first_visits;
+        first_visits_kept += left == 1;
+      } else {
+        ++returns;
+        returns_dropped += left == 0;
+      }
+    }
+  }
+  std::printf("remove duplicated faces: %d of %d returns dropped, %d of %d first visits kept\n", returns_dropped,
+              returns, first_visits_kept, first_visits);
+  EXPECT_EQ(returns, 2);
+  EXPECT_EQ(first_visits, 4);
+  EXPECT_EQ(returns_dropped, returns);
+  EXPECT_EQ(first_visits_kept, first_visits);
 }
 
 TEST(FaceCaptureTest, SettingsAreValidatedStoredAndReadBack) {

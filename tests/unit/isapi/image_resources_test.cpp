@@ -50,6 +50,7 @@ TEST_F(ImageResourcesTest, ImageChannelShowsTheDefaults) {
   EXPECT_EQ(answer->text({"IrcutFilter", "IrcutFilterType"}), "day");
   EXPECT_EQ(answer->text({"IrcutFilter", "Schedule", "TimeRange", "beginTime"}), "06:00:00");
   EXPECT_EQ(answer->text({"WDR", "mode"}), "close");
+  EXPECT_EQ(answer->text({"Iris", "IrisType"}), "manual");
   EXPECT_EQ(answer->text({"ImageFlip", "enabled"}), "false");
 }
 
@@ -74,6 +75,12 @@ TEST_F(ImageResourcesTest, SubResourcesChangeTheirParametersOnly) {
   ASSERT_EQ(put->http_status, status::ok) << put->body;
   EXPECT_TRUE(config->get_bool("channel.1.image.wdr"));
   EXPECT_EQ(config->get_int("channel.1.image.wdr_level"), 80);
+  put = send(verb::put, "/ISAPI/Image/channels/1/iris", doc("Iris", "<IrisType>auto</IrisType>"));
+  ASSERT_EQ(put->http_status, status::ok) << put->body;
+  EXPECT_EQ(config->get_string("channel.1.image.iris_mode"), "auto");
+  put = send(verb::put, "/ISAPI/Image/channels/1/iris", doc("Iris", "<IrisType>half-open</IrisType>"));
+  EXPECT_EQ(put->http_status, status::bad_request) << put->body;
+  EXPECT_EQ(config->get_string("channel.1.image.iris_mode"), "auto");
 
   // The whole document read back and sent again changes nothing.
   const auto whole = send(verb::get, "/ISAPI/Image/channels/1");

@@ -145,6 +145,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"scene: {type: road}\ncameras: [{}]\nactors:\n  - {kind: person}\n", "bad.yaml:4:5: actors[0] needs a path"},
         BadCase{"scene: {type: road}\ncameras: [{}]\nactors:\n  - {kind: person, plate: {text: X}, path: [[0,0],[1,1]]}\n",
                 "only vehicles carry a plate"},
+        BadCase{"scene: {type: road}\ncameras: [{}]\nactors:\n  - {kind: car, lane: 0, appearance: 7}\n",
+                "only people turn their head, wear glasses or have an appearance"},
         BadCase{"scene: {type: road}\ncameras: [{}]\nactors:\n  - {kind: car, lane: 0, plate: {text: ab-12}}\n",
                 "actors[0].plate.text 'ab-12' must be at most 12 upper-case"},
         BadCase{"scene: {type: road}\ncameras: [{}]\nlines:\n  - {name: x, a: [0, 0], b: [1, 0]}\n  - {name: x, a: [0, 1], b: "

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -231,6 +232,27 @@ actors: [{kind: person, speed: 2, path: [[0, 0], [0, 3]], every: 2, count: 3}]
   }
   EXPECT_EQ(ids, (std::set<std::uint32_t>{1, 2, 3}));
   EXPECT_TRUE(run.world->snapshot().actors.empty());
+}
+
+TEST(WorldDynamics, APersonWithAnAppearanceComesBackWithTheSameFace) {
+  Harness run(parse(R"(
+scene: {type: plaza}
+cameras: [{}]
+actors:
+  - {kind: person, speed: 2, path: [[0, 0], [0, 3]], every: 2, count: 2, appearance: 77}
+  - {kind: person, speed: 2, path: [[2, 0], [2, 3]], every: 2, count: 2}
+)"));
+  std::map<std::uint32_t, std::uint64_t> faces;  // actor -> appearance
+  for (hal::Nanos t = 0s; t <= 10s; t += 50ms) {
+    run.world->advance_to(t);
+    for (const auto& a : run.world->snapshot().actors) faces[a.id] = a.appearance;
+  }
+  ASSERT_EQ(faces.size(), 4u);
+  EXPECT_EQ(std::count_if(faces.begin(), faces.end(), [](const auto& f) { return f.second == 77; }), 2);
+  std::set<std::uint64_t> others;
+  for (const auto& [id, face] : faces)
+    if (face != 77) others.insert(face);
+  EXPECT_EQ(others.size(), 2u) << "without an appearance every spawn is someone new";
 }
 
 TEST(WorldDynamics, WithoutAGateTheBarrierIsUpAndTrafficFlows) {
