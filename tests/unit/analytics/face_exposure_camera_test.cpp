@@ -2,9 +2,6 @@
 // comes out of the running stream brighter, and stays so when another image setting is changed
 // (the camera keeps the channel's face exposure stage through image setting changes).
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -13,7 +10,7 @@
 #include "device/core/realtime_clock.hpp"
 #include "sim/render/textures.hpp"
 #include "tests/support/process.hpp"
-#include "tests/unit/media/test_decoder.hpp"
+#include "tests/unit/media/stream_watcher.hpp"
 
 namespace camrig {
 namespace {
@@ -59,29 +56,6 @@ class DimFaceSource final : public hal::VideoSource {
   std::uint64_t sequence_ = 0;
 };
 
-class PacketQueue {
- public:
-  void push(const media::EncodedPacketPtr& packet) {
-    {
-      std::lock_guard lock(mutex_);
-      packets_.push_back(packet);
-    }
-    changed_.notify_all();
-  }
-  media::EncodedPacketPtr pop(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    if (!changed_.wait_for(lock, timeout, [&] { return !packets_.empty(); })) return nullptr;
-    auto packet = packets_.front();
-    packets_.pop_front();
-    return packet;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<media::EncodedPacketPtr> packets_;
-};
-
 // Mean luma of the wall along the bottom, below where the face moves and above the OSD's name.
 double wall_luma(const testing::DecodedPicture& picture) {
   double sum = 0;
@@ -107,21 +81,10 @@ TEST(FaceExposureCamera, TheStreamOfADimFaceGetsBrighterAndStaysSoThroughOtherIm
   ASSERT_TRUE(started) << started.error().message;
   auto& camera = **started;
 
-  PacketQueue queue;
   auto hub = camera.stream(102);
   ASSERT_TRUE(hub);
-  auto subscription = hub->subscribe([&](const media::EncodedPacketPtr& packet) { queue.push(packet); });
-  testing::TestDecoder decoder(media::VideoCodec::h264);
-  const auto next_picture = [&]() -> std::optional<testing::DecodedPicture> {
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto packet = queue.pop(1s);
-      if (!packet) continue;
-      auto pictures = decoder.decode(packet->data);
-      if (!pictures.empty()) return pictures.back();
-    }
-    return std::nullopt;
-  };
+  testing::StreamWatcher watcher(hub);
+  const auto next_picture = [&] { return watcher.next_picture(); };
   auto before = next_picture();
   ASSERT_TRUE(before);
   EXPECT_NEAR(wall_luma(*before), kBackground, 4);

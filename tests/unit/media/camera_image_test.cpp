@@ -1,16 +1,14 @@
 // Camera level: an image setting changed through the config service (as ISAPI does) shows in
 // the next encoded frames of the running stream, with no restart of the channel or encoder.
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
+#include <optional>
 
 #include <gtest/gtest.h>
 
 #include "device/camera/camera.hpp"
 #include "device/core/realtime_clock.hpp"
 #include "tests/support/process.hpp"
-#include "tests/unit/media/test_decoder.hpp"
+#include "tests/unit/media/stream_watcher.hpp"
 
 namespace camrig {
 namespace {
@@ -38,29 +36,6 @@ class GreySource final : public hal::VideoSource {
   std::uint64_t sequence_ = 0;
 };
 
-class PacketQueue {
- public:
-  void push(const media::EncodedPacketPtr& packet) {
-    {
-      std::lock_guard lock(mutex_);
-      packets_.push_back(packet);
-    }
-    changed_.notify_all();
-  }
-  media::EncodedPacketPtr pop(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    if (!changed_.wait_for(lock, timeout, [&] { return !packets_.empty(); })) return nullptr;
-    auto packet = packets_.front();
-    packets_.pop_front();
-    return packet;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<media::EncodedPacketPtr> packets_;
-};
-
 // Mean luma of a band across the middle rows, away from the OSD lines.
 double mean_luma(const testing::DecodedPicture& picture, double x0, double x1) {
   double sum = 0;
@@ -71,38 +46,17 @@ double mean_luma(const testing::DecodedPicture& picture, double x0, double x1) {
   return sum / std::max(count, 1);
 }
 
-// Decodes one running stream of the camera.
-class StreamWatcher {
- public:
-  explicit StreamWatcher(const std::shared_ptr<media::StreamHub>& hub)
-      : subscription_(hub->subscribe([this](const media::EncodedPacketPtr& packet) { queue_.push(packet); })) {}
+using testing::StreamWatcher;
 
-  std::optional<testing::DecodedPicture> next_picture() {
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto packet = queue_.pop(1s);
-      if (!packet) continue;
-      auto pictures = decoder_.decode(packet->data);
-      if (!pictures.empty()) return pictures.back();
-    }
-    return std::nullopt;
+//! The first picture, within `frames`, whose left half is black: the mask reached the stream.
+std::optional<testing::DecodedPicture> first_masked(StreamWatcher& watcher, int frames) {
+  for (int frame = 0; frame < frames; ++frame) {
+    auto picture = watcher.next_picture();
+    if (!picture) return std::nullopt;
+    if (mean_luma(*picture, 0.05, 0.45) < 30) return picture;
   }
-
-  //! The first picture, within `frames`, whose left half is black: the mask reached the stream.
-  std::optional<testing::DecodedPicture> first_masked(int frames) {
-    for (int frame = 0; frame < frames; ++frame) {
-      auto picture = next_picture();
-      if (!picture) return std::nullopt;
-      if (mean_luma(*picture, 0.05, 0.45) < 30) return picture;
-    }
-    return std::nullopt;
-  }
-
- private:
-  PacketQueue queue_;
-  testing::TestDecoder decoder_{media::VideoCodec::h264};
-  media::StreamHub::Subscription subscription_;
-};
+  return std::nullopt;
+}
 
 std::vector<core::ConfigService::Change> left_half_mask(int channel) {
   const auto key = [channel](const char* field) { return "channel." + std::to_string(channel) + ".privacy_mask." + field; };
@@ -132,7 +86,7 @@ TEST(CameraImage, EachChannelOfThePtzCameraHasItsOwnImageSettings) {
   StreamWatcher ptz(camera.stream(102));
   StreamWatcher panoramic(camera.stream(202));
   ASSERT_TRUE(camera.config().apply(left_half_mask(2)));
-  const auto masked = panoramic.first_masked(100);
+  const auto masked = first_masked(panoramic, 100);
   ASSERT_TRUE(masked) << "the panoramic channel's mask never reached stream 202";
   EXPECT_NEAR(mean_luma(*masked, 0.55, 0.95), 128, 8);
   // The PTZ channel has its own, still disabled, mask.
@@ -158,21 +112,10 @@ TEST(CameraImage, PrivacyMaskChangeReachesTheRunningStreamWithoutRestart) {
   ASSERT_TRUE(started) << started.error().message;
   auto& camera = **started;
 
-  PacketQueue queue;
   auto hub = camera.stream(102);
   ASSERT_TRUE(hub);
-  auto subscription = hub->subscribe([&](const media::EncodedPacketPtr& packet) { queue.push(packet); });
-  testing::TestDecoder decoder(media::VideoCodec::h264);
-  const auto next_picture = [&]() -> std::optional<testing::DecodedPicture> {
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto packet = queue.pop(1s);
-      if (!packet) continue;
-      auto pictures = decoder.decode(packet->data);
-      if (!pictures.empty()) return pictures.back();
-    }
-    return std::nullopt;
-  };
+  StreamWatcher watcher(hub);
+  const auto next_picture = [&] { return watcher.next_picture(); };
 
   auto before = next_picture();
   ASSERT_TRUE(before);
@@ -212,7 +155,7 @@ TEST(CameraImage, PrivacyMaskChangeReachesTheRunningStreamWithoutRestart) {
   // The mask covers the left half of the turned picture.
   EXPECT_LT(mean_luma(*turned, 0.05, 0.45), 30);
   EXPECT_NEAR(mean_luma(*turned, 0.55, 0.95), 128, 8);
-  subscription.reset();
+  watcher.stop();
   camera.stop();
 }
 
