@@ -1,10 +1,14 @@
 // Face detection (network camera 6.2.4, face capture 10.2): OpenCV's stock frontal-face cascade
-// on the full-size picture, but only around moving blobs and scaled so the smallest wanted face
-// fills the cascade's window; min/max size and shield regions filter; one event per new face.
+// on the full-size picture, but only around faces found lately (at their own scale, every frame)
+// and around moving blobs (scaled so the smallest wanted face fills the cascade's window, the
+// stalest first within a per-frame budget); min/max size and shield regions filter; one event per
+// new face.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,8 +44,10 @@ class FaceDetector final : public Detector {
   void analyse(const AnalysisFrame& frame, const EventSink& sink) override;
 
   //! The faces in one frame (full-size pixels), filtered by the settings; empty when disabled
-  //! or while the background model is still learning. Searches around moving blobs and around
-  //! the faces it found in the last 1.5 s, so a face stays found while its owner stands still.
+  //! or while the background model is still learning. Searches around the faces it found in the
+  //! last 1.5 s on every frame, so a face stays found while its owner stands still, and around
+  //! moving blobs within a budget of cascade work per frame: a blob not searched on this frame is
+  //! on one of the next few. Asked again for the same frame, it answers the same faces.
   std::vector<cv::Rect> detect(const AnalysisFrame& frame);
 
   Result<void> configure(const FaceSettings& settings);
@@ -60,6 +66,18 @@ class FaceDetector final : public Detector {
   FaceSettings settings_;
   std::vector<Seen> seen_;  //!< faces reported recently, so one face gives one event
   std::vector<Seen> found_;  //!< faces detect() found recently: searched for again where they were
+  // Analytics thread only:
+  //! Per octave of face sizes (the minimum size times 2^octave and up), the frame on which each
+  //! cell of the picture was last searched around a moving blob (CV_32S): the stalest go first.
+  std::vector<cv::Mat> searched_;
+  std::int32_t frames_ = 0;  //!< frames searched
+  //! The last frame detect() answered and its faces.
+  struct Answer {
+    hal::Nanos time{0};
+    std::uint64_t sequence = 0;
+    std::vector<cv::Rect> faces;
+  };
+  std::optional<Answer> answer_;
 };
 
 }  // namespace camrig::analytics

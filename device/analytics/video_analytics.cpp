@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include <opencv2/imgproc.hpp>
@@ -43,6 +44,25 @@ VideoAnalytics::~VideoAnalytics() {
 namespace {
 
 hal::Nanos seconds_as_nanos(double s) { return hal::Nanos{static_cast<std::int64_t>(std::llround(s * 1e9))}; }
+
+// 1920x1080 to 640x360 is a reduction by exactly 3: each analysis pixel the rounded mean of a 3x3
+// block, the same numbers as OpenCV's area resize, whose general path for whole odd factors
+// takes about three times as long.
+bool reduce_by_three(const cv::Mat& full, cv::Mat& out, cv::Size size) {
+  if (full.cols != size.width * 3 || full.rows != size.height * 3) return false;
+  out.create(size, CV_8UC1);
+  for (int y = 0; y < size.height; ++y) {
+    const std::uint8_t* a = full.ptr<std::uint8_t>(3 * y);
+    const std::uint8_t* b = full.ptr<std::uint8_t>(3 * y + 1);
+    const std::uint8_t* c = full.ptr<std::uint8_t>(3 * y + 2);
+    std::uint8_t* row = out.ptr<std::uint8_t>(y);
+    for (int x = 0; x < size.width; ++x, a += 3, b += 3, c += 3) {
+      const unsigned sum = a[0] + a[1] + a[2] + b[0] + b[1] + b[2] + c[0] + c[1] + c[2];
+      row[x] = static_cast<std::uint8_t>((sum + 4) / 9);
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -102,7 +122,8 @@ void VideoAnalytics::process(const hal::VideoFramePtr& frame) {
   const int height = std::max(2, static_cast<int>(std::lround(static_cast<double>(frame->height()) * width /
                                                               frame->width() / 2.0)) * 2);
   if (width == frame->width()) analysis.luma = full_luma.clone();
-  else cv::resize(full_luma, analysis.luma, cv::Size(width, height), 0, 0, cv::INTER_AREA);
+  else if (!reduce_by_three(full_luma, analysis.luma, cv::Size(width, height)))
+    cv::resize(full_luma, analysis.luma, cv::Size(width, height), 0, 0, cv::INTER_AREA);
 
   cv::Mat mask;
   background_->apply(analysis.luma, mask);
