@@ -53,7 +53,7 @@ struct Box {
 };
 
 //! Face capture "Upload Feature": what the camera tells from the face, "yes"/"no" or "unknown"; the
-//! values of gender ("male", "female") and expression ("smile", "none") are "unknown" when not told.
+//! values of gender ("male", "female") and expression ("smile", "neutral") are "unknown" when not told.
 struct FaceAttributes {
   std::string gender = "unknown";
   std::string expression = "unknown";
