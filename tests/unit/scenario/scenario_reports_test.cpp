@@ -25,8 +25,8 @@ RunReport sample() {
   ok.duration_seconds = 11;
   ok.simulated_seconds = 11;
   ok.real_seconds = 4;
-  ok.expectations = {{"alarm-reported", "event", "IO active alert", true, "1 matching: IO active", "<xml/>"},
-                     {"relay-closes", "io", "relay 1 closed", false, "relay 1 did not become closed", "never changed"}};
+  ok.expectations = {{"alarm-reported", "event", "IO active alert", true, "1 matching: IO active", "<xml/>", {}},
+                     {"relay-closes", "io", "relay 1 closed", false, "relay 1 did not become closed", "never changed", {}}};
   ok.timeline = {{2, "step", "sensor-on"}, {2.05, "alert", "IO <active>"}, {2, "io", "relay 1 closed"}, {1, "truth", "loop"}};
   ok.metrics = {{"relay.latency_ms.max", 0, "ms"}};
   ScenarioReport broken;
