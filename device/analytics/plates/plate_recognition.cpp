@@ -170,7 +170,6 @@ void PlateRecognition::analyse(const AnalysisFrame& frame, const EventSink&) {
     searched_last_idle_frame_ = false;
     std::lock_guard lock(counters_mutex_);
     ++counters_.frames;
-    ++counters_.idle_frames;
     counters_.busy += std::chrono::steady_clock::now() - began;
     counters_.cpu += thread_cpu_time() - cpu_began;
     return;

@@ -31,7 +31,6 @@ struct PlateRecognitionOptions {
 
 struct PlateRecognitionCounters {
   std::uint64_t frames = 0;        //!< analysed while enabled
-  std::uint64_t idle_frames = 0;   //!< of which the empty lane's frames not searched for plates
   std::uint64_t candidates = 0;    //!< plate-like regions read by OCR
   std::uint64_t reads = 0;         //!< OCR reads that voted
   std::uint64_t reported = 0;      //!< PlateReads emitted (video and triggered)
