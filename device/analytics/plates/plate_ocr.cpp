@@ -27,11 +27,6 @@ PlateOcr::~PlateOcr() {
 }
 
 Result<std::unique_ptr<PlateOcr>> PlateOcr::create(const std::string& tessdata) {
-  // Tesseract's LSTM runs OpenMP loops; on a camera's few cores a second thread per call costs
-  // three times the CPU for the same result (8 vs 27 ms per plate measured), and the
-  // environment's OMP_THREAD_LIMIT is read before main. No active parallel level = one thread,
-  // whatever the loops ask for. The firmware has no other OpenMP user.
-  omp_set_max_active_levels(0);
   auto engine = std::make_unique<Engine>();
   // Plates carry no dictionary words; the word lists (read only at Init) pull reads towards English.
   const std::vector<std::string> names{"load_system_dawg", "load_freq_dawg"};
@@ -52,6 +47,12 @@ Result<std::unique_ptr<PlateOcr>> PlateOcr::create(const std::string& tessdata) 
 OcrRead PlateOcr::read(const cv::Mat& line) {
   OcrRead read;
   if (line.empty() || line.type() != CV_8UC1) return read;
+  // Tesseract's LSTM runs OpenMP loops; on a camera's few cores a team of threads costs three
+  // times the CPU for the same result (8 vs 27 ms per plate measured), and its idle members spin
+  // between plates. The environment's OMP_THREAD_LIMIT is read before main; no active parallel
+  // level means one thread, whatever the loops ask for. The limit is an ICV of the calling
+  // thread (OpenMP 5), so it is set here, on the thread that reads, not where the engine was made.
+  omp_set_max_active_levels(0);
   auto& api = engine_->api;
   api.SetImage(line.data, line.cols, line.rows, 1, static_cast<int>(line.step));
   api.SetSourceResolution(300);

@@ -1,18 +1,24 @@
 // Plate recognition's parts that need no scene: settings validation (capture area, 3 shield
 // areas, layouts), layout correction, voting, a loop trigger with no plate in view, and vehicles
 // without plates on a synthetic dark road (found apart from the shared foreground, reported
-// unlicensed when they pass, not when a blob stays put or the light changes).
+// unlicensed when they pass, not when a blob stays put or the light changes); the OCR reads on
+// the caller's thread alone.
 #include "device/analytics/plates/plate_recognition.hpp"
 
 #include <gtest/gtest.h>
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <cstring>
+#include <filesystem>
+#include <iterator>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "device/analytics/plates/plate_layout.hpp"
+#include "device/analytics/plates/plate_ocr.hpp"
 #include "device/analytics/plates/plate_vote.hpp"
 #include "device/analytics/plates/vehicle_finder.hpp"
 
@@ -45,6 +51,31 @@ TEST(PlateRecognitionSettingsTest, CaptureAreaNeedsFourCornersInThePicture) {
   EXPECT_TRUE(validate(s));
   s.plate_layouts = {"LLDDDLL", "LLX"};
   EXPECT_FALSE(validate(s));
+}
+
+std::ptrdiff_t threads_of_this_process() {
+  const std::filesystem::directory_iterator tasks("/proc/self/task");
+  return std::distance(begin(tasks), end(tasks));
+}
+
+// Tesseract's LSTM asks OpenMP for a team of threads; on the camera's two cores they cost three
+// times the CPU for the same read and spin between plates. The engine is made on one thread and
+// reads on the analytics thread, as in the camera: no thread may appear for the read.
+TEST(PlateOcrTest, ReadsOnTheCallingThreadWithoutATeamOfHelperThreads) {
+  auto ocr = plates::PlateOcr::create("");
+  ASSERT_TRUE(ocr) << ocr.error().message;
+  cv::Mat line(64, 320, CV_8UC1, cv::Scalar(255));
+  cv::putText(line, "AB123CD", cv::Point(12, 50), cv::FONT_HERSHEY_SIMPLEX, 1.6, cv::Scalar(0), 4);
+  std::ptrdiff_t before = 0, after = 0;
+  plates::OcrRead read;
+  std::thread reader([&] {
+    before = threads_of_this_process();
+    for (int i = 0; i < 3; ++i) read = (*ocr)->read(line);
+    after = threads_of_this_process();
+  });
+  reader.join();
+  EXPECT_EQ(read.text, "AB123CD");
+  EXPECT_EQ(after, before);
 }
 
 TEST(PlateLayoutTest, ConfusionsAreTurnedTheWayTheBestFittingLayoutWants) {
