@@ -1,8 +1,11 @@
 # Use ccache when it is installed. base_dir makes paths inside the tree relative in ccache's
 # hash (and the build folder is left out of it for debug builds), so every clean clone (CI clones to a new folder each run) reuses the same cache.
+# The ONVIF libraries precompile soapH.h: ccache caches their sources only when told that the
+# precompiled header's macros and build time need not be hashed (pch_defines, time_macros).
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
-  set(ccache_launcher ${CMAKE_COMMAND} -E env CCACHE_BASEDIR=${PROJECT_SOURCE_DIR} CCACHE_NOHASHDIR=1 ${CCACHE_PROGRAM})
+  set(ccache_launcher ${CMAKE_COMMAND} -E env CCACHE_BASEDIR=${PROJECT_SOURCE_DIR} CCACHE_NOHASHDIR=1
+      CCACHE_SLOPPINESS=pch_defines,time_macros ${CCACHE_PROGRAM})
   set(CMAKE_CXX_COMPILER_LAUNCHER ${ccache_launcher})
   set(CMAKE_C_COMPILER_LAUNCHER ${ccache_launcher})
 endif()
