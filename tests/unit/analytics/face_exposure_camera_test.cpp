@@ -9,6 +9,7 @@
 #include "device/camera/camera.hpp"
 #include "device/core/realtime_clock.hpp"
 #include "sim/render/textures.hpp"
+#include "tests/support/loopback_camera.hpp"
 #include "tests/support/process.hpp"
 #include "tests/unit/media/stream_watcher.hpp"
 
@@ -71,12 +72,8 @@ TEST(FaceExposureCamera, TheStreamOfADimFaceGetsBrighterAndStaysSoThroughOtherIm
   DimFaceSource sensor(clock);
   auto profile = core::DeviceProfile::builtin("network-camera");
   ASSERT_TRUE(profile);
-  camera::CameraOptions options;
-  options.rtsp_bind_address = "127.0.0.1";
-  options.http_bind_address = "127.0.0.1";
-  options.settings = {{"network.rtsp_port", std::to_string(test::free_tcp_port())},
-                      {"network.http_port", std::to_string(test::free_tcp_port())},
-                      {"stream.101.enabled", "false"}};
+  auto options = test::loopback_camera_options(test::free_tcp_port(), test::free_tcp_port(), "");
+  options.settings.emplace_back("stream.101.enabled", "false");
   auto started = camera::Camera::start(*profile, {&clock, {{1, &sensor}}}, options);
   ASSERT_TRUE(started) << started.error().message;
   auto& camera = **started;
