@@ -123,6 +123,17 @@ std::string wait_line(FILE* in) {
   return std::fgets(buffer, sizeof buffer, in) ? std::string(buffer) : std::string();
 }
 
+// A connection to the world's socket without the link's client, for cameras that send broken messages.
+int connect_raw(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strcpy(address.sun_path, path.c_str());
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) return fd;
+  ::close(fd);
+  return -1;
+}
+
 class HalLinkTest : public ::testing::Test {
  protected:
   std::string socket_path = (std::filesystem::temp_directory_path() /
@@ -302,11 +313,8 @@ TEST_F(HalLinkTest, WorldSurvivesACameraDyingMidMessageAndServesTheNextOne) {
   // frames stream to it; the third finds the world going on: later frames, the relay as left.
   CameraProcess half([path](FILE*, FILE* in) {
     wait_line(in);
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strcpy(address.sun_path, path.c_str());
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 2;
+    const int fd = connect_raw(path);
+    if (fd < 0) return 2;
     const hal_link::Header header{hal_link::MessageType::request, 0, 1, static_cast<std::int64_t>(hal_link::Operation::relay_set), 8};
     if (::write(fd, &header, sizeof header / 2) < 0) return 3;
     return 0;
@@ -471,11 +479,8 @@ TEST_F(HalLinkTest, ACameraDyingMidPayloadStoresNothingAndTheNextOneUsesTheCard)
   const std::string path = socket_path;
   CameraProcess half([path](FILE*, FILE* in) {
     wait_line(in);
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strcpy(address.sun_path, path.c_str());
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 2;
+    const int fd = connect_raw(path);
+    if (fd < 0) return 2;
     // A 100 KB write of which 5 KB arrive.
     const auto args = hal_link::PayloadWriter().integer(0).text("pictures/cut.jpg").take();
     const hal_link::Header header{hal_link::MessageType::request, 0, 1, static_cast<std::int64_t>(hal_link::Operation::card_write),
