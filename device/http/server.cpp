@@ -1,6 +1,8 @@
 #include "device/http/server.hpp"
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <list>
 #include <optional>
 
@@ -126,6 +128,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     else request.target("/");
     request.version(11);
     reply_ = Reply{router_.refusal(request, client_address_, failure, status), nullptr};
+    unread_input_ = true;
     do_write(reply_.response);
   }
 
@@ -134,6 +137,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void on_write(beast::error_code ec, std::size_t) {
+    if (!ec && unread_input_) return do_linger();
     if (ec || !reply_.response.keep_alive()) return do_close();
     reply_ = {};
     do_read_header();
@@ -161,7 +165,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // While a stream is open the peer sends nothing; a read that ends tells that it has gone, and
   // the pending read keeps the session alive between chunks.
   void do_watch_peer() {
-    stream_.async_read_some(net::buffer(peer_probe_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+    stream_.async_read_some(net::buffer(discard_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->do_close();
       self->do_watch_peer();
     });
@@ -190,6 +194,24 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     do_write_chunk();
   }
 
+  // Half-closes (the refusal is sent), then reads the raw socket and drops what comes until the
+  // client closes, goes quiet for a second, or the linger time is over; then closes.
+  void do_linger() {
+    beast::error_code ec;
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return do_close();
+    linger_until_ = std::chrono::steady_clock::now() + options_.linger_time;
+    do_drain();
+  }
+
+  void do_drain() {
+    tcp_layer().expires_at(std::min(std::chrono::steady_clock::now() + std::chrono::seconds(1), linger_until_));
+    tcp_layer().async_read_some(net::buffer(discard_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->do_close();
+      self->do_drain();
+    });
+  }
+
   void do_close() {
     if (closed_) return;
     closed_ = true;
@@ -214,7 +236,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Reply reply_;
   std::optional<beast::http::response_serializer<beast::http::string_body>> serializer_;
   std::string pending_chunk_;
-  std::array<char, 512> peer_probe_{};
+  std::array<char, 4096> discard_{};  //!< what a streamed response's peer or a refused request's rest sends
+  std::chrono::steady_clock::time_point linger_until_;
+  bool unread_input_ = false;  //!< a request was refused before its end was read
   bool writing_chunk_ = false;
   bool closed_ = false;
 };

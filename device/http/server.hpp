@@ -30,6 +30,10 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{30};
   std::chrono::seconds body_timeout{60};
   std::chrono::seconds handshake_timeout{10};
+  //! After refusing a request whose body is still coming (too large, malformed), the session stops
+  //! sending and reads and drops what the client sends for at most this long before it closes: a
+  //! close with unread input resets the connection and the client could lose the refusal.
+  std::chrono::seconds linger_time{5};
   std::size_t max_connections = 64;
   //! Set: the listener speaks HTTPS with this context; sessions keep the context they started with.
   std::shared_ptr<boost::asio::ssl::context> tls;

@@ -107,6 +107,30 @@ TEST_F(ServerTest, RefusesABodyOverTheLimitWith413ThroughTheErrorRenderer) {
   EXPECT_FALSE(response.keep_alive());
 }
 
+// A client like curl sends the whole body before it looks for an answer, and gives up when a send
+// fails; closing on its unread body would reset the connection under it. The server reads and
+// drops the rest, so the send completes and the 413 is there to read, then it closes.
+TEST_F(ServerTest, AClientThatSendsAllOfARefusedBodyFirstStillReadsThe413) {
+  auto socket = connect();
+  const std::size_t size = 64 * 1024 * 1024;  // far more than the socket buffers of both ends hold
+  net::write(socket, net::buffer("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n"));
+  const std::string block(1024 * 1024, 'x');
+  for (std::size_t sent = 0; sent < size; sent += block.size()) {
+    boost::system::error_code ec;
+    net::write(socket, net::buffer(block), ec);
+    ASSERT_FALSE(ec) << "after " << sent << " bytes: " << ec.message();
+  }
+  boost::beast::flat_buffer buffer;
+  Response response;
+  beast_http::read(socket, buffer, response);
+  EXPECT_EQ(response.result(), beast_http::status::payload_too_large);
+  EXPECT_FALSE(response.keep_alive());
+  boost::system::error_code ec;
+  char byte = 0;
+  socket.read_some(net::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, net::error::eof) << "the refusal is the last the server sends";
+}
+
 TEST_F(ServerTest, AnswersAMalformedRequestWith400ThroughTheErrorRenderer) {
   auto socket = connect();
   net::write(socket, net::buffer(std::string("GET /echo HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n")));
