@@ -586,7 +586,11 @@ class ScenarioRun {
     observed.type = alert.fields["eventType"];
     observed.state = alert.fields["eventState"];
     // The camera's idle heartbeat is not an event.
-    if (observed.type == "videoloss" && observed.state == "inactive" && alert.fields["activePostCount"] == "0") return;
+    if (observed.type == "videoloss" && observed.state == "inactive" && alert.fields["activePostCount"] == "0") {
+      std::lock_guard lock(mutex_);
+      ++observed_.heartbeats;
+      return;
+    }
     observed.channel = std::atoi(alert.fields["channelID"].c_str());
     if (const auto at = parse_utc(alert.fields["dateTime"])) observed.device_time = static_cast<double>(*at - start_time_);
     observed.fields = std::move(alert.fields);
@@ -611,6 +615,7 @@ class ScenarioRun {
   }
 
   void stop() {
+    if (alerts_) observed_.alert_stream_openings += alerts_->openings();
     alerts_.reset();
     if (world_) {
       for (const auto& change : world_->relays().history())

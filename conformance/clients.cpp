@@ -76,9 +76,11 @@ class Connection {
   }
 
  private:
+  // False only once the deadline has passed (or the socket failed): the poll's milliseconds are
+  // rounded up, so a wait never ends a fraction of a millisecond early looking like a closed peer.
   bool wait(short events, Clock::time_point deadline) {
     while (true) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) return false;
       pollfd p{fd_, events, 0};
       const int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000)));
@@ -591,6 +593,7 @@ bool AlertStreamClient::stream_once() {
     content_type_ = head->headers["content-type"];
   }
   connected_ = true;
+  ++openings_;
   std::string parts;
   // A far deadline per read: the heartbeat keeps an idle stream alive; stopping_ is checked at
   // least once a second by the poll inside read_some.

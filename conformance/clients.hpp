@@ -103,6 +103,8 @@ class AlertStreamClient {
 
   //! True once the camera has answered 200 and the stream is open.
   bool connected() const { return connected_; }
+  //! How many times the stream has been opened (each reconnection counts).
+  int openings() const { return openings_; }
   //! Waits (real time) until connected or `timeout`.
   bool wait_connected(std::chrono::milliseconds timeout) const;
   //! The Content-Type of the open stream, e.g. multipart/mixed; boundary=boundary.
@@ -123,6 +125,7 @@ class AlertStreamClient {
   std::string last_error_;
   std::string content_type_;
   std::atomic<bool> connected_ = false;
+  std::atomic<int> openings_ = 0;
   std::atomic<bool> stopping_ = false;
   std::thread thread_;
 };

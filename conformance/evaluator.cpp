@@ -83,6 +83,11 @@ std::string statement(const EventExpectation& e, const Span& span) {
   return fmt::format("{}{} alert {}", e.at_least > 1 ? fmt::format("at least {} x ", e.at_least) : "", what, describe(span));
 }
 
+// How the alertStream fared, so a missing alert tells a silent camera from a broken stream.
+std::string stream_health(const Observations& observed) {
+  return fmt::format("the alertStream opened {} time(s), {} heartbeat(s)", observed.alert_stream_openings, observed.heartbeats);
+}
+
 reports::ExpectationOutcome judge_event(const EventExpectation& e, const Observations& observed) {
   reports::ExpectationOutcome out;
   const auto span = resolve(e.window, observed);
@@ -94,13 +99,13 @@ reports::ExpectationOutcome judge_event(const EventExpectation& e, const Observa
   for (const auto& alert : observed.alerts) seen += describe(alert) + "\n";
   if (e.none) {
     out.passed = found.empty();
-    out.evidence = found.empty() ? fmt::format("none came ({} alerts in the whole run)", observed.alerts.size())
+    out.evidence = found.empty() ? fmt::format("none came ({} alerts in the whole run; {})", observed.alerts.size(), stream_health(observed))
                                  : "came: " + describe(*found.front());
     out.detail = found.empty() ? seen : found.front()->document;
   } else {
     out.passed = static_cast<int>(found.size()) >= e.at_least;
     if (found.empty()) {
-      out.evidence = fmt::format("no matching alert; {} alerts in the whole run", observed.alerts.size());
+      out.evidence = fmt::format("no matching alert; {} alerts in the whole run ({})", observed.alerts.size(), stream_health(observed));
       out.detail = seen;
     } else {
       out.evidence = fmt::format("{} matching: {}", found.size(), describe(*found.front()));

@@ -89,6 +89,8 @@ struct Observations {
   double end = 0;  //!< device time the run reached
   std::vector<ObservedStep> steps;
   std::vector<ObservedAlert> alerts;  //!< heartbeats left out
+  int alert_stream_openings = 0;  //!< times the alertStream was opened (more than 1: it broke)
+  int heartbeats = 0;             //!< the camera's idle heartbeats on it
   std::vector<ObservedResponse> responses;
   std::vector<ObservedSwitch> relays;
   bool has_barrier = false;

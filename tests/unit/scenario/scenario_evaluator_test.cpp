@@ -32,6 +32,8 @@ Observations observations() {
   alert.fields = {{"inputIOPortID", "1"}};
   alert.document = "<EventNotificationAlert/>";
   o.alerts.push_back(alert);
+  o.alert_stream_openings = 1;
+  o.heartbeats = 3;
   o.relays = {{2.0, 1, "closed"}, {9.0, 1, "open"}};
   o.responses = {{"call", 3, 200, "<DeviceInfo><model>DS-1</model></DeviceInfo>", "", 4},
                  {"describe", 4, 200, "v=0\r\na=x-dimensions:1280,720\r\n", "", 3}};
@@ -49,7 +51,10 @@ TEST(ScenarioEvaluator, EventWithinAWindowAfterAStepHoldsWithTheAlertAsEvidence)
   EXPECT_TRUE(held.passed) << held.evidence;
   EXPECT_EQ(held.evidence, "1 matching: IO active on channel 1 (dateTime +2 s, received at 2.050 s)");
   EXPECT_EQ(held.detail, "<EventNotificationAlert/>");
-  EXPECT_FALSE(judge("  - event: {type: IO, fields: {inputIOPortID: '2'}}\n").passed);
+  const auto missing = judge("  - event: {type: IO, fields: {inputIOPortID: '2'}}\n");
+  EXPECT_FALSE(missing.passed);
+  // A missing alert says how the stream fared: a silent camera or a broken stream.
+  EXPECT_EQ(missing.evidence, "no matching alert; 1 alerts in the whole run (the alertStream opened 1 time(s), 3 heartbeat(s))");
   EXPECT_FALSE(judge("  - event: {type: IO, state: inactive}\n").passed);
   EXPECT_FALSE(judge("  - event: {type: IO, from: 4, to: 6}\n").passed);
   EXPECT_FALSE(judge("  - event: {type: IO, at_least: 2}\n").passed);
