@@ -13,19 +13,6 @@ namespace {
 
 std::string stream_key(int id, std::string_view field) { return "stream." + std::to_string(id) + "." + std::string(field); }
 
-template <typename T>
-T* soap_value(struct soap* soap, T value) {
-  auto* result = static_cast<T*>(soap_malloc(soap, sizeof(T)));
-  *result = value;
-  return result;
-}
-
-std::string* soap_string(struct soap* soap, std::string value) {
-  auto* result = soap_new_std__string(soap);
-  *result = std::move(value);
-  return result;
-}
-
 // Media2 names codecs by their MIME subtype.
 std::string mime_name(const std::string& codec) {
   if (codec == "H.265") return "H265";
@@ -50,18 +37,6 @@ std::string join(const std::vector<std::string>& items) {
   std::string text;
   for (const auto& item : items) text += (text.empty() ? "" : " ") + item;
   return text;
-}
-
-int no_profile(struct soap* soap, std::string_view token) {
-  return sender_fault(soap, "ter:InvalidArgVal", "ter:NoProfile", "no media profile '" + std::string(token) + "'");
-}
-
-int no_config(struct soap* soap, std::string_view token) {
-  return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig", "no configuration '" + std::string(token) + "'");
-}
-
-int config_fault(struct soap* soap, const Error& error) {
-  return sender_fault(soap, "ter:InvalidArgVal", "ter:ConfigModify", error.message);
 }
 
 // The encoder of a profile for GetStreamUri and friends; nullptr after a fault was set.

@@ -31,19 +31,6 @@ constexpr std::array<std::pair<const char*, const char*>, 2> k_time_formats{{{"H
 
 std::string stream_key(int id, std::string_view field) { return "stream." + std::to_string(id) + "." + std::string(field); }
 
-template <typename T>
-T* soap_value(struct soap* soap, T value) {
-  auto* result = static_cast<T*>(soap_malloc(soap, sizeof(T)));
-  *result = value;
-  return result;
-}
-
-std::string* soap_string(struct soap* soap, std::string value) {
-  auto* result = soap_new_std__string(soap);
-  *result = std::move(value);
-  return result;
-}
-
 tt__IntRange* int_range(struct soap* soap, int min, int max) {
   auto* range = soap_new_tt__IntRange(soap);
   range->Min = min;
@@ -76,20 +63,6 @@ int range_int(const core::ParameterSpec* spec, bool upper, int fallback) {
   if (!spec) return fallback;
   const auto& bound = upper ? spec->max : spec->min;
   return bound ? static_cast<int>(*bound) : fallback;
-}
-
-// Every change of one Set maps to a fault of the Media specification: a configuration the device
-// cannot take is ter:InvalidArgVal / ter:ConfigModify with the config service's own message.
-int config_fault(struct soap* soap, const Error& error) {
-  return sender_fault(soap, "ter:InvalidArgVal", "ter:ConfigModify", error.message);
-}
-
-int no_profile(struct soap* soap, std::string_view token) {
-  return sender_fault(soap, "ter:InvalidArgVal", "ter:NoProfile", "no media profile '" + std::string(token) + "'");
-}
-
-int no_config(struct soap* soap, std::string_view token) {
-  return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig", "no configuration '" + std::string(token) + "'");
 }
 
 // ---- OSD slots: the channel's name, date and text overlays 1..8 -----------------------------------

@@ -62,12 +62,6 @@ tt__Space1DDescription* space_1d(struct soap* soap, const char* uri, float min, 
   return space;
 }
 
-std::string* soap_string(struct soap* soap, std::string_view text) {
-  auto* result = soap_new_std__string(soap);
-  *result = text;
-  return result;
-}
-
 bool in_space(const std::string* given, const char* wanted) { return !given || *given == wanted; }
 
 // Generic position spaces: pan -1..1 over the pan range (on an endless axis, -180°..180°), tilt

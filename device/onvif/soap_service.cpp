@@ -80,4 +80,22 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
 
 char* soap_text(struct soap* soap, std::string_view text) { return soap_strdup(soap, std::string(text).c_str()); }
 
+std::string* soap_string(struct soap* soap, std::string_view text) {
+  auto* result = soap_new_std__string(soap);
+  *result = text;
+  return result;
+}
+
+int no_profile(struct soap* soap, std::string_view token) {
+  return sender_fault(soap, "ter:InvalidArgVal", "ter:NoProfile", "no media profile '" + std::string(token) + "'");
+}
+
+int no_config(struct soap* soap, std::string_view token) {
+  return sender_fault(soap, "ter:InvalidArgVal", "ter:NoConfig", "no configuration '" + std::string(token) + "'");
+}
+
+int config_fault(struct soap* soap, const Error& error) {
+  return sender_fault(soap, "ter:InvalidArgVal", "ter:ConfigModify", error.message);
+}
+
 }  // namespace camrig::onvif

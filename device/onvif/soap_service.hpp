@@ -92,4 +92,21 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 //! Copies `text` into the soap context's memory (freed with the request).
 char* soap_text(struct soap* soap, std::string_view text);
 
+//! A std::string the soap context owns (freed with the request), for the generated types' strings.
+std::string* soap_string(struct soap* soap, std::string_view text);
+
+//! A copy of `value` in the soap context's memory, for the generated types' optional fields.
+template <typename T>
+T* soap_value(struct soap* soap, T value) {
+  auto* result = static_cast<T*>(soap_malloc(soap, sizeof(T)));
+  *result = value;
+  return result;
+}
+
+//! The Media and Media2 services' faults (Sender, ter:InvalidArgVal): no such profile, no such
+//! configuration, and a configuration the device cannot take (with the config service's message).
+int no_profile(struct soap* soap, std::string_view token);
+int no_config(struct soap* soap, std::string_view token);
+int config_fault(struct soap* soap, const Error& error);
+
 }  // namespace camrig::onvif
