@@ -6,7 +6,8 @@
 # GCC takes a precompiled header only where the macros it was built with are the same, so every
 # target that reuses it also gets the libraries' usage requirements (camrig_common_headers).
 # Targets with a precompiled header of their own (the ONVIF libraries' soapH.h), targets built with
-# other macros (DISABLE_PRECOMPILE_HEADERS set) and the tests go without it. CAMRIG_PCH=OFF builds without it, to check that each source includes what it uses.
+# other macros (DISABLE_PRECOMPILE_HEADERS set) and the tests go without it. CAMRIG_PCH=OFF builds
+# without it, to check that each source includes what it uses.
 option(CAMRIG_PCH "Precompile the common third-party headers for the camrig libraries" ON)
 
 find_package(pugixml REQUIRED)
@@ -42,7 +43,7 @@ function(camrig_precompile_common_headers)
       get_target_property(type ${target} TYPE)
       get_target_property(own ${target} PRECOMPILE_HEADERS)
       get_target_property(disabled ${target} DISABLE_PRECOMPILE_HEADERS)
-      if(NOT own AND NOT disabled AND (type STREQUAL "STATIC_LIBRARY" OR target STREQUAL "camrig") AND NOT target STREQUAL "camrig_pch")
+      if(NOT own AND NOT disabled AND (type STREQUAL "STATIC_LIBRARY" OR target STREQUAL "camrig"))
         target_link_libraries(${target} PRIVATE camrig_common_headers)
         target_precompile_headers(${target} REUSE_FROM camrig_pch)
       endif()

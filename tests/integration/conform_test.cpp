@@ -2,7 +2,6 @@
 // for what the device says it lacks), ONVIF answers schema-valid; against a target that answers
 // 200 to everything without asking for a login and has no RTSP service, the login and error
 // checks fail with the evidence and the ONVIF checks are skipped.
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/loopback_socket.hpp"
 #include "tests/support/process.hpp"
 
 namespace camrig {
@@ -101,15 +101,7 @@ TEST_F(Conform, EveryCheckPassesAgainstACamrigDevice) {
 class OpenServer {
  public:
   OpenServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t length = sizeof address;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-    ::listen(fd_, 16);
+    fd_ = test::bind_loopback(SOCK_STREAM, port_);
     thread_ = std::thread([this] {
       while (true) {
         const int client = ::accept(fd_, nullptr, nullptr);

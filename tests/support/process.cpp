@@ -1,7 +1,6 @@
 #include "tests/support/process.hpp"
 
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -10,6 +9,8 @@
 #include <unistd.h>
 
 #include <cstring>
+
+#include "tests/support/loopback_socket.hpp"
 
 extern char** environ;
 
@@ -143,16 +144,9 @@ int ChildProcess::stop(int signal, std::chrono::milliseconds timeout) {
 }
 
 int free_tcp_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
   int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
-    port = ntohs(address.sin_port);
-  close(fd);
+  const int fd = bind_loopback(SOCK_STREAM, port);
+  if (fd >= 0) close(fd);
   return port;
 }
 

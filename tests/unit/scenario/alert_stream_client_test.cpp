@@ -1,6 +1,5 @@
 // The bench's alertStream client against a test peer that plays the camera's side: a Digest
 // challenge, then a chunked multipart stream that stays idle for seconds between alerts.
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/clients.hpp"
+#include "tests/support/loopback_socket.hpp"
 
 namespace camrig::conformance {
 namespace {
@@ -26,15 +26,8 @@ using namespace std::chrono_literals;
 class AlertStreamPeer {
  public:
   AlertStreamPeer() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    EXPECT_EQ(::listen(listener_, 8), 0);
-    socklen_t size = sizeof address;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size);
-    port_ = ntohs(address.sin_port);
+    listener_ = test::bind_loopback(SOCK_STREAM, port_);
+    EXPECT_GE(listener_, 0);
     thread_ = std::jthread([this](std::stop_token stop) { serve(stop); });
   }
   ~AlertStreamPeer() {

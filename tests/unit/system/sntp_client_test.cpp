@@ -18,6 +18,7 @@
 
 #include "device/system/sntp_client.hpp"
 #include "tests/support/lockstep_test_clock.hpp"
+#include "tests/support/loopback_socket.hpp"
 
 namespace camrig::system {
 namespace {
@@ -33,14 +34,9 @@ class SntpTestPeer {
   std::atomic<bool> silent{false};
 
   SntpTestPeer() {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t length = sizeof address;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
+    int port = 0;
+    fd_ = test::bind_loopback(SOCK_DGRAM, port);
+    port_ = static_cast<std::uint16_t>(port);
     thread_ = std::jthread([this](std::stop_token stop) { serve(stop); });
   }
   ~SntpTestPeer() {
