@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstring>
 #include <optional>
 #include <random>
@@ -17,15 +16,12 @@
 #include <openssl/evp.h>
 #include <pugixml.hpp>
 
+#include "device/core/text.hpp"
+
 namespace camrig::conformance {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // A connected TCP socket read with deadlines; closes itself.
 class Connection {
@@ -124,7 +120,7 @@ std::optional<Head> read_head(Connection& connection, std::string& buffer, Clock
     if (colon == std::string::npos) continue;
     auto value = line.substr(colon + 1);
     value.erase(0, value.find_first_not_of(' '));
-    auto& slot = head.headers[lower(line.substr(0, colon))];
+    auto& slot = head.headers[text::to_lower(line.substr(0, colon))];
     slot += (slot.empty() ? "" : "\n") + value;  // repeated headers (several challenges) are kept
   }
   return head;
@@ -143,7 +139,7 @@ bool read_body(Connection& connection, std::string& buffer, const Head& head, Cl
     on_data(buffer.substr(0, want));
     return true;
   }
-  if (encoding != head.headers.end() && lower(encoding->second).find("chunked") != std::string::npos) {
+  if (encoding != head.headers.end() && text::to_lower(encoding->second).find("chunked") != std::string::npos) {
     while (keep_going()) {
       const auto line_end = buffer.find("\r\n");
       if (line_end == std::string::npos) {
@@ -178,7 +174,7 @@ std::string hex_digest(const char* algorithm, const std::string& text) {
 }
 
 std::string parameter(const std::string& challenge, const std::string& name) {
-  const auto at = lower(challenge).find(name + "=");
+  const auto at = text::to_lower(challenge).find(name + "=");
   if (at == std::string::npos) return {};
   auto start = at + name.size() + 1;
   if (challenge[start] == '"') {
@@ -198,7 +194,7 @@ std::string digest_answer(const std::string& challenges, const std::string& meth
   while (start <= challenges.size()) {
     auto end = challenges.find('\n', start);
     const auto one = challenges.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (lower(one).starts_with("digest")) {
+    if (text::to_lower(one).starts_with("digest")) {
       const auto algorithm = parameter(one, "algorithm");
       if (chosen.empty() || algorithm.empty() || algorithm == "MD5") chosen = one;
     }
@@ -490,7 +486,7 @@ std::vector<std::string> take_multipart_parts(std::string& buffer) {
     if (boundary == std::string::npos) break;
     const auto head_end = buffer.find("\r\n\r\n", boundary);
     if (head_end == std::string::npos) break;
-    const auto head = lower(buffer.substr(boundary, head_end - boundary));
+    const auto head = text::to_lower(buffer.substr(boundary, head_end - boundary));
     const auto length_at = head.find("content-length:");
     if (length_at == std::string::npos) {
       buffer.erase(0, head_end + 4);  // a part without a length cannot be framed: skip its head

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include "device/core/text.hpp"
+
 namespace camrig::conformance {
 namespace {
 
@@ -297,8 +299,7 @@ std::string xml_part(const std::string& body) {
 
 std::optional<std::string> delivery_field(const ObservedDelivery& d, const std::string& name) {
   if (d.method == "MAIL") {
-    std::string key = name;
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string key = text::to_lower(name);
     if (const auto it = d.headers.find(key); it != d.headers.end()) return it->second;
     return std::nullopt;
   }

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -22,19 +21,20 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "device/core/text.hpp"
+
 namespace camrig::conformance {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
-using tcp = net::ip::tcp;
 
 struct PeerServer::State {
   PeerKind kind = PeerKind::http;
   std::string name;
   DeviceTime now;
   net::io_context io;
-  tcp::acceptor acceptor{io};
+  net::ip::tcp::acceptor acceptor{io};
   std::thread thread;
   std::uint16_t port = 0;
   mutable std::mutex mutex;
@@ -58,17 +58,6 @@ struct PeerServer::State {
 };
 
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 // "=?UTF-8?B?...?=" (RFC 2047) as the camera writes a subject with non-ASCII text.
 std::string decode_header(const std::string& value) {
@@ -97,19 +86,19 @@ std::map<std::string, std::string> mail_headers(const std::string& data) {
     at = end + 2;
     if (line.empty()) break;
     if ((line[0] == ' ' || line[0] == '\t') && !last.empty()) {
-      headers[last] += " " + trim(line);
+      headers[last] += " " + std::string(text::trim(line));
       continue;
     }
     const auto colon = line.find(':');
     if (colon == std::string::npos) continue;
-    last = lower(line.substr(0, colon));
-    headers[last] = trim(line.substr(colon + 1));
+    last = text::to_lower(line.substr(0, colon));
+    headers[last] = text::trim(line.substr(colon + 1));
   }
   for (auto& [name, value] : headers) value = decode_header(value);
   return headers;
 }
 
-net::awaitable<void> serve_http(PeerServer::State* state, tcp::socket socket) {
+net::awaitable<void> serve_http(PeerServer::State* state, net::ip::tcp::socket socket) {
   try {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -121,7 +110,8 @@ net::awaitable<void> serve_http(PeerServer::State* state, tcp::socket socket) {
       ObservedDelivery delivery;
       delivery.method = std::string(request.method_string());
       delivery.path = std::string(request.target());
-      for (const auto& field : request) delivery.headers[lower(std::string(field.name_string()))] = std::string(field.value());
+      for (const auto& field : request)
+        delivery.headers[text::to_lower(std::string(field.name_string()))] = std::string(field.value());
       delivery.body = request.body();
       state->record(std::move(delivery));
       http::response<http::string_body> response{http::status::ok, request.version()};
@@ -139,7 +129,7 @@ net::awaitable<void> serve_http(PeerServer::State* state, tcp::socket socket) {
 
 // Plain SMTP as a mail relay that takes every message; AUTH is accepted whatever the
 // credentials, STARTTLS is not offered, so the camera sends in clear on loopback.
-net::awaitable<void> serve_smtp(PeerServer::State* state, tcp::socket socket) {
+net::awaitable<void> serve_smtp(PeerServer::State* state, net::ip::tcp::socket socket) {
   try {
     net::streambuf input;
     const auto send = [&](const std::string& line) -> net::awaitable<void> {
@@ -156,13 +146,13 @@ net::awaitable<void> serve_smtp(PeerServer::State* state, tcp::socket socket) {
     mail.method = "MAIL";
     for (;;) {
       const auto line = co_await read_line();
-      const auto verb = lower(line.substr(0, line.find(' ')));
+      const auto verb = text::to_lower(line.substr(0, line.find(' ')));
       if (verb == "ehlo") {
         co_await send("250-camrig-bench\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n");
       } else if (verb == "helo") {
         co_await send("250 camrig-bench\r\n");
       } else if (verb == "auth") {
-        const auto rest = lower(line.size() > 5 ? line.substr(5) : "");
+        const auto rest = text::to_lower(line.size() > 5 ? line.substr(5) : "");
         if (rest.starts_with("login")) {
           co_await send("334 VXNlcm5hbWU6\r\n");
           co_await read_line();
@@ -176,11 +166,11 @@ net::awaitable<void> serve_smtp(PeerServer::State* state, tcp::socket socket) {
       } else if (verb == "mail") {
         mail = ObservedDelivery{};
         mail.method = "MAIL";
-        mail.headers["mail_from"] = trim(line.substr(line.find(':') + 1));
+        mail.headers["mail_from"] = text::trim(line.substr(line.find(':') + 1));
         co_await send("250 2.1.0 ok\r\n");
       } else if (verb == "rcpt") {
         auto& to = mail.headers["rcpt_to"];
-        to += (to.empty() ? "" : ",") + trim(line.substr(line.find(':') + 1));
+        to += (to.empty() ? "" : ",") + std::string(text::trim(line.substr(line.find(':') + 1)));
         co_await send("250 2.1.5 ok\r\n");
       } else if (verb == "data") {
         co_await send("354 end with <CRLF>.<CRLF>\r\n");
@@ -211,7 +201,7 @@ net::awaitable<void> serve_smtp(PeerServer::State* state, tcp::socket socket) {
 
 net::awaitable<void> accept_loop(PeerServer::State* state) {
   for (;;) {
-    tcp::socket socket(state->io);
+    net::ip::tcp::socket socket(state->io);
     try {
       co_await state->acceptor.async_accept(socket, net::use_awaitable);
     } catch (const std::exception&) {
@@ -230,7 +220,7 @@ Result<std::unique_ptr<PeerServer>> PeerServer::start(PeerKind kind, std::string
   state->name = std::move(name);
   state->now = std::move(now);
   boost::system::error_code ec;
-  const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
+  const net::ip::tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
   state->acceptor.open(endpoint.protocol(), ec);
   if (!ec) state->acceptor.bind(endpoint, ec);
   if (!ec) state->acceptor.listen(net::socket_base::max_listen_connections, ec);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <utility>
 
+#include "device/analytics/seconds.hpp"
 #include "device/core/config_service.hpp"
 #include "device/core/event_bus.hpp"
 #include "device/core/log.hpp"
@@ -26,8 +27,6 @@ constexpr double kSettledShare = 0.75;
 // row: a box that jumps for a frame (a blob split, a leg) is not a crossing.
 constexpr int kConfirmFrames = 3;
 constexpr int kMatureHits = 5;
-
-double seconds(hal::Nanos d) { return std::chrono::duration<double>(d).count(); }
 
 // Sensitivity = 100 - S1/ST x 100: the share S1/ST of the target that must be across/inside.
 // At 100 one sample point is enough.
@@ -245,7 +244,7 @@ void BehaviourAnalysis::run_regions(const AnalysisFrame& frame, const Track& tra
       if (kind == RegionKind::region_exiting && left && want)
         sink(event_of(events::EventKind::region_exiting, frame, region.id, track.box, object_class, track.id));
       if (kind != RegionKind::intrusion) continue;
-      if (state.inside && !state.alarm && want && seconds(frame.time - state.inside_since) >= region.threshold) {
+      if (state.inside && !state.alarm && want && to_seconds(frame.time - state.inside_since) >= region.threshold) {
         auto event = event_of(events::EventKind::intrusion, frame, region.id, track.box, object_class, track.id);
         event.state = events::EventState::active;
         sink(std::move(event));
@@ -275,11 +274,11 @@ void BehaviourAnalysis::run_static(const AnalysisFrame& frame, const EventSink& 
         bool due = false;
         if (kind == RegionKind::unattended_baggage)
           due = object.kind == StaticKind::left && object.present &&
-                seconds(frame.time - object.since) >= region.threshold;
+                to_seconds(frame.time - object.since) >= region.threshold;
         else if (object.kind == StaticKind::removed)
-          due = object.present && seconds(frame.time - object.since) >= region.threshold;
+          due = object.present && to_seconds(frame.time - object.since) >= region.threshold;
         else
-          due = !object.present && seconds(frame.time - object.gone_since) >= region.threshold;
+          due = !object.present && to_seconds(frame.time - object.gone_since) >= region.threshold;
         if (!due) continue;
         static_fired_.insert({static_cast<int>(kind), region.id, object.id});
         sink(event_of(event_kind(kind), frame, region.id, box, "object", std::nullopt));

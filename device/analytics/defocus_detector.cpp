@@ -2,20 +2,20 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "device/analytics/seconds.hpp"
+
 namespace camrig::analytics {
 
 namespace {
 
 // Below this luma deviation the picture has no structure to judge focus by.
-constexpr double kFeaturelessDeviation = 6.0;
+constexpr double kFeaturelessFocusDeviation = 6.0;
 // Sharpness ratio (now / in focus) under which the picture is blurred, at sensitivity 0 and 100.
 constexpr double kLeastSensitiveRatio = 0.25;
 constexpr double kMostSensitiveRatio = 0.8;
 // The reference follows slow scene changes (people, light) only while the picture is sharp.
-constexpr double kReferenceRate = 0.02;
+constexpr double kSharpnessReferenceRate = 0.02;
 constexpr int kLearningFrames = 10;
-
-hal::Nanos seconds(double s) { return hal::Nanos{static_cast<std::int64_t>(s * 1e9)}; }
 
 }  // namespace
 
@@ -29,7 +29,7 @@ Result<void> validate(const DefocusSettings& s) {
 std::optional<double> relative_sharpness(const cv::Mat& luma) {
   cv::Scalar mean, deviation;
   cv::meanStdDev(luma, mean, deviation);
-  if (deviation[0] < kFeaturelessDeviation) return std::nullopt;
+  if (deviation[0] < kFeaturelessFocusDeviation) return std::nullopt;
   // A light blur first: sensor noise must not count as detail.
   cv::Mat smooth, gx, gy;
   cv::GaussianBlur(luma, smooth, cv::Size(3, 3), 0);
@@ -76,16 +76,16 @@ void DefocusDetector::analyse(const AnalysisFrame& frame, const EventSink& sink)
       ++learned_;
     } else {
       blurred = *sharpness < reference_ * limit;
-      if (!blurred && !active_) reference_ += kReferenceRate * (*sharpness - reference_);
+      if (!blurred && !active_) reference_ += kSharpnessReferenceRate * (*sharpness - reference_);
     }
     if (blurred != blurred_) {
       blurred_ = blurred;
       since_ = frame.time;
     }
-    if (!active_ && blurred_ && frame.time - since_ >= seconds(settings_.raise_seconds)) {
+    if (!active_ && blurred_ && frame.time - since_ >= to_nanos(settings_.raise_seconds)) {
       active_ = true;
       state = events::EventState::active;
-    } else if (active_ && !blurred_ && frame.time - since_ >= seconds(settings_.clear_seconds)) {
+    } else if (active_ && !blurred_ && frame.time - since_ >= to_nanos(settings_.clear_seconds)) {
       active_ = false;
       state = events::EventState::inactive;
     }

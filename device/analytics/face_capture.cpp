@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "device/analytics/box_overlap.hpp"
 #include "device/analytics/scene_detectors.hpp"
 #include "device/core/log.hpp"
 
@@ -23,11 +24,6 @@ constexpr double kSharpFace = 0.45;
 
 std::string key(int channel, std::string_view field) {
   return "channel." + std::to_string(channel) + ".face_capture." + std::string(field);
-}
-
-double overlap(const cv::Rect& a, const cv::Rect& b) {
-  const double inter = (a & b).area();
-  return inter <= 0 ? 0.0 : inter / static_cast<double>(a.area() + b.area() - inter);
 }
 
 cv::Point2d centre_of(const cv::Rect& box) { return {box.x + box.width / 2.0, box.y + box.height / 2.0}; }

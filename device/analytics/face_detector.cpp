@@ -7,6 +7,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "device/analytics/box_overlap.hpp"
+
 namespace camrig::analytics {
 
 namespace {
@@ -59,11 +61,6 @@ constexpr int kBlobCell = 4;
 // The cascade's scale step within an octave (OpenCV's usual one; 1.2 drops the recall of the face
 // accuracy test from 0.98 to 0.74).
 constexpr double kScaleStep = 1.1;
-
-double overlap(const cv::Rect& a, const cv::Rect& b) {
-  const double inter = (a & b).area();
-  return inter <= 0 ? 0.0 : inter / static_cast<double>(a.area() + b.area() - inter);
-}
 
 // A cell is set when any of its pixels is.
 cv::Mat foreground_cells(const cv::Mat& foreground) {

@@ -6,6 +6,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "device/analytics/seconds.hpp"
+
 namespace camrig::analytics {
 
 namespace {
@@ -44,8 +46,6 @@ constexpr double kOwnShare = 0.75;
 constexpr double kLeastOtherShare = 0.4;
 constexpr int kSplitAfterHits = 5;
 constexpr double kLeastSplitHeight = 16;
-
-double seconds(hal::Nanos d) { return std::chrono::duration<double>(d).count(); }
 
 cv::Point2d bottom_centre(const cv::Rect2d& b) { return {b.x + b.width / 2, b.y + b.height}; }
 
@@ -131,7 +131,7 @@ cv::Mat ObjectTracker::sustained_foreground(const AnalysisFrame& frame) {
   // slow reference still sees it. Only where a confirmed target is expected, so the reference's
   // own slips (light, ghosts) never start new targets.
   cv::Mat sustained = frame.foreground.clone();
-  const double dt = have_time_ ? std::max(0.0, seconds(frame.time - last_time_)) : 0.0;
+  const double dt = have_time_ ? std::max(0.0, to_seconds(frame.time - last_time_)) : 0.0;
   const cv::Rect frame_rect(0, 0, size_.width, size_.height);
   cv::Mat current, diff;
   for (const Track& track : tracks_) {
@@ -279,7 +279,7 @@ void ObjectTracker::split_stacked(std::vector<cv::Rect>& blobs, const std::vecto
 }
 
 void ObjectTracker::associate(const std::vector<cv::Rect>& found, const cv::Mat& foreground, hal::Nanos time) {
-  const double dt = have_time_ ? std::max(1e-3, seconds(time - last_time_)) : 0.08;
+  const double dt = have_time_ ? std::max(1e-3, to_seconds(time - last_time_)) : 0.08;
   last_time_ = time;
   have_time_ = true;
 
@@ -339,7 +339,7 @@ void ObjectTracker::associate(const std::vector<cv::Rect>& found, const cv::Mat&
     track_used[t] = blob_used[b] = true;
     Track& track = tracks_[t];
     const cv::Rect2d blob(blobs_now[b]);
-    const double since = std::max(1e-3, seconds(time - track.last_seen));
+    const double since = std::max(1e-3, to_seconds(time - track.last_seen));
     const cv::Point2d old_c(track.box.x + track.box.width / 2, track.box.y + track.box.height / 2);
     const cv::Point2d new_c(blob.x + blob.width / 2, blob.y + blob.height / 2);
     const cv::Point2d measured((new_c.x - old_c.x) / since, (new_c.y - old_c.y) / since);
@@ -376,11 +376,12 @@ void ObjectTracker::associate(const std::vector<cv::Rect>& found, const cv::Mat&
   std::erase_if(tracks_, [&](const Track& track) {
     if (track.missed == 0) return false;
     if (!track.confirmed) return true;
-    const bool gone = seconds(time - track.last_seen) > options_.max_coast_seconds || (track.box & frame_rect).area() <= 0;
+    const bool gone =
+        to_seconds(time - track.last_seen) > options_.max_coast_seconds || (track.box & frame_rect).area() <= 0;
     if (gone && !track.is_static) lost_.emplace_back(cv::Rect(track.box) & cv::Rect(frame_rect), time);
     return gone;
   });
-  std::erase_if(lost_, [&](const auto& lost) { return seconds(time - lost.second) > kLostMemorySeconds; });
+  std::erase_if(lost_, [&](const auto& lost) { return to_seconds(time - lost.second) > kLostMemorySeconds; });
   for (std::size_t b = 0; b < blobs_now.size(); ++b) {
     if (blob_used[b]) continue;
     Track track;
@@ -421,7 +422,7 @@ void ObjectTracker::promote_static(const cv::Mat& luma, hal::Nanos time) {
   const cv::Rect frame_rect(0, 0, size_.width, size_.height);
   for (Track& track : tracks_) {
     if (track.is_static || !track.confirmed || track.missed > 0) continue;
-    if (seconds(time - track.first_seen) < options_.static_after_seconds) continue;
+    if (to_seconds(time - track.first_seen) < options_.static_after_seconds) continue;
     if (track.travelled > options_.static_max_travel) continue;
     track.is_static = true;  // decided once, whatever the outcome
     if (track.object_class == ObjectClass::human) continue;  // someone standing still
@@ -430,7 +431,7 @@ void ObjectTracker::promote_static(const cv::Mat& luma, hal::Nanos time) {
     bool vacated = false;
     for (const Track& other : tracks_) {
       if (&other == &track || other.travelled <= options_.static_max_travel) continue;
-      if (seconds(time - other.first_seen) > kVacatedWindowSeconds) continue;
+      if (to_seconds(time - other.first_seen) > kVacatedWindowSeconds) continue;
       const cv::Rect2d born(other.origin.x - other.box.width / 2, other.origin.y - other.box.height, other.box.width,
                             other.box.height);
       if ((born & cv::Rect2d(box)).area() > 0.3 * box.area()) vacated = true;
@@ -477,7 +478,7 @@ void ObjectTracker::find_unseen_static(const cv::Mat& luma, hal::Nanos time) {
       if (iou(cv::Rect2d(old_box), cv::Rect2d(box)) > 0.5) since = std::min(since, old_since);
     const cv::Rect2d b(box);
     if (class_of(b) == ObjectClass::human) continue;
-    if (seconds(time - since) >= options_.static_after_seconds) add_static(luma, box, since, time);
+    if (to_seconds(time - since) >= options_.static_after_seconds) add_static(luma, box, since, time);
     else still.emplace_back(box, since);
   }
   candidates_ = std::move(still);
@@ -488,14 +489,14 @@ void ObjectTracker::follow_static(const cv::Mat& luma, hal::Nanos time) {
     if (!object.present) continue;
     if (changed_share(luma, reference_, object.box) >= kPresentShare * object.initial_share) {
       object.last_present = time;
-    } else if (seconds(time - object.last_present) >= kGoneAfterSeconds) {
+    } else if (to_seconds(time - object.last_present) >= kGoneAfterSeconds) {
       object.present = false;
       object.gone_since = object.last_present;
     }
   }
   std::erase_if(statics_, [&](const StaticObject& object) {
-    if (!object.present) return seconds(time - object.gone_since) > kForgetGoneAfterSeconds;
-    if (seconds(time - object.since) < kAbsorbAfterSeconds) return false;
+    if (!object.present) return to_seconds(time - object.gone_since) > kForgetGoneAfterSeconds;
+    if (to_seconds(time - object.since) < kAbsorbAfterSeconds) return false;
     luma(object.box).convertTo(reference_(object.box), CV_32F);
     return true;
   });

@@ -4,6 +4,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "device/analytics/seconds.hpp"
+
 namespace camrig::analytics {
 
 namespace {
@@ -12,14 +14,12 @@ namespace {
 constexpr int kCoarseWidth = 80;
 // Neighbour pairs whose reference difference is below this (levels) carry no order.
 constexpr double kOrderMargin = 1.5;
-constexpr double kFeaturelessDeviation = 5.0;
+constexpr double kFeaturelessViewDeviation = 5.0;
 // Agreement under which the view changed, at sensitivity 0 and 100 (a different view agrees ~0.5).
 constexpr double kLeastSensitiveAgreement = 0.55;
 constexpr double kMostSensitiveAgreement = 0.85;
 // While the view agrees, the reference follows it (light, parked cars) at this rate per frame.
-constexpr double kReferenceRate = 0.05;
-
-hal::Nanos seconds(double s) { return hal::Nanos{static_cast<std::int64_t>(s * 1e9)}; }
+constexpr double kViewReferenceRate = 0.05;
 
 double order_agreement(const cv::Mat& reference, const cv::Mat& current) {
   long long reliable = 0, kept = 0;
@@ -86,7 +86,7 @@ void SceneChangeDetector::analyse(const AnalysisFrame& frame, const EventSink& s
   cv::Scalar mean, deviation;
   cv::meanStdDev(coarse, mean, deviation);
   agreement_.reset();
-  if (deviation[0] < kFeaturelessDeviation) return;  // covered or black: the tamper detector's case
+  if (deviation[0] < kFeaturelessViewDeviation) return;  // covered or black: the tamper detector's case
   if (reference_.size() != coarse.size()) {
     reference_ = coarse;
     changed_ = false;
@@ -102,13 +102,13 @@ void SceneChangeDetector::analyse(const AnalysisFrame& frame, const EventSink& s
     since_ = frame.time;
   }
   bool report = false;
-  if (changed_ && frame.time - since_ >= seconds(settings_.raise_seconds)) {
+  if (changed_ && frame.time - since_ >= to_nanos(settings_.raise_seconds)) {
     // The new view becomes the reference: one alarm per change.
     reference_ = coarse;
     changed_ = false;
     report = true;
   } else if (!changed_) {
-    cv::accumulateWeighted(coarse, reference_, kReferenceRate);
+    cv::accumulateWeighted(coarse, reference_, kViewReferenceRate);
   }
   lock.unlock();
   if (!report) return;

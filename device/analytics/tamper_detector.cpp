@@ -2,6 +2,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "device/analytics/seconds.hpp"
+
 namespace camrig::analytics {
 
 namespace {
@@ -11,8 +13,6 @@ namespace {
 // or night picture keeps well above 15.
 constexpr double kLeastSensitiveDeviation = 4.0;
 constexpr double kMostSensitiveDeviation = 14.0;
-
-hal::Nanos seconds(double s) { return hal::Nanos{static_cast<std::int64_t>(s * 1e9)}; }
 
 }  // namespace
 
@@ -91,10 +91,10 @@ void TamperDetector::analyse(const AnalysisFrame& frame, const EventSink& sink) 
       covered_ = covered;
       since_ = frame.time;
     }
-    if (!active_ && covered_ && frame.time - since_ >= seconds(settings_.raise_seconds)) {
+    if (!active_ && covered_ && frame.time - since_ >= to_nanos(settings_.raise_seconds)) {
       active_ = true;
       state = events::EventState::active;
-    } else if (active_ && !covered_ && frame.time - since_ >= seconds(settings_.clear_seconds)) {
+    } else if (active_ && !covered_ && frame.time - since_ >= to_nanos(settings_.clear_seconds)) {
       active_ = false;
       state = events::EventState::inactive;
     }

@@ -6,18 +6,10 @@
 #include <set>
 
 #include "device/core/embedded_files.hpp"
+#include "device/core/text.hpp"
 
 namespace camrig::core {
 namespace {
-
-std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += separator;
-    out += item;
-  }
-  return out;
-}
 
 std::string number_text(double value) {
   if (std::floor(value) == value && std::abs(value) < 1e15) return std::to_string(static_cast<std::int64_t>(value));
@@ -134,7 +126,7 @@ Result<void> ParameterSpec::check(const ConfigValue& value) const {
       const auto& text = std::get<std::string>(value);
       if (std::find(values.begin(), values.end(), text) == values.end())
         return make_error(ErrorCode::out_of_range,
-                          key + ": " + label + " must be one of " + join(values) + " (got " + text + ")");
+                          key + ": " + label + " must be one of " + text::join(values, ", ") + " (got " + text + ")");
       break;
     }
     case ParameterType::resolution: {
@@ -146,7 +138,7 @@ Result<void> ParameterSpec::check(const ConfigValue& value) const {
       const auto normalised = to_string(*parsed);
       if (!values.empty() && std::find(values.begin(), values.end(), normalised) == values.end())
         return make_error(ErrorCode::out_of_range,
-                          key + ": " + label + " must be one of " + join(values) + " (got " + text + ")");
+                          key + ": " + label + " must be one of " + text::join(values, ", ") + " (got " + text + ")");
       break;
     }
     case ParameterType::text: {

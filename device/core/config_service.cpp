@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "device/core/log.hpp"
+#include "device/core/text.hpp"
 
 namespace camrig::core {
 namespace {
@@ -25,17 +26,11 @@ bool at_most(const ParameterSpec& spec, const ConfigValue& a, const ConfigValue&
   return as_number(a) <= as_number(b);
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : "; ") + item;
-  return out;
-}
-
 //! All messages in one error; its code is the first problem's, which decides the wire status.
 Error combine(const std::vector<Error>& errors) {
   std::vector<std::string> messages;
   for (const auto& error : errors) messages.push_back(error.message);
-  return make_error(errors.front().code, join(messages));
+  return make_error(errors.front().code, text::join(messages, "; "));
 }
 
 }  // namespace

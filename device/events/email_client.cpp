@@ -16,6 +16,7 @@
 
 #include "device/core/base64.hpp"
 #include "device/core/log.hpp"
+#include "device/core/text.hpp"
 
 namespace camrig::events {
 
@@ -92,9 +93,8 @@ class Conversation {
 
   static bool offers(const Reply& features, std::string_view keyword) {
     for (const auto& line : features.lines)
-      if (line.size() >= keyword.size() && std::equal(keyword.begin(), keyword.end(), line.begin(), [](char a, char b) {
-            return std::toupper(static_cast<unsigned char>(a)) == std::toupper(static_cast<unsigned char>(b));
-          }) && (line.size() == keyword.size() || line[keyword.size()] == ' ' || line[keyword.size()] == '='))
+      if (text::starts_with_ignoring_case(line, keyword) &&
+          (line.size() == keyword.size() || line[keyword.size()] == ' ' || line[keyword.size()] == '='))
         return true;
     return false;
   }

@@ -53,9 +53,10 @@ void exchange(Stream& stream, const tcp::resolver::results_type& endpoints, beas
 }  // namespace
 
 AlertRequest alert_request(const Event& event, const DeviceIdentity& identity, AlertFormat format) {
-  const bool json = format == AlertFormat::json;
-  auto document = std::make_shared<const std::string>(json ? alert_json(event, identity) : alert_xml(event, identity));
-  std::string document_type = json ? "application/json; charset=\"UTF-8\"" : "application/xml; charset=\"UTF-8\"";
+  const bool as_json = format == AlertFormat::json;
+  auto document =
+      std::make_shared<const std::string>(as_json ? alert_json(event, identity) : alert_xml(event, identity));
+  std::string document_type = as_json ? "application/json; charset=\"UTF-8\"" : "application/xml; charset=\"UTF-8\"";
   const auto pictures = carried_pictures(event);
   if (pictures.empty()) return {std::move(document_type), *document};
 
@@ -67,7 +68,7 @@ AlertRequest alert_request(const Event& event, const DeviceIdentity& identity, A
   };
   for (int salt = 0; occurs(boundary); ++salt) boundary = "camrig-alert-" + std::to_string(event.sequence) + "-" + std::to_string(salt);
 
-  const std::string name = std::string(isapi_event_type(event.kind)) + (json ? ".json" : ".xml");
+  const std::string name = std::string(isapi_event_type(event.kind)) + (as_json ? ".json" : ".xml");
   std::string body = multipart_part(boundary, {name, name, std::move(document_type), "", document});
   for (const auto& picture : pictures) body += multipart_part(boundary, picture);
   body += "--" + boundary + "--\r\n";

@@ -1,7 +1,8 @@
 #include "device/http/router.hpp"
 
-#include <algorithm>
 #include <cctype>
+
+#include "device/core/text.hpp"
 
 namespace camrig::http {
 namespace {
@@ -17,12 +18,6 @@ std::vector<std::string> split_path(std::string_view path) {
     start = slash + 1;
   }
   return segments;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::string percent_decode(std::string_view text) {
@@ -91,7 +86,7 @@ bool Router::match(const Route& route, const std::vector<std::string>& segments,
     const auto& expected = route.segments[i];
     if (expected.size() > 2 && expected.front() == '{' && expected.back() == '}')
       found[expected.substr(1, expected.size() - 2)] = percent_decode(segments[i]);
-    else if (!equal_ignoring_case(expected, segments[i]))  // ISAPI clients differ in case ("Channels")
+    else if (!text::equal_ignoring_case(expected, segments[i]))  // ISAPI clients differ in case ("Channels")
       return false;
   }
   parameters = std::move(found);

@@ -22,7 +22,8 @@ using analytics::RegionKind;
 using analytics::RegionRule;
 using http::beast_http::verb;
 
-constexpr int k_screen = 1000;
+// The Smart rules' own normalised screen: 1000 x 1000 units from the bottom-left corner.
+constexpr int k_rule_screen = 1000;
 
 struct Family {
   RegionKind kind;
@@ -61,7 +62,7 @@ Result<bool> flag_at(pugi::xml_node node, std::string_view element) {
   return bad("<" + std::string(element) + "> must be true or false (got '" + *text + "')");
 }
 
-int screen_units(double fraction) { return static_cast<int>(std::lround(fraction * k_screen)); }
+int screen_units(double fraction) { return static_cast<int>(std::lround(fraction * k_rule_screen)); }
 
 void append_point(pugi::xml_node node, Point p) {
   node.append_child("positionX").text() = screen_units(p.x);
@@ -69,11 +70,11 @@ void append_point(pugi::xml_node node, Point p) {
 }
 
 Result<Point> point_of(pugi::xml_node node) {
-  auto x = number_at(node, "positionX", 0, k_screen);
+  auto x = number_at(node, "positionX", 0, k_rule_screen);
   if (!x) return x.error();
-  auto y = number_at(node, "positionY", 0, k_screen);
+  auto y = number_at(node, "positionY", 0, k_rule_screen);
   if (!y) return y.error();
-  return Point{static_cast<double>(*x) / k_screen, 1.0 - static_cast<double>(*y) / k_screen};
+  return Point{static_cast<double>(*x) / k_rule_screen, 1.0 - static_cast<double>(*y) / k_rule_screen};
 }
 
 std::string target_text(const analytics::TargetFilter& t) {
@@ -105,17 +106,17 @@ Result<void> collect_size(pugi::xml_node node, analytics::SizeFilter& s) {
   for (const auto& [element, field] : {std::pair{"minWidth", &s.min_width}, std::pair{"minHeight", &s.min_height},
                                       std::pair{"maxWidth", &s.max_width}, std::pair{"maxHeight", &s.max_height}}) {
     if (!text_at(size, {element})) continue;
-    auto units = number_at(size, element, 0, k_screen);
+    auto units = number_at(size, element, 0, k_rule_screen);
     if (!units) return units.error();
-    *field = static_cast<double>(*units) / k_screen;
+    *field = static_cast<double>(*units) / k_rule_screen;
   }
   return {};
 }
 
-void append_screen(pugi::xml_node root) {
+void append_rule_screen(pugi::xml_node root) {
   auto screen = root.append_child("normalizedScreenSize");
-  screen.append_child("normalizedScreenWidth").text() = k_screen;
-  screen.append_child("normalizedScreenHeight").text() = k_screen;
+  screen.append_child("normalizedScreenWidth").text() = k_rule_screen;
+  screen.append_child("normalizedScreenHeight").text() = k_rule_screen;
 }
 
 // The direction as ISAPI's directionSensitivity names it: side A is on the left of the line.
@@ -138,28 +139,28 @@ Result<CrossingDirection> direction_of(const std::string& text) {
 
 // ---- the channel's stored rules -------------------------------------------------------------
 
-struct Channel {
+struct RuleChannel {
   core::ConfigService* config = nullptr;
   int id = 0;
   std::string key() const { return analytics::behaviour_settings_key(id); }
 };
 
-Result<Channel> find_channel(const DeviceServices& services, const std::string& id_text) {
+Result<RuleChannel> find_rule_channel(const DeviceServices& services, const std::string& id_text) {
   const auto id = parse_int(id_text);
   if (!id || !services.profile->find_channel(*id)) return make_error(ErrorCode::not_found, "no video channel " + id_text);
-  Channel channel{services.config, *id};
+  RuleChannel channel{services.config, *id};
   if (!services.config->spec(channel.key()))
     return make_error(ErrorCode::not_found, "video channel " + id_text + " has no behaviour rules");
   return channel;
 }
 
-Result<BehaviourSettings> load(const Channel& channel) {
+Result<BehaviourSettings> load(const RuleChannel& channel) {
   auto settings = analytics::parse_behaviour_settings(channel.config->get_string(channel.key()));
   if (!settings) return make_error(ErrorCode::internal, "the stored behaviour rules are damaged: " + settings.error().message);
   return settings;
 }
 
-Result<void> store(const Channel& channel, const BehaviourSettings& settings) {
+Result<void> store(const RuleChannel& channel, const BehaviourSettings& settings) {
   if (auto valid = analytics::validate(settings); !valid) return valid.error();
   return channel.config->set_text(channel.key(), analytics::to_json(settings));
 }
@@ -176,12 +177,12 @@ Rule& item_with_id(std::vector<Rule>& rules, int id) {
 
 // ---- LineDetection -------------------------------------------------------------------------
 
-void append_lines(pugi::xml_node root, const Channel& channel, const BehaviourSettings& s) {
+void append_lines(pugi::xml_node root, const RuleChannel& channel, const BehaviourSettings& s) {
   root.append_child("id").text() = channel.id;
   bool any = false;
   for (const auto& line : s.lines) any = any || line.enabled;
   root.append_child("enabled").text() = any;
-  append_screen(root);
+  append_rule_screen(root);
   auto list = root.append_child("LineItemList");
   for (int id = 1; id <= BehaviourSettings::max_lines; ++id) {
     LineRule line;
@@ -251,12 +252,12 @@ Result<void> collect_lines(pugi::xml_node root, BehaviourSettings& s) {
 
 // ---- the region families ---------------------------------------------------------------------
 
-void append_regions(pugi::xml_node root, const Channel& channel, const BehaviourSettings& s, const Family& family) {
+void append_regions(pugi::xml_node root, const RuleChannel& channel, const BehaviourSettings& s, const Family& family) {
   root.append_child("id").text() = channel.id;
   bool any = false;
   for (const auto& region : s.of(family.kind)) any = any || region.enabled;
   root.append_child("enabled").text() = any;
-  append_screen(root);
+  append_rule_screen(root);
   const std::string region_name = std::string(family.root) + "Region";
   auto list = root.append_child((region_name + "List").c_str());
   for (int id = 1; id <= BehaviourSettings::max_regions; ++id) {
@@ -334,14 +335,14 @@ Result<void> collect_regions(pugi::xml_node root, BehaviourSettings& s, const Fa
 
 // ---- routes -------------------------------------------------------------------------------
 
-using Reader = std::function<void(pugi::xml_node, const Channel&, const BehaviourSettings&)>;
-using Collector = std::function<Result<void>(pugi::xml_node, BehaviourSettings&)>;
+using RuleReader = std::function<void(pugi::xml_node, const RuleChannel&, const BehaviourSettings&)>;
+using RuleCollector = std::function<Result<void>(pugi::xml_node, BehaviourSettings&)>;
 
-void add_document(http::Router& router, const DeviceServices& services, const std::string& path, std::string root_name,
-                  Reader append, Collector collect) {
+void add_rule_document(http::Router& router, const DeviceServices& services, const std::string& path,
+                       std::string root_name, RuleReader append, RuleCollector collect) {
   router.add(verb::get, path, security::Permission::parameter_settings,
              [services, root_name, append](http::RequestContext& context) -> Result<http::Reply> {
-               auto channel = find_channel(services, context.path_parameters.at("id"));
+               auto channel = find_rule_channel(services, context.path_parameters.at("id"));
                if (!channel) return channel.error();
                auto settings = load(*channel);
                if (!settings) return settings.error();
@@ -351,7 +352,7 @@ void add_document(http::Router& router, const DeviceServices& services, const st
              });
   router.add(verb::put, path, security::Permission::parameter_settings,
              [services, root_name, collect](http::RequestContext& context) -> Result<http::Reply> {
-               auto channel = find_channel(services, context.path_parameters.at("id"));
+               auto channel = find_rule_channel(services, context.path_parameters.at("id"));
                if (!channel) return channel.error();
                auto settings = load(*channel);
                if (!settings) return settings.error();
@@ -368,11 +369,13 @@ void add_document(http::Router& router, const DeviceServices& services, const st
 }  // namespace
 
 void add_analytics_rules_routes(http::Router& router, DeviceServices services) {
-  add_document(router, services, "/ISAPI/Smart/LineDetection/{id}", "LineDetection", append_lines, collect_lines);
+  add_rule_document(router, services, "/ISAPI/Smart/LineDetection/{id}", "LineDetection", append_lines, collect_lines);
   for (const Family& family : k_families) {
-    add_document(
+    add_rule_document(
         router, services, std::string("/ISAPI/Smart/") + family.path + "/{id}", family.root,
-        [&family](pugi::xml_node root, const Channel& c, const BehaviourSettings& s) { append_regions(root, c, s, family); },
+        [&family](pugi::xml_node root, const RuleChannel& c, const BehaviourSettings& s) {
+          append_regions(root, c, s, family);
+        },
         [&family](pugi::xml_node root, BehaviourSettings& s) { return collect_regions(root, s, family); });
   }
 }

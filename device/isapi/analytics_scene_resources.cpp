@@ -21,12 +21,9 @@ namespace camrig::isapi {
 namespace {
 
 using http::beast_http::verb;
-using Changes = std::vector<std::pair<std::string, std::string>>;
+using Wanted = std::vector<std::pair<std::string, std::string>>;
 
-constexpr int k_screen_width = 704;
-constexpr int k_screen_height = 576;
-
-struct Channel {
+struct SceneChannel {
   const core::ConfigService* config = nullptr;
   int id = 0;
   std::string key(std::string_view field) const { return "channel." + std::to_string(id) + "." + std::string(field); }
@@ -34,9 +31,9 @@ struct Channel {
   std::string text(std::string_view field) const { return core::to_string(config->get(key(field))); }
 };
 
-Result<Channel> find_channel(const DeviceServices& services, const std::string& id_text) {
+Result<SceneChannel> find_scene_channel(const DeviceServices& services, const std::string& id_text) {
   const auto id = parse_int(id_text);
-  Channel channel{services.config, id.value_or(0)};
+  SceneChannel channel{services.config, id.value_or(0)};
   if (!id || !services.profile->find_channel(*id) || !services.config->spec(channel.key("motion.enabled")))
     return make_error(ErrorCode::not_found, "no video channel " + id_text + " with scene detectors");
   return channel;
@@ -44,7 +41,7 @@ Result<Channel> find_channel(const DeviceServices& services, const std::string& 
 
 // Ranges are the schema's, grids and regions are checked as they are read; what is left is the
 // one rule across fields (face minimum <= maximum). Then all changes are stored together.
-Result<void> apply_changes(core::ConfigService& config, const Channel& channel, const Changes& wanted) {
+Result<void> apply_changes(core::ConfigService& config, const SceneChannel& channel, const Wanted& wanted) {
   std::vector<core::ConfigService::Change> changes;
   std::int64_t min_face = config.get_int(channel.key("face.min_size"));
   std::int64_t max_face = config.get_int(channel.key("face.max_size"));
@@ -63,8 +60,8 @@ Result<void> apply_changes(core::ConfigService& config, const Channel& channel, 
   return config.apply(changes);
 }
 
-Result<void> want(pugi::xml_node node, std::initializer_list<std::string_view> path, const Channel& c,
-                  std::string_view field, Changes& out) {
+Result<void> want(pugi::xml_node node, std::initializer_list<std::string_view> path, const SceneChannel& c,
+                  std::string_view field, Wanted& out) {
   if (auto text = text_at(node, path)) out.emplace_back(c.key(field), *text);
   return {};
 }
@@ -100,18 +97,12 @@ Result<std::string> collect_polygons(pugi::xml_node list, std::string_view what)
   return analytics::polygons_to_json(polygons);
 }
 
-void append_screen(pugi::xml_node node) {
-  auto screen = node.append_child("normalizedScreenSize");
-  screen.append_child("normalizedScreenWidth").text() = k_screen_width;
-  screen.append_child("normalizedScreenHeight").text() = k_screen_height;
-}
-
-void append_layout(pugi::xml_node layout, const Channel& c) {
+void append_layout(pugi::xml_node layout, const SceneChannel& c) {
   layout.append_child("sensitivityLevel").text() = c.text("motion.sensitivity").c_str();
   layout.append_child("layout").append_child("gridMap").text() = c.text("motion.grid").c_str();
 }
 
-Result<void> collect_layout(pugi::xml_node layout, const Channel& c, Changes& w) {
+Result<void> collect_layout(pugi::xml_node layout, const SceneChannel& c, Wanted& w) {
   (void)want(layout, {"sensitivityLevel"}, c, "motion.sensitivity", w);
   if (auto grid = text_at(layout, {"layout", "gridMap"})) {
     if (auto parsed = analytics::parse_grid_map(*grid); !parsed) return parsed.error();
@@ -120,7 +111,7 @@ Result<void> collect_layout(pugi::xml_node layout, const Channel& c, Changes& w)
   return {};
 }
 
-void append_expert_areas(pugi::xml_node list, const Channel& c) {
+void append_expert_areas(pugi::xml_node list, const SceneChannel& c) {
   auto areas = analytics::parse_motion_areas(c.text("motion.expert.areas"));
   if (!areas) return;
   int id = 1;
@@ -137,7 +128,7 @@ void append_expert_areas(pugi::xml_node list, const Channel& c) {
 }
 
 // An area beyond the stored ones is added (those between start with nothing drawn).
-Result<void> collect_expert_areas(pugi::xml_node list, const Channel& c, Changes& w) {
+Result<void> collect_expert_areas(pugi::xml_node list, const SceneChannel& c, Wanted& w) {
   auto areas = analytics::parse_motion_areas(c.text("motion.expert.areas"));
   if (!areas) return areas.error();
   for (auto node : list.children("Area")) {
@@ -170,14 +161,14 @@ Result<void> collect_expert_areas(pugi::xml_node list, const Channel& c, Changes
   return {};
 }
 
-std::string target_type_text(const Channel& c) {
+std::string target_type_text(const SceneChannel& c) {
   const bool human = c.config->get_bool(c.key("motion.target.human"));
   const bool vehicle = c.config->get_bool(c.key("motion.target.vehicle"));
   if (human && vehicle) return "human,vehicle";
   return human ? "human" : vehicle ? "vehicle" : "all";
 }
 
-Result<void> collect_target_type(std::string_view text, const Channel& c, Changes& w) {
+Result<void> collect_target_type(std::string_view text, const SceneChannel& c, Wanted& w) {
   bool human = false, vehicle = false;
   bool all = false;
   std::size_t start = 0;
@@ -200,7 +191,7 @@ Result<void> collect_target_type(std::string_view text, const Channel& c, Change
 }
 
 // beginTime/endTime ("06:00:00") to the stored minutes; the day must start before it ends.
-Result<void> collect_day_schedule(pugi::xml_node schedule, const Channel& c, Changes& w) {
+Result<void> collect_day_schedule(pugi::xml_node schedule, const SceneChannel& c, Wanted& w) {
   int begin = static_cast<int>(c.config->get_int(c.key("motion.day_start")));
   int end = static_cast<int>(c.config->get_int(c.key("motion.day_end")));
   for (auto [name, minute, field] : {std::tuple{"beginTime", &begin, "motion.day_start"}, std::tuple{"endTime", &end, "motion.day_end"}}) {
@@ -218,14 +209,14 @@ Result<void> collect_day_schedule(pugi::xml_node schedule, const Channel& c, Cha
   return {};
 }
 
-using Reader = std::function<void(pugi::xml_node, const Channel&)>;
-using Collector = std::function<Result<void>(pugi::xml_node, const Channel&, Changes&)>;
+using SceneReader = std::function<void(pugi::xml_node, const SceneChannel&)>;
+using SceneCollector = std::function<Result<void>(pugi::xml_node, const SceneChannel&, Wanted&)>;
 
-void add_document(http::Router& router, const DeviceServices& services, const std::string& path, const char* root_name,
-                  Reader append, Collector collect) {
+void add_scene_document(http::Router& router, const DeviceServices& services, const std::string& path,
+                        const char* root_name, SceneReader append, SceneCollector collect) {
   router.add(verb::get, path, security::Permission::parameter_settings,
              [services, root_name, append](http::RequestContext& context) -> Result<http::Reply> {
-               auto channel = find_channel(services, context.path_parameters.at("id"));
+               auto channel = find_scene_channel(services, context.path_parameters.at("id"));
                if (!channel) return channel.error();
                pugi::xml_document doc;
                append(new_document(doc, root_name), *channel);
@@ -233,12 +224,12 @@ void add_document(http::Router& router, const DeviceServices& services, const st
              });
   router.add(verb::put, path, security::Permission::parameter_settings,
              [services, root_name, collect](http::RequestContext& context) -> Result<http::Reply> {
-               auto channel = find_channel(services, context.path_parameters.at("id"));
+               auto channel = find_scene_channel(services, context.path_parameters.at("id"));
                if (!channel) return channel.error();
                pugi::xml_document doc;
                auto parsed = parse_body(doc, context, root_name);
                if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);
-               Changes wanted;
+               Wanted wanted;
                if (auto collected = collect(std::get<pugi::xml_node>(parsed), *channel, wanted); !collected)
                  return collected.error();
                if (auto applied = apply_changes(*services.config, *channel, wanted); !applied) return applied.error();
@@ -249,14 +240,14 @@ void add_document(http::Router& router, const DeviceServices& services, const st
 // Enabled + sensitivity: defocus and scene change.
 void add_simple(http::Router& router, const DeviceServices& services, const std::string& path, const char* root,
                 const std::string& family) {
-  add_document(
+  add_scene_document(
       router, services, path, root,
-      [family](pugi::xml_node node, const Channel& c) {
+      [family](pugi::xml_node node, const SceneChannel& c) {
         node.append_child("id").text() = c.id;
         node.append_child("enabled").text() = c.text(family + ".enabled").c_str();
         node.append_child("sensitivityLevel").text() = c.text(family + ".sensitivity").c_str();
       },
-      [family](pugi::xml_node node, const Channel& c, Changes& w) -> Result<void> {
+      [family](pugi::xml_node node, const SceneChannel& c, Wanted& w) -> Result<void> {
         (void)want(node, {"enabled"}, c, family + ".enabled", w);
         (void)want(node, {"sensitivityLevel"}, c, family + ".sensitivity", w);
         return {};
@@ -267,9 +258,9 @@ void add_simple(http::Router& router, const DeviceServices& services, const std:
 
 void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
   const std::string input = "/ISAPI/System/Video/inputs/channels/{id}";
-  add_document(
+  add_scene_document(
       router, services, input + "/motionDetection", "MotionDetection",
-      [](pugi::xml_node root, const Channel& c) {
+      [](pugi::xml_node root, const SceneChannel& c) {
         root.append_child("enabled").text() = c.text("motion.enabled").c_str();
         root.append_child("configurationMode").text() = c.text("motion.mode").c_str();
         root.append_child("targetType").text() = target_type_text(c).c_str();
@@ -287,7 +278,7 @@ void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
             events::format_time_of_day(static_cast<int>(c.config->get_int(c.key("motion.day_end")))).c_str();
         append_expert_areas(expert.append_child("AreaList"), c);
       },
-      [](pugi::xml_node root, const Channel& c, Changes& w) -> Result<void> {
+      [](pugi::xml_node root, const SceneChannel& c, Wanted& w) -> Result<void> {
         (void)want(root, {"enabled"}, c, "motion.enabled", w);
         (void)want(root, {"configurationMode"}, c, "motion.mode", w);
         if (auto target = text_at(root, {"targetType"}))
@@ -301,17 +292,17 @@ void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
           if (auto done = collect_expert_areas(areas, c, w); !done) return done;
         return {};
       });
-  add_document(router, services, input + "/motionDetection/layout/gridLayout", "MotionDetectionLayout", append_layout,
-               collect_layout);
-  add_document(
+  add_scene_document(router, services, input + "/motionDetection/layout/gridLayout", "MotionDetectionLayout",
+                     append_layout, collect_layout);
+  add_scene_document(
       router, services, input + "/tamperDetection", "TamperDetection",
-      [](pugi::xml_node root, const Channel& c) {
+      [](pugi::xml_node root, const SceneChannel& c) {
         root.append_child("enabled").text() = c.text("tamper.enabled").c_str();
         root.append_child("sensitivityLevel").text() = c.text("tamper.sensitivity").c_str();
         append_screen(root);
         append_polygons(root.append_child("TamperDetectionRegionList"), "TamperDetectionRegion", c.text("tamper.areas"));
       },
-      [](pugi::xml_node root, const Channel& c, Changes& w) -> Result<void> {
+      [](pugi::xml_node root, const SceneChannel& c, Wanted& w) -> Result<void> {
         (void)want(root, {"enabled"}, c, "tamper.enabled", w);
         (void)want(root, {"sensitivityLevel"}, c, "tamper.sensitivity", w);
         if (auto list = child(root, "TamperDetectionRegionList")) {
@@ -323,9 +314,9 @@ void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
       });
   add_simple(router, services, "/ISAPI/Smart/DefocusDetection/{id}", "DefocusDetection", "defocus");
   add_simple(router, services, "/ISAPI/Smart/SceneChangeDetection/{id}", "SceneChangeDetection", "scene_change");
-  add_document(
+  add_scene_document(
       router, services, "/ISAPI/Smart/FaceDetect/{id}", "FaceDetect",
-      [](pugi::xml_node root, const Channel& c) {
+      [](pugi::xml_node root, const SceneChannel& c) {
         root.append_child("id").text() = c.id;
         root.append_child("enabled").text() = c.text("face.enabled").c_str();
         root.append_child("sensitivityLevel").text() = c.text("face.sensitivity").c_str();
@@ -335,7 +326,7 @@ void add_analytics_scene_routes(http::Router& router, DeviceServices services) {
         append_screen(root);
         append_polygons(root.append_child("ShieldRegionList"), "ShieldRegion", c.text("face.shield_regions"));
       },
-      [](pugi::xml_node root, const Channel& c, Changes& w) -> Result<void> {
+      [](pugi::xml_node root, const SceneChannel& c, Wanted& w) -> Result<void> {
         (void)want(root, {"enabled"}, c, "face.enabled", w);
         (void)want(root, {"sensitivityLevel"}, c, "face.sensitivity", w);
         (void)want(root, {"FaceSizeFilter", "minWidth"}, c, "face.min_size", w);

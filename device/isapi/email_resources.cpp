@@ -15,7 +15,7 @@ using http::beast_http::verb;
 using security::Permission;
 using Changes = std::vector<core::ConfigService::Change>;
 
-void append_text(pugi::xml_node parent, const char* name, const std::string& value) {
+void append_unless_empty(pugi::xml_node parent, const char* name, const std::string& value) {
   // Clients fail on empty elements: an unset value is left out.
   if (!value.empty()) parent.append_child(name).text() = value.c_str();
 }
@@ -23,8 +23,8 @@ void append_text(pugi::xml_node parent, const char* name, const std::string& val
 void append_mailing(pugi::xml_node mailing, const core::ConfigService& config) {
   mailing.append_child("id").text() = 1;
   auto sender = mailing.append_child("Sender");
-  append_text(sender, "name", config.get_string("email.sender_name"));
-  append_text(sender, "emailAddress", config.get_string("email.sender_address"));
+  append_unless_empty(sender, "name", config.get_string("email.sender_name"));
+  append_unless_empty(sender, "emailAddress", config.get_string("email.sender_address"));
   auto smtp = sender.append_child("Smtp");
   const auto encryption = config.get_string("email.encryption");
   smtp.append_child("enableAuthorization").text() = config.get_bool("email.authentication");
@@ -32,17 +32,17 @@ void append_mailing(pugi::xml_node mailing, const core::ConfigService& config) {
   smtp.append_child("enableTLS").text() = encryption == "TLS";
   smtp.append_child("startTLS").text() = config.get_bool("email.starttls");
   smtp.append_child("addressingFormatType").text() = "hostname";
-  append_text(smtp, "hostName", config.get_string("email.smtp_server"));
+  append_unless_empty(smtp, "hostName", config.get_string("email.smtp_server"));
   smtp.append_child("portNo").text() = static_cast<int>(config.get_int("email.smtp_port"));
-  append_text(smtp, "accountName", config.get_string("email.user_name"));
+  append_unless_empty(smtp, "accountName", config.get_string("email.user_name"));
   // The password is write-only.
   auto receivers = mailing.append_child("ReceiverList");
   for (std::size_t i = 1; i <= events::k_max_email_receivers; ++i) {
     const auto prefix = "email.receiver" + std::to_string(i) + "_";
     auto receiver = receivers.append_child("Receiver");
     receiver.append_child("id").text() = static_cast<int>(i);
-    append_text(receiver, "name", config.get_string(prefix + "name"));
-    append_text(receiver, "emailAddress", config.get_string(prefix + "address"));
+    append_unless_empty(receiver, "name", config.get_string(prefix + "name"));
+    append_unless_empty(receiver, "emailAddress", config.get_string(prefix + "address"));
   }
   auto snapshot = mailing.append_child("Attachment").append_child("Snapshot");
   snapshot.append_child("enabled").text() = config.get_bool("email.attach_pictures");

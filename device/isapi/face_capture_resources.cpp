@@ -27,9 +27,6 @@ using http::beast_http::verb;
 using analytics::FaceCaptureSettings;
 using analytics::NormalisedPolygon;
 
-constexpr int k_screen_width = 704;
-constexpr int k_screen_height = 576;
-
 void append_region(pugi::xml_node region, int id, const NormalisedPolygon& polygon) {
   region.append_child("id").text() = id;
   auto coordinates = region.append_child("RegionCoordinatesList");
@@ -59,9 +56,7 @@ void append_document(pugi::xml_node root, int channel, const FaceCaptureSettings
   auto rule = root.append_child("Rule");
   rule.append_child("minPupilDistance").text() = s.min_pupil_distance;
   rule.append_child("maxPupilDistance").text() = s.max_pupil_distance;
-  auto screen = root.append_child("normalizedScreenSize");
-  screen.append_child("normalizedScreenWidth").text() = k_screen_width;
-  screen.append_child("normalizedScreenHeight").text() = k_screen_height;
+  append_screen(root);
   append_region(rule.append_child("DetectionRegion"), 1, s.detection_area);
   auto shields = root.append_child("ShieldRegionList");
   for (std::size_t i = 0; i < s.shield_regions.size(); ++i)
@@ -182,7 +177,7 @@ Result<void> read_document(pugi::xml_node root, FaceCaptureSettings& s) {
   return {};
 }
 
-Result<int> find_channel(const DeviceServices& services, const std::string& id_text) {
+Result<int> find_face_capture_channel(const DeviceServices& services, const std::string& id_text) {
   const auto id = parse_int(id_text);
   if (!id || !services.profile->find_channel(*id) ||
       !services.config->spec("channel." + std::to_string(*id) + ".face_capture.enabled"))
@@ -327,7 +322,7 @@ void add_face_capture_routes(http::Router& router, DeviceServices services) {
   const std::string path = "/ISAPI/Intelligent/channels/{id}/faceCapture";
   router.add(verb::get, path, security::Permission::parameter_settings,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               auto channel = find_channel(services, context.path_parameters.at("id"));
+               auto channel = find_face_capture_channel(services, context.path_parameters.at("id"));
                if (!channel) return channel.error();
                auto settings = analytics::face_capture_settings_from_config(*services.config, *channel);
                if (!settings) return settings.error();
@@ -337,7 +332,7 @@ void add_face_capture_routes(http::Router& router, DeviceServices services) {
              });
   router.add(verb::put, path, security::Permission::parameter_settings,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               auto channel = find_channel(services, context.path_parameters.at("id"));
+               auto channel = find_face_capture_channel(services, context.path_parameters.at("id"));
                if (!channel) return channel.error();
                auto settings = analytics::face_capture_settings_from_config(*services.config, *channel);
                if (!settings) return settings.error();

@@ -21,12 +21,10 @@ namespace {
 using http::beast_http::verb;
 using Wanted = std::vector<std::pair<std::string, std::string>>;
 
-constexpr int k_screen_width = 704;
-constexpr int k_screen_height = 576;
 constexpr int k_text_lines = 8;
 constexpr int k_mask_regions = 4;
 
-struct Channel {
+struct ImageChannel {
   const core::ConfigService* config = nullptr;
   int id = 0;
   std::string key(std::string_view field) const { return "channel." + std::to_string(id) + "." + std::string(field); }
@@ -35,11 +33,6 @@ struct Channel {
   std::string text(std::string_view field) const { return config->get_string(key(field)); }
   double number(std::string_view field) const { return config->get_number(key(field)); }
 };
-
-Result<int> int_value(const std::string& text, std::string_view element) {
-  if (const auto value = parse_int(text)) return *value;
-  return make_error(ErrorCode::invalid_argument, "<" + std::string(element) + "> must be an integer (got '" + text + "')");
-}
 
 Result<std::string> parse_flag(const std::string& text, std::string_view element) {
   if (text == "true" || text == "1") return std::string("true");
@@ -65,7 +58,7 @@ std::string document_choice(const std::string& value, std::initializer_list<std:
 }
 
 // Adds `field` from the child path if present, after `convert` (identity by default).
-Result<void> want(pugi::xml_node node, std::initializer_list<std::string_view> path, const Channel& channel,
+Result<void> want(pugi::xml_node node, std::initializer_list<std::string_view> path, const ImageChannel& channel,
                   std::string_view field, Wanted& wanted,
                   const std::function<Result<std::string>(const std::string&)>& convert = {}) {
   auto text = text_at(node, path);
@@ -80,7 +73,7 @@ Result<void> want(pugi::xml_node node, std::initializer_list<std::string_view> p
   return {};
 }
 
-Result<void> want_flag(pugi::xml_node node, std::initializer_list<std::string_view> path, const Channel& channel,
+Result<void> want_flag(pugi::xml_node node, std::initializer_list<std::string_view> path, const ImageChannel& channel,
                        std::string_view field, Wanted& wanted) {
   return want(node, path, channel, field, wanted, [path](const std::string& text) { return parse_flag(text, *(path.end() - 1)); });
 }
@@ -91,11 +84,12 @@ std::string normalised_text(int units, int screen) {
   return buffer;
 }
 
-Result<void> want_position(pugi::xml_node node, const Channel& channel, const std::string& prefix, Wanted& wanted) {
+Result<void> want_position(pugi::xml_node node, const ImageChannel& channel, const std::string& prefix,
+                           Wanted& wanted) {
   for (const auto& [element, field, screen] : {std::tuple{"positionX", ".x", k_screen_width}, std::tuple{"positionY", ".y", k_screen_height}}) {
     auto text = text_at(node, {element});
     if (!text) continue;
-    auto units = int_value(*text, element);
+    auto units = element_int(*text, element);
     if (!units) return units.error();
     if (*units < 0 || *units > screen)
       return make_error(ErrorCode::out_of_range, std::string("<") + element + "> must be within the normalised screen 0.." +
@@ -105,15 +99,9 @@ Result<void> want_position(pugi::xml_node node, const Channel& channel, const st
   return {};
 }
 
-void append_position(pugi::xml_node node, const Channel& channel, const std::string& prefix) {
+void append_position(pugi::xml_node node, const ImageChannel& channel, const std::string& prefix) {
   node.append_child("positionX").text() = static_cast<int>(std::lround(channel.number(prefix + ".x") * k_screen_width));
   node.append_child("positionY").text() = static_cast<int>(std::lround(channel.number(prefix + ".y") * k_screen_height));
-}
-
-void append_screen(pugi::xml_node node) {
-  auto screen = node.append_child("normalizedScreenSize");
-  screen.append_child("normalizedScreenWidth").text() = k_screen_width;
-  screen.append_child("normalizedScreenHeight").text() = k_screen_height;
 }
 
 // Only the values that differ, validated together by the config service.
@@ -155,37 +143,37 @@ Result<std::string> minutes_of_day(const std::string& text) {
 struct Section {
   const char* element;  // root element of the sub-resource and child of ImageChannel
   const char* path;     // sub-resource path segment
-  std::function<void(pugi::xml_node, const Channel&)> append;
-  std::function<Result<void>(pugi::xml_node, const Channel&, Wanted&)> collect;
+  std::function<void(pugi::xml_node, const ImageChannel&)> append;
+  std::function<Result<void>(pugi::xml_node, const ImageChannel&, Wanted&)> collect;
   const char* only_with = nullptr;  // a parameter not every profile has: the section exists with it
-  bool present(const Channel& c) const { return !only_with || c.config->spec(c.key(only_with)); }
+  bool present(const ImageChannel& c) const { return !only_with || c.config->spec(c.key(only_with)); }
 };
 
 const std::vector<Section>& sections() {
   static const std::vector<Section> all = {
       {"Color", "color",
-       [](pugi::xml_node node, const Channel& c) {
+       [](pugi::xml_node node, const ImageChannel& c) {
          node.append_child("brightnessLevel").text() = c.integer("image.brightness");
          node.append_child("contrastLevel").text() = c.integer("image.contrast");
          node.append_child("saturationLevel").text() = c.integer("image.saturation");
        },
-       [](pugi::xml_node node, const Channel& c, Wanted& w) -> Result<void> {
+       [](pugi::xml_node node, const ImageChannel& c, Wanted& w) -> Result<void> {
          for (const auto& [element, field] : {std::pair{"brightnessLevel", "image.brightness"}, std::pair{"contrastLevel", "image.contrast"},
                                               std::pair{"saturationLevel", "image.saturation"}})
            if (auto done = want(node, {element}, c, field, w); !done) return done;
          return {};
        }},
       {"Sharpness", "sharpness",
-       [](pugi::xml_node node, const Channel& c) { node.append_child("SharpnessLevel").text() = c.integer("image.sharpness"); },
-       [](pugi::xml_node node, const Channel& c, Wanted& w) { return want(node, {"SharpnessLevel"}, c, "image.sharpness", w); }},
+       [](pugi::xml_node node, const ImageChannel& c) { node.append_child("SharpnessLevel").text() = c.integer("image.sharpness"); },
+       [](pugi::xml_node node, const ImageChannel& c, Wanted& w) { return want(node, {"SharpnessLevel"}, c, "image.sharpness", w); }},
       {"IrcutFilter", "ircutFilter",
-       [](pugi::xml_node node, const Channel& c) {
+       [](pugi::xml_node node, const ImageChannel& c) {
          node.append_child("IrcutFilterType").text() = document_choice(c.text("image.day_night"), k_ircut).c_str();
          auto range = node.append_child("Schedule").append_child("TimeRange");
          range.append_child("beginTime").text() = time_of_day(c.integer("image.day_start")).c_str();
          range.append_child("endTime").text() = time_of_day(c.integer("image.day_end")).c_str();
        },
-       [](pugi::xml_node node, const Channel& c, Wanted& w) -> Result<void> {
+       [](pugi::xml_node node, const ImageChannel& c, Wanted& w) -> Result<void> {
          if (auto done = want(node, {"IrcutFilterType"}, c, "image.day_night", w,
                               [](const std::string& t) { return map_choice(t, "IrcutFilterType", k_ircut); });
              !done)
@@ -195,11 +183,11 @@ const std::vector<Section>& sections() {
          return want(node, {"Schedule", "TimeRange", "endTime"}, c, "image.day_end", w, minutes_of_day);
        }},
       {"WDR", "WDR",
-       [](pugi::xml_node node, const Channel& c) {
+       [](pugi::xml_node node, const ImageChannel& c) {
          node.append_child("mode").text() = c.flag("image.wdr") ? "open" : "close";
          node.append_child("WDRLevel").text() = c.integer("image.wdr_level");
        },
-       [](pugi::xml_node node, const Channel& c, Wanted& w) -> Result<void> {
+       [](pugi::xml_node node, const ImageChannel& c, Wanted& w) -> Result<void> {
          if (auto done = want(node, {"mode"}, c, "image.wdr", w,
                               [](const std::string& t) { return map_choice(t, "mode", {{"open", "true"}, {"close", "false"}}); });
              !done)
@@ -207,26 +195,26 @@ const std::vector<Section>& sections() {
          return want(node, {"WDRLevel"}, c, "image.wdr_level", w);
        }},
       {"Iris", "iris",
-       [](pugi::xml_node node, const Channel& c) { node.append_child("IrisType").text() = c.text("image.iris_mode").c_str(); },
-       [](pugi::xml_node node, const Channel& c, Wanted& w) { return want(node, {"IrisType"}, c, "image.iris_mode", w); }},
-      {"BLC", "BLC", [](pugi::xml_node node, const Channel& c) { node.append_child("enabled").text() = c.flag("image.blc"); },
-       [](pugi::xml_node node, const Channel& c, Wanted& w) { return want_flag(node, {"enabled"}, c, "image.blc", w); }},
+       [](pugi::xml_node node, const ImageChannel& c) { node.append_child("IrisType").text() = c.text("image.iris_mode").c_str(); },
+       [](pugi::xml_node node, const ImageChannel& c, Wanted& w) { return want(node, {"IrisType"}, c, "image.iris_mode", w); }},
+      {"BLC", "BLC", [](pugi::xml_node node, const ImageChannel& c) { node.append_child("enabled").text() = c.flag("image.blc"); },
+       [](pugi::xml_node node, const ImageChannel& c, Wanted& w) { return want_flag(node, {"enabled"}, c, "image.blc", w); }},
       {"HLC", "HLC",
-       [](pugi::xml_node node, const Channel& c) {
+       [](pugi::xml_node node, const ImageChannel& c) {
          node.append_child("enabled").text() = c.flag("image.hlc");
          node.append_child("HLCLevel").text() = c.integer("image.hlc_level");
        },
-       [](pugi::xml_node node, const Channel& c, Wanted& w) -> Result<void> {
+       [](pugi::xml_node node, const ImageChannel& c, Wanted& w) -> Result<void> {
          if (auto done = want_flag(node, {"enabled"}, c, "image.hlc", w); !done) return done;
          return want(node, {"HLCLevel"}, c, "image.hlc_level", w);
        }},
       {"ImageFlip", "imageFlip",
-       [](pugi::xml_node node, const Channel& c) {
+       [](pugi::xml_node node, const ImageChannel& c) {
          const auto mirror = c.text("image.mirror");
          node.append_child("enabled").text() = mirror != "off";
          if (mirror != "off") node.append_child("ImageFlipStyle").text() = document_choice(mirror, k_flip).c_str();
        },
-       [](pugi::xml_node node, const Channel& c, Wanted& w) -> Result<void> {
+       [](pugi::xml_node node, const ImageChannel& c, Wanted& w) -> Result<void> {
          const auto enabled_text = text_at(node, {"enabled"});
          const auto style = text_at(node, {"ImageFlipStyle"});
          if (!enabled_text && !style) return {};
@@ -250,8 +238,8 @@ const std::vector<Section>& sections() {
          w.emplace_back(c.key("image.mirror"), *mirror);
          return {};
        }},
-      {"Corridor", "corridor", [](pugi::xml_node node, const Channel& c) { node.append_child("enabled").text() = c.flag("image.rotate"); },
-       [](pugi::xml_node node, const Channel& c, Wanted& w) { return want_flag(node, {"enabled"}, c, "image.rotate", w); },
+      {"Corridor", "corridor", [](pugi::xml_node node, const ImageChannel& c) { node.append_child("enabled").text() = c.flag("image.rotate"); },
+       [](pugi::xml_node node, const ImageChannel& c, Wanted& w) { return want_flag(node, {"enabled"}, c, "image.rotate", w); },
        "image.rotate"},
   };
   return all;
@@ -265,7 +253,7 @@ constexpr std::initializer_list<std::pair<const char*, const char*>> k_date_styl
     {"YYYY-MM-DD", "YYYY-MM-DD"}, {"MM-DD-YYYY", "MM-DD-YYYY"}, {"DD-MM-YYYY", "DD-MM-YYYY"},
     {"YYYY/MM/DD", "YYYY/MM/DD"}, {"MM/DD/YYYY", "MM/DD/YYYY"}, {"DD/MM/YYYY", "DD/MM/YYYY"}};
 
-void append_overlays(pugi::xml_node root, const Channel& c) {
+void append_overlays(pugi::xml_node root, const ImageChannel& c) {
   append_screen(root);
   const auto mode = c.text("osd.display_mode");
   auto attribute = root.append_child("attribute");
@@ -299,7 +287,7 @@ void append_overlays(pugi::xml_node root, const Channel& c) {
   name.append_child("name").text() = c.text("osd.name.text").c_str();
 }
 
-Result<void> collect_overlays(pugi::xml_node root, const Channel& c, Wanted& w) {
+Result<void> collect_overlays(pugi::xml_node root, const ImageChannel& c, Wanted& w) {
   const auto transparent = text_at(root, {"attribute", "transparent"});
   const auto flashing = text_at(root, {"attribute", "flashing"});
   if (transparent || flashing) {
@@ -344,7 +332,7 @@ Result<void> collect_overlays(pugi::xml_node root, const Channel& c, Wanted& w) 
       if (text.type() != pugi::node_element || local_name(text) != "TextOverlay") continue;
       const auto id_text = text_at(text, {"id"});
       if (!id_text) return make_error(ErrorCode::invalid_argument, "every TextOverlay needs an <id> (1.." + std::to_string(k_text_lines) + ")");
-      auto id = int_value(*id_text, "id");
+      auto id = element_int(*id_text, "id");
       if (!id) return id.error();
       if (*id < 1 || *id > k_text_lines)
         return make_error(ErrorCode::out_of_range, "this camera has text overlays 1.." + std::to_string(k_text_lines) + " (got " + *id_text + ")");
@@ -379,9 +367,9 @@ Result<std::array<int, 4>> bounding_box(pugi::xml_node corners, const std::strin
     if (corner.type() != pugi::node_element || local_name(corner) != "RegionCoordinates") continue;
     const auto x_text = text_at(corner, {"positionX"}), y_text = text_at(corner, {"positionY"});
     if (!x_text || !y_text) return make_error(ErrorCode::invalid_argument, "RegionCoordinates need <positionX> and <positionY>");
-    auto x = int_value(*x_text, "positionX");
+    auto x = element_int(*x_text, "positionX");
     if (!x) return x.error();
-    auto y = int_value(*y_text, "positionY");
+    auto y = element_int(*y_text, "positionY");
     if (!y) return y.error();
     if (*x < 0 || *x > k_screen_width || *y < 0 || *y > k_screen_height)
       return make_error(ErrorCode::out_of_range, what + " corners must lie on the normalised screen 0..704 x 0..576 (got " +
@@ -396,7 +384,7 @@ Result<std::array<int, 4>> bounding_box(pugi::xml_node corners, const std::strin
 
 // ---- privacy mask -----------------------------------------------------------------------------------
 
-void append_mask_regions(pugi::xml_node list, const Channel& c) {
+void append_mask_regions(pugi::xml_node list, const ImageChannel& c) {
   list.append_attribute("size") = k_mask_regions;
   for (int area = 1; area <= k_mask_regions; ++area) {
     const auto prefix = "privacy_mask." + std::to_string(area);
@@ -415,12 +403,12 @@ void append_mask_regions(pugi::xml_node list, const Channel& c) {
 }
 
 // Areas are rectangles: the corners given are reduced to their bounding box.
-Result<void> collect_mask_regions(pugi::xml_node list, const Channel& c, Wanted& w) {
+Result<void> collect_mask_regions(pugi::xml_node list, const ImageChannel& c, Wanted& w) {
   for (auto region = list.first_child(); region; region = region.next_sibling()) {
     if (region.type() != pugi::node_element || local_name(region) != "PrivacyMaskRegion") continue;
     const auto id_text = text_at(region, {"id"});
     if (!id_text) return make_error(ErrorCode::invalid_argument, "every PrivacyMaskRegion needs an <id> (1.." + std::to_string(k_mask_regions) + ")");
-    auto id = int_value(*id_text, "id");
+    auto id = element_int(*id_text, "id");
     if (!id) return id.error();
     if (*id < 1 || *id > k_mask_regions)
       return make_error(ErrorCode::out_of_range, "this camera has privacy mask areas 1.." + std::to_string(k_mask_regions) + " (got " + *id_text + ")");
@@ -441,7 +429,7 @@ Result<void> collect_mask_regions(pugi::xml_node list, const Channel& c, Wanted&
 
 // ---- picture overlay ---------------------------------------------------------------------------
 
-void append_picture(pugi::xml_node root, const Channel& c) {
+void append_picture(pugi::xml_node root, const ImageChannel& c) {
   append_screen(root);
   root.append_child("enabled").text() = c.flag("picture_overlay.enabled");
   append_position(root, c, "picture_overlay");
@@ -514,7 +502,7 @@ Result<void> collect_roi(pugi::xml_node root, int stream, Wanted& w) {
     if (region.type() != pugi::node_element || local_name(region) != "ROIRegion") continue;
     const auto id_text = text_at(region, {"id"});
     if (!id_text) return make_error(ErrorCode::invalid_argument, "every ROIRegion needs an <id> (1.." + std::to_string(k_roi_regions) + ")");
-    auto id = int_value(*id_text, "id");
+    auto id = element_int(*id_text, "id");
     if (!id) return id.error();
     if (*id < 1 || *id > k_roi_regions)
       return make_error(ErrorCode::out_of_range, "this stream has fixed regions 1.." + std::to_string(k_roi_regions) + " (got " + *id_text + ")");
@@ -541,22 +529,23 @@ Result<void> collect_roi(pugi::xml_node root, int stream, Wanted& w) {
 
 // ---- routes ------------------------------------------------------------------------------------
 
-Result<Channel> find_channel(const DeviceServices& services, const std::string& id_text) {
-  auto id = int_value(id_text, "id");
+Result<ImageChannel> find_image_channel(const DeviceServices& services, const std::string& id_text) {
+  auto id = element_int(id_text, "id");
   if (!id || !services.profile->find_channel(*id)) return make_error(ErrorCode::not_found, "no video channel " + id_text);
-  Channel channel{services.config, *id};
+  ImageChannel channel{services.config, *id};
   if (!services.config->spec(channel.key("image.brightness")))
     return make_error(ErrorCode::not_found, "video channel " + id_text + " has no configurable image");
   return channel;
 }
 
-using Reader = std::function<void(pugi::xml_node, const Channel&)>;
-using Collector = std::function<Result<void>(pugi::xml_node, const Channel&, Wanted&)>;
+using ImageReader = std::function<void(pugi::xml_node, const ImageChannel&)>;
+using ImageCollector = std::function<Result<void>(pugi::xml_node, const ImageChannel&, Wanted&)>;
 
-void add_document(http::Router& router, const DeviceServices& services, const std::string& path, const char* root_name,
-                  Reader append, Collector collect, const char* only_with = nullptr) {
-  const auto find = [services, root_name, only_with](const std::string& id_text) -> Result<Channel> {
-    auto channel = find_channel(services, id_text);
+void add_image_document(http::Router& router, const DeviceServices& services, const std::string& path,
+                        const char* root_name, ImageReader append, ImageCollector collect,
+                        const char* only_with = nullptr) {
+  const auto find = [services, root_name, only_with](const std::string& id_text) -> Result<ImageChannel> {
+    auto channel = find_image_channel(services, id_text);
     if (channel && only_with && !services.config->spec(channel->key(only_with)))
       return make_error(ErrorCode::not_found, "video channel " + id_text + " has no " + root_name + " setting");
     return channel;
@@ -587,15 +576,15 @@ void add_document(http::Router& router, const DeviceServices& services, const st
 }  // namespace
 
 void add_image_routes(http::Router& router, DeviceServices services) {
-  add_document(
+  add_image_document(
       router, services, "/ISAPI/Image/channels/{id}", "ImageChannel",
-      [](pugi::xml_node root, const Channel& c) {
+      [](pugi::xml_node root, const ImageChannel& c) {
         root.append_child("id").text() = c.id;
         root.append_child("enabled").text() = true;
         for (const auto& section : sections())
           if (section.present(c)) section.append(root.append_child(section.element), c);
       },
-      [](pugi::xml_node root, const Channel& c, Wanted& w) -> Result<void> {
+      [](pugi::xml_node root, const ImageChannel& c, Wanted& w) -> Result<void> {
         if (auto id = text_at(root, {"id"}); id && *id != std::to_string(c.id))
           return make_error(ErrorCode::invalid_argument, "the document's <id> " + *id + " is not channel " + std::to_string(c.id));
         for (const auto& section : sections()) {
@@ -608,29 +597,30 @@ void add_image_routes(http::Router& router, DeviceServices services) {
         return {};
       });
   for (const auto& section : sections())
-    add_document(router, services, std::string("/ISAPI/Image/channels/{id}/") + section.path, section.element,
-                 section.append, section.collect, section.only_with);
+    add_image_document(router, services, std::string("/ISAPI/Image/channels/{id}/") + section.path, section.element,
+                       section.append, section.collect, section.only_with);
 
   const std::string input = "/ISAPI/System/Video/inputs/channels/{id}";
-  add_document(router, services, input + "/overlays", "VideoOverlay", append_overlays, collect_overlays);
-  add_document(
+  add_image_document(router, services, input + "/overlays", "VideoOverlay", append_overlays, collect_overlays);
+  add_image_document(
       router, services, input + "/privacyMask", "PrivacyMask",
-      [](pugi::xml_node root, const Channel& c) {
+      [](pugi::xml_node root, const ImageChannel& c) {
         root.append_child("enabled").text() = c.flag("privacy_mask.enabled");
         append_screen(root);
         append_mask_regions(root.append_child("PrivacyMaskRegionList"), c);
       },
-      [](pugi::xml_node root, const Channel& c, Wanted& w) -> Result<void> {
+      [](pugi::xml_node root, const ImageChannel& c, Wanted& w) -> Result<void> {
         if (auto done = want_flag(root, {"enabled"}, c, "privacy_mask.enabled", w); !done) return done;
         if (const auto list = child(root, "PrivacyMaskRegionList")) return collect_mask_regions(list, c, w);
         return {};
       });
-  add_document(router, services, input + "/privacyMask/regions", "PrivacyMaskRegionList",
-               [](pugi::xml_node root, const Channel& c) { append_mask_regions(root, c); }, collect_mask_regions);
+  add_image_document(
+      router, services, input + "/privacyMask/regions", "PrivacyMaskRegionList",
+      [](pugi::xml_node root, const ImageChannel& c) { append_mask_regions(root, c); }, collect_mask_regions);
   // "Clear All": every area off.
   router.add(verb::delete_, input + "/privacyMask/regions", security::Permission::parameter_settings,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               auto channel = find_channel(services, context.path_parameters.at("id"));
+               auto channel = find_image_channel(services, context.path_parameters.at("id"));
                if (!channel) return channel.error();
                Wanted wanted;
                for (int area = 1; area <= k_mask_regions; ++area)
@@ -639,13 +629,14 @@ void add_image_routes(http::Router& router, DeviceServices services) {
                return status_reply(context, ResponseStatus{});
              });
 
-  add_document(router, services, input + "/overlays/picture", "PictureOverlay", append_picture,
-               [](pugi::xml_node root, const Channel& c, Wanted& w) -> Result<void> {
-                 if (auto done = want_flag(root, {"enabled"}, c, "picture_overlay.enabled", w); !done) return done;
-                 return want_position(root, c, "picture_overlay", w);
-               });
+  add_image_document(router, services, input + "/overlays/picture", "PictureOverlay", append_picture,
+                     [](pugi::xml_node root, const ImageChannel& c, Wanted& w) -> Result<void> {
+                       if (auto done = want_flag(root, {"enabled"}, c, "picture_overlay.enabled", w); !done)
+                         return done;
+                       return want_position(root, c, "picture_overlay", w);
+                     });
   const auto find_roi_stream = [services](const std::string& id_text) -> Result<int> {
-    auto id = int_value(id_text, "id");
+    auto id = element_int(id_text, "id");
     if (!id || !services.profile->find_stream(*id)) return make_error(ErrorCode::not_found, "no streaming channel " + id_text);
     const auto added = "stream." + std::to_string(*id) + ".custom.added";
     if (services.config->spec(added) && !services.config->get_bool(added))
@@ -679,7 +670,7 @@ void add_image_routes(http::Router& router, DeviceServices services) {
   for (const auto method : {verb::put, verb::post})
     router.add(method, input + "/overlays/picture/upload", security::Permission::parameter_settings,
                [services](http::RequestContext& context) -> Result<http::Reply> {
-                 auto channel = find_channel(services, context.path_parameters.at("id"));
+                 auto channel = find_image_channel(services, context.path_parameters.at("id"));
                  if (!channel) return channel.error();
                  const auto file = uploaded_file(context);
                  const std::span bytes(reinterpret_cast<const std::uint8_t*>(file.data()), file.size());

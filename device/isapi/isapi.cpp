@@ -1,8 +1,6 @@
 #include "device/isapi/isapi.hpp"
 
-#include <algorithm>
-#include <cctype>
-
+#include "device/core/text.hpp"
 #include "device/isapi/response_status.hpp"
 
 namespace camrig::isapi {
@@ -11,12 +9,17 @@ namespace {
 bool is_device_info(std::string_view path) {
   constexpr std::string_view target = "/isapi/system/deviceinfo";
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  return path.size() == target.size() && std::equal(path.begin(), path.end(), target.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
+  return text::equal_ignoring_case(path, target);
 }
 
 }  // namespace
+
+Result<void> check_video_channel(const DeviceServices& services, const http::RequestContext& context) {
+  const auto& text = context.path_parameters.at("channel");
+  for (const auto& channel : services.profile->channels)
+    if (std::to_string(channel.id) == text) return {};
+  return make_error(ErrorCode::not_found, "no video channel " + text + " on this camera");
+}
 
 void add_routes(http::Router& router, DeviceServices services) {
   router.set_error_renderer([](const http::RequestContext& context, const Error& error, http::beast_http::status status) {

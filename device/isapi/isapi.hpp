@@ -73,6 +73,9 @@ struct DeviceServices {
 //! Adds every ISAPI route, the ResponseStatus error renderer and the activation gate.
 void add_routes(http::Router& router, DeviceServices services);
 
+//! The {channel} path parameter names one of the camera's video channels; not_found otherwise.
+Result<void> check_video_channel(const DeviceServices& services, const http::RequestContext& context);
+
 // The resource groups, each adding its routes.
 void add_system_routes(http::Router& router, DeviceServices services);
 void add_streaming_routes(http::Router& router, DeviceServices services);

@@ -48,13 +48,6 @@ const std::vector<SettingsField> k_blocklist_fields = {
     {"", "pictureType", "traffic.blocklist_alarm.picture"},
 };
 
-Result<void> check_channel(const DeviceServices& services, const http::RequestContext& context) {
-  const auto& text = context.path_parameters.at("channel");
-  for (const auto& channel : services.profile->channels)
-    if (std::to_string(channel.id) == text) return {};
-  return make_error(ErrorCode::not_found, "no video channel " + text + " on this camera");
-}
-
 // "After" of the pull API: ?afterTime= (ISO 8601 with a zone) and ?afterID=, or an <AfterTime>
 // document with <picTime> (POST, as pull clients of other cameras send it).
 struct After {
@@ -118,12 +111,14 @@ http::Reply plates_document(const traffic::LprService& lpr, const After& after) 
 void add_lpr_routes(http::Router& router, DeviceServices services) {
   auto* lpr = services.lpr;
   const std::string base = "/ISAPI/Traffic/channels/{channel}";
-  const RequestCheck channel_exists = [services](const http::RequestContext& context) { return check_channel(services, context); };
+  const RequestCheck channel_exists = [services](const http::RequestContext& context) {
+    return check_video_channel(services, context);
+  };
   add_settings_resource(router, services, base + "/snapshotSetting", "SnapshotSetting", k_snapshot_fields, channel_exists);
   // A schedule that does not parse is refused before it is stored: the config only knows it as text.
   router.add(verb::put, base + "/barrierControl", security::Permission::parameter_settings,
              [services, lpr](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                pugi::xml_document doc;
                auto parsed = parse_body(doc, context, "BarrierControl");
                if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);
@@ -136,7 +131,7 @@ void add_lpr_routes(http::Router& router, DeviceServices services) {
              });
   router.add(verb::get, base + "/barrierControl", security::Permission::parameter_settings,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                return settings_document(*services.config, "BarrierControl", k_barrier_fields);
              });
   add_settings_resource(router, services, base + "/blocklistAlarm", "BlocklistAlarm", k_blocklist_fields, channel_exists);
@@ -144,7 +139,7 @@ void add_lpr_routes(http::Router& router, DeviceServices services) {
   // Manual Control and "Test Barrier Opening/Closing": <BarrierGate><ctrlMode>open|close</ctrlMode>.
   router.add(verb::put, base + "/barrierGate", security::Permission::parameter_settings,
              [services, lpr](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                pugi::xml_document doc;
                auto parsed = parse_body(doc, context, "BarrierGate");
                if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);
@@ -160,21 +155,21 @@ void add_lpr_routes(http::Router& router, DeviceServices services) {
   // pictures are stored with event type "manual" (DECISIONS.md). Answered before the picture exists.
   router.add(verb::put, base + "/manualCapture", security::Permission::parameter_settings,
              [services, lpr](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                if (auto requested = lpr->manual_capture(); !requested) return requested.error();
                return status_reply(context, ResponseStatus{});
              });
 
   router.add(verb::get, base + "/vehicleDetect/plates", security::Permission::view_information,
              [services, lpr](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                auto after = after_from(context, pugi::xml_node{});
                if (!after) return after.error();
                return plates_document(*lpr, *after);
              });
   router.add(verb::post, base + "/vehicleDetect/plates", security::Permission::view_information,
              [services, lpr](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                pugi::xml_document doc;
                pugi::xml_node body;
                if (!context.message.body().empty()) {

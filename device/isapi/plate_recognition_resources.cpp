@@ -15,9 +15,6 @@ namespace {
 using http::beast_http::verb;
 using analytics::NormalisedQuadrilateral;
 
-constexpr int k_screen_width = 704;
-constexpr int k_screen_height = 576;
-
 //! Elements holding one parameter each; `group` nests the element one level ("" for the root).
 struct Field {
   const char* group;
@@ -35,7 +32,7 @@ const std::vector<Field> k_fields = {
 };
 
 // Recognition runs on the LPR channel only: the profile's first.
-Result<void> check_channel(const DeviceServices& services, const http::RequestContext& context) {
+Result<void> check_lpr_channel(const DeviceServices& services, const http::RequestContext& context) {
   const auto& text = context.path_parameters.at("channel");
   if (!services.profile->channels.empty() && std::to_string(services.profile->channels.front().id) == text) return {};
   return make_error(ErrorCode::not_found, "no licence plate recognition on video channel " + text);
@@ -74,9 +71,7 @@ Result<http::Reply> settings_document(const core::ConfigService& config) {
     }
     parent.append_child(field.element).text() = core::to_string(config.get(field.key)).c_str();
   }
-  auto screen = root.append_child("normalizedScreenSize");
-  screen.append_child("normalizedScreenWidth").text() = k_screen_width;
-  screen.append_child("normalizedScreenHeight").text() = k_screen_height;
+  append_screen(root);
   append_area(root.append_child("CaptureArea"), settings->capture_area);
   auto shields = root.append_child("ShieldAreaList");
   int id = 1;
@@ -120,12 +115,12 @@ void add_plate_recognition_routes(http::Router& router, DeviceServices services)
   const std::string path = "/ISAPI/Traffic/channels/{channel}/plateRecognition";
   router.add(verb::get, path, security::Permission::parameter_settings,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_lpr_channel(services, context); !checked) return checked.error();
                return settings_document(*services.config);
              });
   router.add(verb::put, path, security::Permission::parameter_settings,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_lpr_channel(services, context); !checked) return checked.error();
                pugi::xml_document doc;
                auto parsed = parse_body(doc, context, "PlateRecognition");
                if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "device/core/text.hpp"
 #include "device/isapi/isapi.hpp"
 #include "device/isapi/xml.hpp"
 
@@ -83,11 +84,6 @@ void append_channel(pugi::xml_node parent, const DeviceServices& services, const
   video.append_child("vbrAverageCap").text() = config.get_int(key(id, "max_average_bitrate"));
 }
 
-Result<int> int_value(const std::string& text, const char* element) {
-  if (const auto value = parse_int(text)) return *value;
-  return make_error(ErrorCode::invalid_argument, std::string("<") + element + "> must be an integer (got '" + text + "')");
-}
-
 bool parse_bool(const std::string& text) { return text == "true" || text == "1"; }
 
 // The config values a StreamingChannel document asks for, as (key, text) pairs.
@@ -130,7 +126,7 @@ Result<std::vector<std::pair<std::string, std::string>>> requested(pugi::xml_nod
   if (!cap) cap = text_at(video, {constant ? "vbrUpperCap" : "constantBitRate"});
   if (cap) wanted.emplace_back(key(id, "max_bitrate"), *cap);
   if (auto quality = text_at(video, {"fixedQuality"})) {
-    auto percent = int_value(*quality, "fixedQuality");
+    auto percent = element_int(*quality, "fixedQuality");
     if (!percent) return percent.error();
     const char* name = nullptr;
     for (const auto& [level, value] : k_quality)
@@ -139,7 +135,7 @@ Result<std::vector<std::pair<std::string, std::string>>> requested(pugi::xml_nod
     wanted.emplace_back(key(id, "video_quality"), name);
   }
   if (auto rate = text_at(video, {"maxFrameRate"})) {
-    auto hundredths = int_value(*rate, "maxFrameRate");
+    auto hundredths = element_int(*rate, "maxFrameRate");
     if (!hundredths) return hundredths.error();
     if (*hundredths % 100 != 0 || *hundredths <= 0)
       return make_error(ErrorCode::out_of_range, "maxFrameRate is in 1/100 fps and must be whole frames per second (got " + *rate + ")");
@@ -148,11 +144,7 @@ Result<std::vector<std::pair<std::string, std::string>>> requested(pugi::xml_nod
   if (auto gop = text_at(video, {"GovLength"})) wanted.emplace_back(key(id, "i_frame_interval"), *gop);
   auto profile = text_at(video, {"H264Profile"});
   if (!profile) profile = text_at(video, {"H265Profile"});
-  if (profile) {
-    std::string lower;
-    for (const char c : *profile) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    wanted.emplace_back(key(id, "encoding_profile"), lower);
-  }
+  if (profile) wanted.emplace_back(key(id, "encoding_profile"), text::to_lower(*profile));
   if (auto svc = text_at(video, {"SVC", "enabled"})) wanted.emplace_back(key(id, "svc"), parse_bool(*svc) ? "true" : "false");
   if (auto smoothing = text_at(video, {"smoothing"})) wanted.emplace_back(key(id, "smoothing"), *smoothing);
   if (auto average = text_at(video, {"vbrAverageCap"})) wanted.emplace_back(key(id, "max_average_bitrate"), *average);
@@ -175,7 +167,7 @@ Result<void> collect_changes(pugi::xml_node channel, int id, const core::ConfigS
 }
 
 Result<const core::StreamProfile*> find_stream(const DeviceServices& services, const std::string& id_text) {
-  auto id = int_value(id_text, "id");
+  auto id = element_int(id_text, "id");
   const auto* stream = id ? services.profile->find_stream(*id) : nullptr;
   if (!stream || !exists(*services.config, stream->id)) return make_error(ErrorCode::not_found, "no streaming channel " + id_text);
   return stream;
@@ -187,7 +179,7 @@ Result<int> add_custom_stream(const DeviceServices& services, pugi::xml_node doc
   const auto& config = *services.config;
   int channel_id = 1;
   if (auto input = text_at(document, {"Video", "videoInputChannelID"})) {
-    auto parsed = int_value(*input, "videoInputChannelID");
+    auto parsed = element_int(*input, "videoInputChannelID");
     if (!parsed) return parsed.error();
     channel_id = *parsed;
   }
@@ -195,7 +187,7 @@ Result<int> add_custom_stream(const DeviceServices& services, pugi::xml_node doc
   if (!channel) return make_error(ErrorCode::not_found, "no video input channel " + std::to_string(channel_id));
   std::optional<int> wanted_id;
   if (auto id = text_at(document, {"id"})) {
-    auto parsed = int_value(*id, "id");
+    auto parsed = element_int(*id, "id");
     if (!parsed) return parsed.error();
     wanted_id = *parsed;
   }

@@ -15,13 +15,6 @@ namespace {
 using http::beast_http::verb;
 using traffic::PlateEntry;
 
-Result<void> check_channel(const DeviceServices& services, const http::RequestContext& context) {
-  const auto& text = context.path_parameters.at("channel");
-  for (const auto& channel : services.profile->channels)
-    if (std::to_string(channel.id) == text) return {};
-  return make_error(ErrorCode::not_found, "no video channel " + text + " on this camera");
-}
-
 std::optional<std::string> query_value(const http::RequestContext& context, const char* name) {
   const auto found = context.query.find(name);
   if (found == context.query.end()) return std::nullopt;
@@ -168,7 +161,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
 
   router.add(verb::get, base, security::Permission::parameter_settings,
              [services, plates](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                traffic::PlateQuery query;
                auto list = list_in_query(context);
                if (!list) return list.error();
@@ -207,7 +200,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
   // Entries with an <id> are edited, the others added; all of them or none.
   router.add(verb::put, base, security::Permission::parameter_settings,
              [services, plates](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                pugi::xml_document doc;
                auto parsed = parse_body(doc, context, "LicensePlateInfoList");
                if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);
@@ -233,7 +226,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
   // expired entries ("Clear Expired Data").
   router.add(verb::delete_, base, security::Permission::parameter_settings,
              [services, plates](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                if (const auto id = query_value(context, "id")) {
                  auto value = whole_number(*id, "id");
                  if (!value) return value.error();
@@ -256,7 +249,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
   // What the camera makes of a read plate: the verdict, and which entry and rule decided it.
   router.add(verb::get, base + "/record", security::Permission::parameter_settings,
              [services, plates](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                const auto plate = query_value(context, "licensePlate");
                if (!plate || plate->empty()) return make_error(ErrorCode::invalid_argument, "give the read plate: ?licensePlate=ABC123");
                auto settings = traffic::FuzzySettings::from_config(*services.config);
@@ -285,7 +278,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
   // The body is the file itself (CSV or .xlsx; encrypted files need ?secretkey=).
   router.add(verb::put, base + "/import", security::Permission::parameter_settings,
              [services, plates](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                auto imported = traffic::import_list_file(*plates, context.message.body(), password_of(context));
                if (!imported) return imported.error();
                return status_reply(context, ResponseStatus{});
@@ -294,7 +287,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
   // ?format=csv|xlsx (csv by default), ?listType= for one list, ?secretkey= to encrypt.
   router.add(verb::get, base + "/export", security::Permission::parameter_settings,
              [services, plates](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                const auto format_text = query_value(context, "format").value_or("csv");
                const auto format = traffic::parse_list_file_format(format_text);
                if (!format) return make_error(ErrorCode::invalid_argument, "format must be csv or xlsx (got '" + format_text + "')");
@@ -319,13 +312,13 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
 
   router.add(verb::get, "/ISAPI/Traffic/channels/{channel}/fuzzyMatch", security::Permission::parameter_settings,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                return fuzzy_document(services);
              });
 
   router.add(verb::put, "/ISAPI/Traffic/channels/{channel}/fuzzyMatch", security::Permission::parameter_settings,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               if (auto checked = check_channel(services, context); !checked) return checked.error();
+               if (auto checked = check_video_channel(services, context); !checked) return checked.error();
                pugi::xml_document doc;
                auto parsed = parse_body(doc, context, "FuzzyMatch");
                if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);

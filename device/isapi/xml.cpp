@@ -5,6 +5,8 @@
 
 #include <sstream>
 
+#include "device/core/text.hpp"
+
 namespace camrig::isapi {
 
 pugi::xml_node new_document(pugi::xml_document& doc, const char* root_name) {
@@ -48,10 +50,20 @@ std::optional<std::string> text_at(pugi::xml_node node, std::initializer_list<st
     node = child(node, name);
     if (!node) return std::nullopt;
   }
-  std::string text = node.text().get();
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return std::string();
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+  return std::string(text::trim(node.text().get()));
+}
+
+Result<int> element_int(const std::string& text, std::string_view element) {
+  if (const auto value = parse_int(text)) return *value;
+  // Appended rather than a + chain, which GCC 12 inlines here into a false -Wstringop-overflow.
+  return make_error(ErrorCode::invalid_argument,
+                    std::string("<").append(element).append("> must be an integer (got '").append(text).append("')"));
+}
+
+void append_screen(pugi::xml_node node) {
+  auto screen = node.append_child("normalizedScreenSize");
+  screen.append_child("normalizedScreenWidth").text() = k_screen_width;
+  screen.append_child("normalizedScreenHeight").text() = k_screen_height;
 }
 
 std::variant<pugi::xml_node, ResponseStatus> parse_body(pugi::xml_document& doc, const http::RequestContext& context,

@@ -27,6 +27,15 @@ std::string_view local_name(pugi::xml_node node);
 std::optional<std::int64_t> parse_integer(std::string_view text);
 //! The same, within int's range.
 std::optional<int> parse_int(std::string_view text);
+//! The text of the element <element> as an int; invalid_argument naming the element otherwise.
+Result<int> element_int(const std::string& text, std::string_view element);
+
+//! ISAPI's normalised screen for positions on the picture (regions, masks, overlays): 704 x 576
+//! units from the top-left corner. The Smart behaviour rules use a 1000 x 1000 one of their own.
+inline constexpr int k_screen_width = 704;
+inline constexpr int k_screen_height = 576;
+//! <normalizedScreenSize> of that screen.
+void append_screen(pugi::xml_node node);
 
 //! Parses the request body and checks the root element; a ResponseStatus (badXmlFormat) otherwise.
 std::variant<pugi::xml_node, ResponseStatus> parse_body(pugi::xml_document& doc, const http::RequestContext& context,

@@ -12,6 +12,7 @@
 #include <pugixml.hpp>
 
 #include "device/analytics/behaviour_settings.hpp"
+#include "device/onvif/qualified_name.hpp"
 
 namespace camrig::onvif {
 namespace {
@@ -66,11 +67,6 @@ std::string points_xml(const char* element, const std::vector<Point>& points) {
   std::string xml = fmt::format("<tt:{}>", element);
   for (const auto& p : points) xml += fmt::format("<tt:Point x=\"{:g}\" y=\"{:g}\"/>", onvif_x(p), onvif_y(p));
   return xml + fmt::format("</tt:{}>", element);
-}
-
-std::string_view local_name(std::string_view name) {
-  const auto colon = name.rfind(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
 // The points of a tt:Polyline or tt:Polygon element item (the literal XML gSOAP keeps), in the

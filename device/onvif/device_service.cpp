@@ -8,6 +8,7 @@
 
 #include "device/core/ip_address.hpp"
 #include "device/onvif/deviceio_service.hpp"
+#include "device/onvif/event_topics.hpp"
 #include "device/onvif/scopes.hpp"
 #include "device/system/time_settings.hpp"
 #include "device/system/time_zone.hpp"
@@ -136,8 +137,6 @@ int* soap_int(struct soap* soap, int value) {
   *result = value;
   return result;
 }
-
-std::string relay_token(int index) { return "AlarmOut_" + std::to_string(index + 1); }
 
 //! The device's one network interface.
 const std::string k_interface_token = "eth0";
@@ -739,7 +738,7 @@ int DeviceService::SetRelayOutputState(_tds__SetRelayOutputState* request, _tds_
   const int count = services_.relays ? services_.relays->count() : 0;
   int index = -1;
   for (int i = 0; i < count; ++i)
-    if (relay_token(i) == request->RelayOutputToken) index = i;
+    if (relay_token(i + 1) == request->RelayOutputToken) index = i;
   if (index < 0)
     return sender_fault(soap, "ter:InvalidArgVal", "ter:RelayToken", "no relay output " + request->RelayOutputToken);
   const bool active = request->LogicalState == tt__RelayLogicalState__active;

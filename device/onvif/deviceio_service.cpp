@@ -3,6 +3,7 @@
 #include <map>
 
 #include "device/onvif/event_service.hpp"
+#include "device/onvif/event_topics.hpp"
 
 namespace camrig::onvif {
 namespace {
@@ -20,8 +21,6 @@ const std::map<std::string, AccessClass, std::less<>>& deviceio_access_classes()
   return classes;
 }
 
-std::string input_token(int input) { return "AlarmIn_" + std::to_string(input); }
-
 std::string delay_text(std::chrono::seconds delay) { return "PT" + std::to_string(delay.count()) + "S"; }
 
 }  // namespace
@@ -34,13 +33,11 @@ ServiceMount deviceio_service_mount() {
   });
 }
 
-std::string relay_output_token(int relay) { return "AlarmOut_" + std::to_string(relay); }
-
 void relay_outputs(struct soap* soap, const DeviceServices& services, std::vector<tt__RelayOutput*>& relays) {
   const int count = services.relays ? services.relays->count() : 0;
   for (int id = 1; id <= count; ++id) {
     auto* relay = soap_new_tt__RelayOutput(soap);
-    relay->token = relay_output_token(id);
+    relay->token = relay_token(id);
     relay->Properties = soap_new_tt__RelayOutputSettings(soap);
     // Delay: the relay opens that long after it was made active (monostable); Manual: it stays.
     std::optional<std::chrono::seconds> delay;
@@ -71,7 +68,7 @@ int DeviceIoService::relay_count() const { return services_.relays ? services_.r
 
 int DeviceIoService::relay_of(const std::string& token) const {
   for (int id = 1; id <= relay_count(); ++id)
-    if (relay_output_token(id) == token) return id;
+    if (relay_token(id) == token) return id;
   return 0;
 }
 
@@ -116,9 +113,9 @@ int DeviceIoService::GetRelayOutputOptions(_tmd__GetRelayOutputOptions* request,
   if (request->RelayOutputToken && !relay_of(*request->RelayOutputToken))
     return sender_fault(soap, "ter:InvalidArgVal", "ter:RelayToken", "no relay output " + *request->RelayOutputToken);
   for (int id = 1; id <= relay_count(); ++id) {
-    if (request->RelayOutputToken && relay_output_token(id) != *request->RelayOutputToken) continue;
+    if (request->RelayOutputToken && relay_token(id) != *request->RelayOutputToken) continue;
     auto* options = soap_new_tmd__RelayOutputOptions(soap);
-    options->token = relay_output_token(id);
+    options->token = relay_token(id);
     options->Mode = {tt__RelayMode__Monostable, tt__RelayMode__Bistable};
     options->DelayTimes = soap_new_std__string(soap);
     *options->DelayTimes = k_delay_times;

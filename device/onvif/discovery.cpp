@@ -25,7 +25,9 @@
 #include <pugixml.hpp>
 
 #include "device/core/log.hpp"
+#include "device/core/text.hpp"
 #include "device/core/xml_escape.hpp"
+#include "device/onvif/qualified_name.hpp"
 #include "device/onvif/scopes.hpp"
 
 namespace camrig::onvif {
@@ -65,13 +67,8 @@ std::vector<std::string> split_whitespace(std::string_view text) {
   return items;
 }
 
-std::string_view local_name(std::string_view qname) {
-  const auto colon = qname.find(':');
-  return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
-}
-
 std::string_view prefix_of(std::string_view qname) {
-  const auto colon = qname.find(':');
+  const auto colon = qname.rfind(':');
   return colon == std::string_view::npos ? std::string_view{} : qname.substr(0, colon);
 }
 
@@ -133,9 +130,7 @@ std::optional<ProbeRequest> parse_request(const char* data, std::size_t size) {
     request.kind = ProbeRequest::Kind::resolve;
     const auto reference = child_element(resolve, k_addressing_namespace, "EndpointReference");
     request.address = child_element(reference, k_addressing_namespace, "Address").text().get();
-    const auto first = request.address.find_first_not_of(" \t\r\n");
-    request.address = first == std::string::npos ? std::string()
-                                                 : request.address.substr(first, request.address.find_last_not_of(" \t\r\n") - first + 1);
+    request.address = std::string(text::trim(request.address));
     return request;
   }
   return std::nullopt;  // Hello, Bye and matches of other devices, or not discovery at all
@@ -147,12 +142,6 @@ bool types_match(const ProbeRequest& request) {
     return std::any_of(k_device_types.begin(), k_device_types.end(),
                        [&](const auto& ours) { return type.first == ours.first && type.second == ours.second; });
   });
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::string uuid_text(const std::array<unsigned char, 16>& bytes) {
@@ -346,7 +335,7 @@ struct DiscoveryState {
                     "<d:ProbeMatches><d:ProbeMatch>" + match + "</d:ProbeMatch></d:ProbeMatches>"),
            client);
     } else {
-      if (!equal_ignoring_case(request.address, services.endpoint_reference)) return;
+      if (!text::equal_ignoring_case(request.address, services.endpoint_reference)) return;
       send(envelope("ResolveMatches", k_anonymous_to, request.message_id,
                     "<d:ResolveMatches><d:ResolveMatch>" + match + "</d:ResolveMatch></d:ResolveMatches>"),
            client);

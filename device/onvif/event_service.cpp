@@ -14,6 +14,7 @@
 
 #include "device/core/config_service.hpp"
 #include "device/core/log.hpp"
+#include "device/core/text.hpp"
 #include "device/events/http_hosts.hpp"
 #include "device/onvif/event_topics.hpp"
 
@@ -210,7 +211,7 @@ class TopicFilter {
     std::size_t start = 0;
     while (start <= expression.size()) {
       const auto end = std::min(expression.find('|', start), expression.size());
-      auto alternative = trim(expression.substr(start, end - start));
+      auto alternative = text::trim(expression.substr(start, end - start));
       start = end + 1;
       if (alternative.empty()) continue;
       Pattern pattern;
@@ -254,11 +255,6 @@ class TopicFilter {
       return subtree && topic.size() > path.size() && topic.starts_with(path) && topic[path.size()] == '/';
     }
   };
-  static std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    return text;
-  }
   std::vector<Pattern> patterns_;
 };
 

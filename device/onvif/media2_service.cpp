@@ -1,8 +1,8 @@
 #include "device/onvif/media2_service.hpp"
 
 #include <algorithm>
-#include <cctype>
 
+#include "device/core/text.hpp"
 #include "device/onvif/analytics_service.hpp"
 #include "device/onvif/media_service.hpp"
 #include "device/onvif/ptz_service.hpp"
@@ -10,8 +10,7 @@
 namespace camrig::onvif {
 namespace {
 
-
-std::string stream_key(int id, std::string_view field) { return "stream." + std::to_string(id) + "." + std::string(field); }
+using media::stream_key;
 
 // Media2 names codecs by their MIME subtype.
 std::string mime_name(const std::string& codec) {
@@ -31,12 +30,6 @@ std::string profile_name(const std::string& value) {
   if (value == "baseline") return "Baseline";
   if (value == "main") return "Main";
   return "High";
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : " ") + item;
-  return text;
 }
 
 // The encoder of a profile for GetStreamUri and friends; nullptr after a fault was set.
@@ -304,11 +297,7 @@ int Media2Service::SetVideoEncoderConfiguration(_tr2__SetVideoEncoderConfigurati
   }
   change.quality = static_cast<int>(wanted.Quality + 0.5f);
   if (wanted.GovLength && *change.codec != "MJPEG") change.gov_length = *wanted.GovLength;
-  if (wanted.Profile && *change.codec == "H.264") {
-    std::string lower;
-    for (const char c : *wanted.Profile) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    change.profile = lower;
-  }
+  if (wanted.Profile && *change.codec == "H.264") change.profile = text::to_lower(*wanted.Profile);
   if (auto multicast = media::add_multicast_change(wanted.Multicast, change); !multicast) return config_fault(soap, multicast.error());
   if (auto applied = media::apply_encoder_change(services_, stream->id, change); !applied) return config_fault(soap, applied.error());
   return SOAP_OK;
@@ -346,7 +335,7 @@ int Media2Service::GetVideoEncoderConfigurationOptions(tr2__GetConfiguration* re
     options->BitrateRange = soap_new_tt__IntRange(soap);
     options->BitrateRange->Min = bitrate && bitrate->min ? static_cast<int>(*bitrate->min) : 32;
     options->BitrateRange->Max = bitrate && bitrate->max ? static_cast<int>(*bitrate->max) : 16384;
-    options->FrameRatesSupported = soap_string(soap, join(rates));
+    options->FrameRatesSupported = soap_string(soap, text::join(rates, " "));
     options->ConstantBitRateSupported = soap_value(soap, true);
     if (codec != "MJPEG") {
       options->GovLengthRange = soap_string(soap, std::to_string(gov && gov->min ? static_cast<int>(*gov->min) : 1) + " " +
@@ -355,7 +344,7 @@ int Media2Service::GetVideoEncoderConfigurationOptions(tr2__GetConfiguration* re
       if (codec == "H.265") names.push_back("Main");
       else if (profiles)
         for (const auto& value : profiles->values) names.push_back(profile_name(value));
-      options->ProfilesSupported = soap_string(soap, join(names));
+      options->ProfilesSupported = soap_string(soap, text::join(names, " "));
     }
     response.Options.push_back(options);
   }

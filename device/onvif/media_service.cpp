@@ -29,7 +29,7 @@ constexpr std::array<std::pair<const char*, const char*>, 6> k_date_formats{{{"y
                                                                             {"dd/MM/yyyy", "DD/MM/YYYY"}}};
 constexpr std::array<std::pair<const char*, const char*>, 2> k_time_formats{{{"HH:mm:ss", "24hour"}, {"hh:mm:ss tt", "12hour"}}};
 
-std::string stream_key(int id, std::string_view field) { return "stream." + std::to_string(id) + "." + std::string(field); }
+using media::stream_key;
 
 tt__IntRange* int_range(struct soap* soap, int min, int max) {
   auto* range = soap_new_tt__IntRange(soap);
@@ -199,6 +199,10 @@ ServiceMount media_service_mount() {
 }
 
 namespace media {
+
+std::string stream_key(int stream_id, std::string_view field) {
+  return "stream." + std::to_string(stream_id) + "." + std::string(field);
+}
 
 std::vector<const core::StreamProfile*> existing_streams(const DeviceServices& services) {
   std::vector<const core::StreamProfile*> result;

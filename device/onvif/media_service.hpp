@@ -41,6 +41,9 @@ struct EncoderChange {
   std::optional<int> multicast_ttl;
 };
 
+//! The config key of a stream's parameter: "stream.<id>.<field>".
+std::string stream_key(int stream_id, std::string_view field);
+
 //! Streams that exist (custom slots once added), in profile order.
 std::vector<const core::StreamProfile*> existing_streams(const DeviceServices& services);
 

@@ -1,9 +1,10 @@
 #include "device/onvif/scopes.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <optional>
 #include <sstream>
+
+#include "device/core/text.hpp"
 
 namespace camrig::onvif {
 namespace {
@@ -12,12 +13,6 @@ std::string percent_encode_spaces(std::string_view text) {
   std::string out;
   for (const char c : text) out += c == ' ' ? std::string("%20") : std::string(1, c);
   return out;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 int hex_value(char c) {
@@ -110,7 +105,8 @@ bool scope_matches_uri_prefix(std::string_view probe, std::string_view scope) {
   const auto wanted = parse(probe);
   const auto held = parse(scope);
   if (!wanted || !held) return false;
-  if (!equal_ignoring_case(wanted->scheme, held->scheme) || !equal_ignoring_case(wanted->authority, held->authority))
+  if (!text::equal_ignoring_case(wanted->scheme, held->scheme) ||
+      !text::equal_ignoring_case(wanted->authority, held->authority))
     return false;
   if (wanted->segments.size() > held->segments.size()) return false;
   return std::equal(wanted->segments.begin(), wanted->segments.end(), held->segments.begin());

@@ -1,13 +1,9 @@
 #include "device/onvif/soap_stage.hpp"
 
+#include "device/onvif/qualified_name.hpp"
+
 namespace camrig::onvif {
 namespace {
-
-std::string local_name(const char* tag) {
-  const std::string_view name = tag ? tag : "";
-  const auto colon = name.rfind(':');
-  return std::string(colon == std::string_view::npos ? name : name.substr(colon + 1));
-}
 
 // gSOAP builds Code/Subcode; ONVIF's faults nest a second, more specific subcode under it.
 void add_detail_subcode(struct soap* soap, const char* detail_subcode) {
@@ -50,7 +46,7 @@ std::optional<std::string> SoapExchange::begin() {
     soap_send_fault(soap_);
     return std::nullopt;
   }
-  return local_name(soap_->tag);
+  return std::string(local_name(soap_->tag));
 }
 
 const char* SoapExchange::content_type() const {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "device/core/text.hpp"
 #include "device/security/user_level.hpp"
 
 namespace camrig::rtsp {
@@ -10,7 +11,7 @@ namespace {
 
 bool starts_with_digest(std::string_view value) {
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  return value.size() > 7 && iequals(value.substr(0, 7), "Digest ");
+  return value.size() > 7 && text::starts_with_ignoring_case(value, "Digest ");
 }
 
 //! The authenticator offers every algorithm it knows; RTSP offers only the allowed ones.
@@ -80,9 +81,10 @@ std::optional<Response> refuse_unauthenticated(const AuthenticationOptions& opti
     if (parameters) {
       const auto it = parameters->find("algorithm");
       const std::string name = it == parameters->end() ? "MD5" : it->second;
-      const auto algorithm = iequals(name, "SHA-256") ? std::optional(security::DigestAlgorithm::sha256)
-                             : iequals(name, "MD5")   ? std::optional(security::DigestAlgorithm::md5)
-                                                      : std::nullopt;
+      const auto algorithm =
+          text::equal_ignoring_case(name, "SHA-256") ? std::optional(security::DigestAlgorithm::sha256)
+          : text::equal_ignoring_case(name, "MD5")   ? std::optional(security::DigestAlgorithm::md5)
+                                                     : std::nullopt;
       if (algorithm && !allows(allowed, *algorithm))
         return unauthorized(options.authenticator->challenge_values(false), allowed,
                             "Digest algorithm " + name + " is not enabled for RTSP (RTSP Digest Algorithm: " +

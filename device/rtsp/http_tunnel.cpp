@@ -1,17 +1,11 @@
 #include "device/rtsp/http_tunnel.hpp"
 
-#include "device/rtsp/request.hpp"
+#include "device/core/text.hpp"
 #include "device/rtsp/status.hpp"
 
 namespace camrig::rtsp {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  return text;
-}
 
 int base64_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -50,7 +44,7 @@ std::size_t http_header_end(std::string_view text) {
 
 Result<TunnelRequest> parse_tunnel_request(std::string_view header_block) {
   const auto line_end = header_block.find('\n');
-  const auto request_line = trim(header_block.substr(0, line_end));
+  const auto request_line = text::trim(header_block.substr(0, line_end));
   const auto first_space = request_line.find(' ');
   const auto last_space = request_line.rfind(' ');
   if (first_space == std::string_view::npos || last_space == first_space)
@@ -66,11 +60,12 @@ Result<TunnelRequest> parse_tunnel_request(std::string_view header_block) {
   auto rest = line_end == std::string_view::npos ? std::string_view{} : header_block.substr(line_end + 1);
   while (!rest.empty()) {
     const auto end = rest.find('\n');
-    const auto line = trim(rest.substr(0, end));
+    const auto line = text::trim(rest.substr(0, end));
     rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    if (iequals(trim(line.substr(0, colon)), "x-sessioncookie")) request.cookie = std::string(trim(line.substr(colon + 1)));
+    if (text::equal_ignoring_case(text::trim(line.substr(0, colon)), "x-sessioncookie"))
+      request.cookie = std::string(text::trim(line.substr(colon + 1)));
   }
   if (request.cookie.empty())
     return make_error(ErrorCode::invalid_argument,

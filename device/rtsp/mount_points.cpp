@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "device/rtsp/request.hpp"
+#include "device/core/text.hpp"
 
 namespace camrig::rtsp {
 
@@ -25,7 +25,7 @@ bool valid_stream_id(int id) {
 //! Strips "rtsp://host[:port]" and returns the path with its query.
 std::string_view path_of(std::string_view url) {
   constexpr std::string_view scheme = "rtsp://";
-  if (url.size() >= scheme.size() && iequals(url.substr(0, scheme.size()), scheme)) {
+  if (text::starts_with_ignoring_case(url, scheme)) {
     url.remove_prefix(scheme.size());
     const auto slash = url.find('/');
     url = slash == std::string_view::npos ? std::string_view{} : url.substr(slash);
@@ -39,7 +39,8 @@ std::optional<std::string_view> query_value(std::string_view query, std::string_
     const auto pair = query.substr(0, amp);
     query.remove_prefix(amp == std::string_view::npos ? query.size() : amp + 1);
     const auto equals = pair.find('=');
-    if (equals != std::string_view::npos && iequals(pair.substr(0, equals), key)) return pair.substr(equals + 1);
+    if (equals != std::string_view::npos && text::equal_ignoring_case(pair.substr(0, equals), key))
+      return pair.substr(equals + 1);
   }
   return std::nullopt;
 }
@@ -73,13 +74,13 @@ Result<MountTarget> resolve_mount(std::string_view url) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
 
   constexpr std::string_view channels = "/Streaming/Channels/";
-  if (path.size() > channels.size() && iequals(path.substr(0, channels.size()), channels)) {
+  if (path.size() > channels.size() && text::starts_with_ignoring_case(path, channels)) {
     const auto id = parse_int(path.substr(channels.size()));
     if (!id || !valid_stream_id(*id)) return not_found(url);
     target.stream_id = *id;
     return target;
   }
-  if (iequals(path, "/video/livemedia")) {
+  if (text::equal_ignoring_case(path, "/video/livemedia")) {
     while (!query.empty() && query.back() == '/') query.remove_suffix(1);
     const auto channel_text = query_value(query, "Ch");
     const auto type_text = query_value(query, "Streamtype");

@@ -29,6 +29,4 @@ struct InterleavedFrame {
   std::string data;
 };
 
-bool iequals(std::string_view a, std::string_view b);
-
 }  // namespace camrig::rtsp

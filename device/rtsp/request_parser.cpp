@@ -4,16 +4,11 @@
 #include <cctype>
 #include <charconv>
 
+#include "device/core/text.hpp"
+
 namespace camrig::rtsp {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
-}
 
 bool is_method_char(char c) {
   return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
@@ -41,15 +36,9 @@ std::size_t find_header_end(std::string_view text) {
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::optional<std::string_view> Request::header(std::string_view name) const {
   for (const auto& [key, value] : headers)
-    if (iequals(key, name)) return std::string_view(value);
+    if (text::equal_ignoring_case(key, name)) return std::string_view(value);
   return std::nullopt;
 }
 
@@ -111,7 +100,7 @@ RequestParser::Message RequestParser::parse_request(std::string_view pending) {
     // Reject a bad request line as soon as it is complete rather than waiting for the limit.
     const auto line_end = pending.find('\n');
     if (line_end != std::string_view::npos) {
-      const auto line = trim(pending.substr(0, line_end));
+      const auto line = text::trim(pending.substr(0, line_end));
       const auto first = line.find(' ');
       const auto last = line.rfind(' ');
       if (first == std::string_view::npos || first == last || !is_version_token(line.substr(last + 1)))
@@ -128,7 +117,7 @@ RequestParser::Message RequestParser::parse_request(std::string_view pending) {
   std::size_t content_length = 0;
   while (!head.empty()) {
     const auto eol = head.find('\n');
-    const auto line = trim(head.substr(0, eol));
+    const auto line = text::trim(head.substr(0, eol));
     head.remove_prefix(eol == std::string_view::npos ? head.size() : eol + 1);
     if (first_line) {
       first_line = false;
@@ -137,7 +126,7 @@ RequestParser::Message RequestParser::parse_request(std::string_view pending) {
       if (first == std::string_view::npos || first == last)
         return fail(ErrorCode::invalid_argument, "malformed request line");
       request.method = std::string(line.substr(0, first));
-      request.uri = std::string(trim(line.substr(first + 1, last - first - 1)));
+      request.uri = std::string(text::trim(line.substr(first + 1, last - first - 1)));
       request.version = std::string(line.substr(last + 1));
       if (!std::all_of(request.method.begin(), request.method.end(), is_method_char) ||
           request.uri.empty() || !is_version_token(request.version))
@@ -148,9 +137,9 @@ RequestParser::Message RequestParser::parse_request(std::string_view pending) {
     const auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0)
       return fail(ErrorCode::invalid_argument, "malformed header line");
-    auto name = trim(line.substr(0, colon));
-    auto value = trim(line.substr(colon + 1));
-    if (iequals(name, "Content-Length")) {
+    auto name = text::trim(line.substr(0, colon));
+    auto value = text::trim(line.substr(colon + 1));
+    if (text::equal_ignoring_case(name, "Content-Length")) {
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), content_length);
       if (ec != std::errc{} || end != value.data() + value.size())
         return fail(ErrorCode::invalid_argument, "invalid Content-Length");

@@ -5,17 +5,11 @@
 #include <optional>
 #include <utility>
 
-#include "device/rtsp/request.hpp"
+#include "device/core/text.hpp"
 
 namespace camrig::rtsp {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 std::optional<unsigned> parse_number(std::string_view text, unsigned max) {
   unsigned value = 0;
@@ -27,13 +21,13 @@ std::optional<unsigned> parse_number(std::string_view text, unsigned max) {
 //! "a-b" or "a" (then b = a + 1, as RFC 2326 allows for a single port or channel).
 std::optional<std::pair<unsigned, unsigned>> parse_range(std::string_view text, unsigned max) {
   const auto dash = text.find('-');
-  const auto first = parse_number(trim(text.substr(0, dash)), max);
+  const auto first = parse_number(text::trim(text.substr(0, dash)), max);
   if (!first) return std::nullopt;
   if (dash == std::string_view::npos) {
     if (*first + 1 > max) return std::nullopt;
     return std::pair{*first, *first + 1};
   }
-  const auto second = parse_number(trim(text.substr(dash + 1)), max);
+  const auto second = parse_number(text::trim(text.substr(dash + 1)), max);
   if (!second) return std::nullopt;
   return std::pair{*first, *second};
 }
@@ -46,34 +40,36 @@ Result<std::optional<Transport>> parse_one(std::string_view spec) {
   std::size_t index = 0;
   while (!spec.empty()) {
     const auto semicolon = spec.find(';');
-    const auto part = trim(spec.substr(0, semicolon));
+    const auto part = text::trim(spec.substr(0, semicolon));
     spec.remove_prefix(semicolon == std::string_view::npos ? spec.size() : semicolon + 1);
     if (index++ == 0) {
-      if (iequals(part, "RTP/AVP") || iequals(part, "RTP/AVP/UDP")) transport.lower = LowerTransport::udp;
-      else if (iequals(part, "RTP/AVP/TCP")) transport.lower = LowerTransport::tcp;
+      if (text::equal_ignoring_case(part, "RTP/AVP") || text::equal_ignoring_case(part, "RTP/AVP/UDP"))
+        transport.lower = LowerTransport::udp;
+      else if (text::equal_ignoring_case(part, "RTP/AVP/TCP")) transport.lower = LowerTransport::tcp;
       else return std::optional<Transport>{};  // RTP/SAVP, RAW/RAW/UDP, ...: not ours
       continue;
     }
     const auto equals = part.find('=');
     const auto name = part.substr(0, equals);
     const auto value = equals == std::string_view::npos ? std::string_view{} : part.substr(equals + 1);
-    if (iequals(name, "multicast")) {
+    if (text::equal_ignoring_case(name, "multicast")) {
       multicast = true;
-    } else if (iequals(name, "interleaved")) {
+    } else if (text::equal_ignoring_case(name, "interleaved")) {
       const auto range = parse_range(value, 255);
       if (!range) return make_error(ErrorCode::invalid_argument, "invalid interleaved channels \"" + std::string(value) + "\"");
       transport.rtp_channel = static_cast<std::uint8_t>(range->first);
       transport.rtcp_channel = static_cast<std::uint8_t>(range->second);
       transport.interleaved_given = true;
-    } else if (iequals(name, "client_port")) {
+    } else if (text::equal_ignoring_case(name, "client_port")) {
       const auto range = parse_range(value, 65535);
       if (!range || range->first == 0) return make_error(ErrorCode::invalid_argument, "invalid client_port \"" + std::string(value) + "\"");
       transport.client_rtp_port = static_cast<std::uint16_t>(range->first);
       transport.client_rtcp_port = static_cast<std::uint16_t>(range->second);
       have_client_port = true;
-    } else if (iequals(name, "mode")) {
+    } else if (text::equal_ignoring_case(name, "mode")) {
       // Only playback is served; RECORD (ANNOUNCE-style publishing) is not.
-      if (!value.empty() && !iequals(trim(value), "PLAY") && !iequals(trim(value), "\"PLAY\""))
+      const auto mode = text::trim(value);
+      if (!value.empty() && !text::equal_ignoring_case(mode, "PLAY") && !text::equal_ignoring_case(mode, "\"PLAY\""))
         return std::optional<Transport>{};
     }
     // unicast, ssrc, ttl, destination, ...: nothing to do for a unicast sender.
@@ -105,10 +101,10 @@ std::string Transport::to_reply(std::uint16_t server_rtp_port, std::uint16_t ser
 }
 
 Result<Transport> parse_transport(std::string_view header) {
-  if (trim(header).empty()) return make_error(ErrorCode::invalid_argument, "empty Transport header");
+  if (text::trim(header).empty()) return make_error(ErrorCode::invalid_argument, "empty Transport header");
   while (!header.empty()) {
     const auto comma = header.find(',');
-    const auto spec = trim(header.substr(0, comma));
+    const auto spec = text::trim(header.substr(0, comma));
     header.remove_prefix(comma == std::string_view::npos ? header.size() : comma + 1);
     auto parsed = parse_one(spec);
     if (!parsed) return parsed.error();

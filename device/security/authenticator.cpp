@@ -1,10 +1,10 @@
 #include "device/security/authenticator.hpp"
 
 #include "device/core/base64.hpp"
+#include "device/core/text.hpp"
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -18,19 +18,6 @@ std::string random_token(std::size_t bytes) {
   bytes = std::min(bytes, raw.size());
   RAND_bytes(raw.data(), static_cast<int>(bytes));
   return core::base64_encode(std::span<const std::uint8_t>(raw.data(), bytes));
-}
-
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-         });
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 bool equal_constant_time(std::string_view a, std::string_view b) {
@@ -48,8 +35,7 @@ std::optional<std::map<std::string, std::string>> parse_digest_parameters(std::s
     if (i == text.size()) break;
     const auto equals = text.find('=', i);
     if (equals == std::string_view::npos) return std::nullopt;
-    std::string name(trim(text.substr(i, equals - i)));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string name = text::to_lower(text::trim(text.substr(i, equals - i)));
     i = equals + 1;
     while (i < text.size() && text[i] == ' ') ++i;
     std::string value;
@@ -67,7 +53,7 @@ std::optional<std::map<std::string, std::string>> parse_digest_parameters(std::s
       if (!closed) return std::nullopt;
     } else {
       const auto end = text.find(',', i);
-      value = std::string(trim(text.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)));
+      value = std::string(text::trim(text.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)));
       i = end == std::string_view::npos ? text.size() : end;
     }
     if (name.empty()) return std::nullopt;
@@ -134,11 +120,11 @@ Challenge Authenticator::fail(const AuthenticationRequest& request, std::string_
 AuthenticationOutcome Authenticator::authenticate(const AuthenticationRequest& request) {
   if (auto locked = lock_.locked_for(request.client_address))
     return Challenge{Challenge::Reason::address_locked, "too many failed logins: this IP address is locked", {}, locked};
-  const auto authorization = trim(request.authorization);
-  if (starts_with_ignoring_case(authorization, "Digest "))
+  const auto authorization = text::trim(request.authorization);
+  if (text::starts_with_ignoring_case(authorization, "Digest "))
     return authenticate_digest(request, authorization.substr(7));
-  if (starts_with_ignoring_case(authorization, "Basic ") && options_.basic_enabled())
-    return authenticate_basic(request, trim(authorization.substr(6)));
+  if (text::starts_with_ignoring_case(authorization, "Basic ") && options_.basic_enabled())
+    return authenticate_basic(request, text::trim(authorization.substr(6)));
   return Challenge{Challenge::Reason::no_credentials,
                    authorization.empty() ? "authentication required" : "unsupported authentication scheme",
                    challenge_values(false), std::nullopt};
@@ -164,8 +150,8 @@ AuthenticationOutcome Authenticator::authenticate_digest(const AuthenticationReq
                      std::nullopt};
   const auto algorithm_name = field("algorithm");
   DigestAlgorithm algorithm = DigestAlgorithm::md5;
-  if (starts_with_ignoring_case(algorithm_name, "SHA-256") && algorithm_name.size() == 7) algorithm = DigestAlgorithm::sha256;
-  else if (!algorithm_name.empty() && !(starts_with_ignoring_case(algorithm_name, "MD5") && algorithm_name.size() == 3))
+  if (text::equal_ignoring_case(algorithm_name, "SHA-256")) algorithm = DigestAlgorithm::sha256;
+  else if (!algorithm_name.empty() && !text::equal_ignoring_case(algorithm_name, "MD5"))
     return Challenge{Challenge::Reason::no_credentials, "unsupported Digest algorithm " + algorithm_name,
                      challenge_values(false), std::nullopt};
   const bool without_qop = options_.accept_digest_without_qop && field("qop").empty();

@@ -1,26 +1,21 @@
 #include "device/security/ip_filter.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <optional>
 
 #include <arpa/inet.h>
+
+#include "device/core/text.hpp"
 
 namespace camrig::security {
 namespace {
 
 using Bytes = std::array<unsigned char, 16>;
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
 // IPv4 is held as ::ffff:a.b.c.d so that both families compare in one space.
 std::optional<std::pair<Bytes, bool>> parse_address(std::string_view text) {
-  const std::string copy(trim(text));
+  const std::string copy(text::trim(text));
   Bytes bytes{};
   in_addr v4{};
   if (inet_pton(AF_INET, copy.c_str(), &v4) == 1) {
@@ -43,7 +38,7 @@ std::optional<std::pair<Bytes, bool>> parse_address(std::string_view text) {
 bool IpRange::contains(const Bytes& address) const { return first <= address && address <= last; }
 
 Result<IpRange> parse_ip_range(std::string_view raw) {
-  const auto text = trim(raw);
+  const auto text = text::trim(raw);
   auto bad = [&](const std::string& why) {
     return make_error(ErrorCode::invalid_argument, "IP address filter entry '" + std::string(text) + "': " + why);
   };
@@ -91,7 +86,7 @@ Result<std::vector<IpRange>> parse_ip_ranges(std::string_view text) {
   while (start <= text.size()) {
     auto end = text.find(',', start);
     if (end == std::string_view::npos) end = text.size();
-    const auto item = trim(text.substr(start, end - start));
+    const auto item = text::trim(text.substr(start, end - start));
     if (!item.empty()) {
       auto range = parse_ip_range(item);
       if (!range) return range.error();

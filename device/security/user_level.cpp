@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <initializer_list>
 #include <utility>
+
+#include "device/core/text.hpp"
 
 namespace camrig::security {
 namespace {
@@ -25,12 +26,6 @@ const std::array<LevelPermissions, 3> k_levels{{
     {UserLevel::user,
      {Permission::view_information, Permission::live_view, Permission::ptz_control, Permission::change_own_password}},
 }};
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 
@@ -65,7 +60,7 @@ std::string_view to_string(Permission permission) {
 
 std::optional<UserLevel> parse_user_level(std::string_view text) {
   for (const auto level : {UserLevel::administrator, UserLevel::operator_level, UserLevel::user})
-    if (equal_ignoring_case(text, to_string(level))) return level;
+    if (text::equal_ignoring_case(text, to_string(level))) return level;
   return std::nullopt;
 }
 

@@ -110,7 +110,7 @@ constexpr const char* k_columns =
     "SELECT id, path, size, watermark, kind, event_type, time_ms, channel, plate, direction, capture_id FROM pictures";
 
 // The filter shared by the count and the page query; unset bounds and empty texts match everything.
-constexpr const char* k_filter =
+constexpr const char* k_picture_filter =
     " WHERE (?1 IS NULL OR time_ms >= ?1) AND (?2 IS NULL OR time_ms <= ?2)"
     " AND (?3 = '' OR instr(upper(plate), ?3) > 0) AND (?4 = '' OR event_type = ?4)"
     " AND (?5 = '' OR direction = ?5) AND (?6 = '' OR kind = ?6)";
@@ -382,11 +382,12 @@ Result<PicturePage> PictureStore::search(const PictureQuery& query) {
   std::lock_guard lock(mutex_);
   if (auto ready = ensure_card(false); !ready) return ready.error();
   PicturePage page;
-  core::SqliteStatement count(db_, (std::string("SELECT COUNT(*) FROM pictures") + k_filter).c_str());
+  core::SqliteStatement count(db_, (std::string("SELECT COUNT(*) FROM pictures") + k_picture_filter).c_str());
   bind_filter(count, query);
   if (count.step() != SQLITE_ROW) return index_failure(db_, "cannot count pictures");
   page.total = static_cast<std::size_t>(count.column_int(0));
-  core::SqliteStatement select(db_, (std::string(k_columns) + k_filter + " ORDER BY time_ms DESC, id DESC LIMIT ?7 OFFSET ?8").c_str());
+  core::SqliteStatement select(
+      db_, (std::string(k_columns) + k_picture_filter + " ORDER BY time_ms DESC, id DESC LIMIT ?7 OFFSET ?8").c_str());
   bind_filter(select, query);
   select.bind(7, static_cast<std::int64_t>(query.limit));
   select.bind(8, static_cast<std::int64_t>(query.offset));

@@ -1,7 +1,6 @@
 #include "device/storage/system_log.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include "device/core/text.hpp"
 
 namespace camrig::storage {
 
@@ -18,10 +17,7 @@ const char* to_string(LogMajor major) {
 std::optional<LogMajor> log_major_from_string(std::string_view text) {
   for (const auto major : {LogMajor::alarm, LogMajor::exception, LogMajor::operation, LogMajor::information}) {
     const std::string_view name = to_string(major);
-    if (name.size() == text.size() && std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        }))
-      return major;
+    if (text::equal_ignoring_case(name, text)) return major;
   }
   return std::nullopt;
 }

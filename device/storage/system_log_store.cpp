@@ -20,7 +20,7 @@ hal::WallTime from_nanos(std::int64_t nanos) {
 }
 
 // The filter shared by the count and the page query; unset bounds match everything.
-constexpr const char* k_filter =
+constexpr const char* k_log_filter =
     " WHERE (?1 IS NULL OR time_ns >= ?1) AND (?2 IS NULL OR time_ns <= ?2)"
     " AND (?3 IS NULL OR major = ?3) AND (?4 = '' OR minor = ?4)";
 
@@ -90,14 +90,14 @@ Result<LogPage> SqliteSystemLog::search(const LogQuery& query) const {
   std::lock_guard lock(mutex_);
   LogPage page;
   {
-    core::SqliteStatement count(db_, (std::string("SELECT COUNT(*) FROM log") + k_filter).c_str());
+    core::SqliteStatement count(db_, (std::string("SELECT COUNT(*) FROM log") + k_log_filter).c_str());
     if (!count.valid()) return failure(db_, "cannot prepare a search");
     bind_filter(count, query);
     if (sqlite3_step(count.get()) != SQLITE_ROW) return failure(db_, "cannot search");
     page.total = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
   }
   core::SqliteStatement select(db_, (std::string("SELECT id, time_ns, major, minor, user, remote_address, channel, description FROM log") +
-                         k_filter + " ORDER BY time_ns DESC, id DESC LIMIT ?5 OFFSET ?6")
+                         k_log_filter + " ORDER BY time_ns DESC, id DESC LIMIT ?5 OFFSET ?6")
                             .c_str());
   if (!select.valid()) return failure(db_, "cannot prepare a search");
   bind_filter(select, query);

@@ -13,8 +13,8 @@
 namespace camrig::system {
 namespace {
 
-constexpr std::string_view k_magic = "CRCF";
-constexpr std::uint8_t k_format = 1;
+constexpr std::string_view k_archive_magic = "CRCF";
+constexpr std::uint8_t k_archive_format = 1;
 constexpr std::uint32_t k_iterations = 100'000;
 constexpr std::size_t k_salt_size = 16;
 constexpr std::size_t k_iv_size = 12;
@@ -40,8 +40,8 @@ Result<std::string> seal_config_archive(const ConfigArchive& archive, std::strin
   nlohmann::json doc{{"model", archive.model}, {"settings", archive.settings}, {"accounts", core::base64_encode(archive.accounts_database)}};
   const std::string plain = doc.dump();
 
-  std::string file(k_magic);
-  file.push_back(static_cast<char>(k_format));
+  std::string file(k_archive_magic);
+  file.push_back(static_cast<char>(k_archive_format));
   for (int shift = 24; shift >= 0; shift -= 8) file.push_back(static_cast<char>((k_iterations >> shift) & 0xff));
   std::array<unsigned char, k_salt_size + k_iv_size> random{};
   if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1)
@@ -71,9 +71,9 @@ Result<std::string> seal_config_archive(const ConfigArchive& archive, std::strin
 }
 
 Result<ConfigArchive> open_config_archive(std::string_view file, std::string_view password) {
-  if (file.size() < k_header_size + k_tag_size || file.substr(0, 4) != k_magic)
+  if (file.size() < k_header_size + k_tag_size || file.substr(0, 4) != k_archive_magic)
     return make_error(ErrorCode::invalid_argument, "this is not a camrig configuration file (or it is truncated)");
-  if (static_cast<std::uint8_t>(file[4]) != k_format)
+  if (static_cast<std::uint8_t>(file[4]) != k_archive_format)
     return make_error(ErrorCode::invalid_argument,
                       "configuration file format " + std::to_string(static_cast<std::uint8_t>(file[4])) + " is not supported");
   std::uint32_t iterations = 0;

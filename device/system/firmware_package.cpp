@@ -14,8 +14,8 @@ std::vector<std::string_view> embedded_file_names();
 namespace camrig::system {
 namespace {
 
-constexpr std::string_view k_magic = "CRFW";
-constexpr std::uint8_t k_format = 1;
+constexpr std::string_view k_package_magic = "CRFW";
+constexpr std::uint8_t k_package_format = 1;
 
 using Pkey = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using DigestContext = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
@@ -69,8 +69,8 @@ Result<std::string> pack_firmware(const FirmwarePackage& package, std::string_vi
     return make_error(ErrorCode::invalid_argument, "a firmware package needs a model and a version of 1 to 255 characters");
   auto key = read_key(private_key_pem, true);
   if (!key) return make_error(ErrorCode::invalid_argument, "the signing key is not a PEM private key (Ed25519 or RSA)");
-  std::string out(k_magic);
-  out.push_back(static_cast<char>(k_format));
+  std::string out(k_package_magic);
+  out.push_back(static_cast<char>(k_package_format));
   put_be(out, package.model.size(), 1);
   out += package.model;
   put_be(out, package.version.size(), 1);
@@ -98,9 +98,9 @@ Result<FirmwarePackage> verify_firmware(std::string_view bytes, std::string_view
                       "the firmware package is truncated or damaged (" + std::to_string(bytes.size()) + " bytes)");
   };
   Reader reader(bytes);
-  if (!reader.has(5) || reader.take(4) != k_magic)
+  if (!reader.has(5) || reader.take(4) != k_package_magic)
     return make_error(ErrorCode::invalid_argument, "this is not a camrig firmware package");
-  if (const auto format = reader.be(1); format != k_format)
+  if (const auto format = reader.be(1); format != k_package_format)
     return make_error(ErrorCode::invalid_argument, "firmware package format " + std::to_string(format) + " is not supported");
   FirmwarePackage package;
   for (auto* field : {&package.model, &package.version}) {

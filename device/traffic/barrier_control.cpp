@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "device/core/log.hpp"
+#include "device/core/text.hpp"
 
 namespace camrig::traffic {
 namespace {
@@ -19,12 +19,6 @@ using namespace std::chrono_literals;
 constexpr const char* k_day_keys[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 // While the lane is occupied when the barrier should close, look again this often.
 constexpr auto k_close_retry = 1s;
-
-std::string trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return std::string(text);
-}
 
 hal::Nanos seconds_to_nanos(double seconds) {
   return std::chrono::duration_cast<hal::Nanos>(std::chrono::duration<double>(seconds));
@@ -57,7 +51,7 @@ Result<events::ArmingSchedule> parse_weekly_periods(std::string_view text) {
   std::size_t start = 0;
   while (start <= text.size()) {
     const auto end = std::min(text.find(';', start), text.size());
-    const auto item = trim(text.substr(start, end - start));
+    const std::string item(text::trim(text.substr(start, end - start)));
     start = end + 1;
     if (item.empty()) continue;
     const auto space = item.find(' ');
@@ -67,14 +61,13 @@ Result<events::ArmingSchedule> parse_weekly_periods(std::string_view text) {
                         "always-open period '" + item + "': " + why + " (write e.g. 'mon 07:00-09:00; sat 00:00-24:00')");
     };
     if (space == std::string::npos || dash == std::string::npos || dash < space) return refuse("expected 'day start-end'");
-    std::string day = item.substr(0, space);
-    for (auto& c : day) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string day = text::to_lower(std::string_view(item).substr(0, space));
     int index = -1;
     for (int d = 0; d < 7; ++d)
       if (day == k_day_keys[d]) index = d;
     if (index < 0) return refuse("the day must be mon, tue, wed, thu, fri, sat or sun");
-    auto from = events::parse_time_of_day(trim(item.substr(space + 1, dash - space - 1)));
-    auto to = events::parse_time_of_day(trim(item.substr(dash + 1)));
+    auto from = events::parse_time_of_day(std::string(text::trim(item.substr(space + 1, dash - space - 1))));
+    auto to = events::parse_time_of_day(std::string(text::trim(item.substr(dash + 1))));
     if (!from) return refuse(from.error().message);
     if (!to) return refuse(to.error().message);
     days[static_cast<std::size_t>(index)].push_back({*from, *to});

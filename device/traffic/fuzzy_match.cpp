@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "device/core/text.hpp"
+
 namespace camrig::traffic {
 namespace {
 
@@ -11,12 +13,6 @@ int character_index(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'A' && c <= 'Z') return 10 + (c - 'A');
   return -1;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
 }
 
 }  // namespace
@@ -36,19 +32,21 @@ std::string_view to_string(MatchRule rule) {
 
 Result<std::vector<CharacterRule>> parse_character_rules(std::string_view text) {
   std::vector<CharacterRule> rules;
-  text = trim(text);
+  text = text::trim(text);
   if (text.empty()) return rules;
   std::size_t start = 0;
   while (start <= text.size()) {
     const auto comma = text.find(',', start);
-    const auto item = trim(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    const auto item =
+        text::trim(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     const auto number = std::to_string(rules.size() + 1);
     const auto arrow = item.find("<->");
-    if (arrow == std::string_view::npos || trim(item.substr(0, arrow)).size() != 1 || trim(item.substr(arrow + 3)).size() != 1)
+    if (arrow == std::string_view::npos || text::trim(item.substr(0, arrow)).size() != 1 ||
+        text::trim(item.substr(arrow + 3)).size() != 1)
       return make_error(ErrorCode::invalid_argument, "interchangeable character rule " + number + " ('" + std::string(item) +
                                                          "') must be two plate characters joined by <->, e.g. 0<->D");
-    const char a = static_cast<char>(std::toupper(static_cast<unsigned char>(trim(item.substr(0, arrow)).front())));
-    const char b = static_cast<char>(std::toupper(static_cast<unsigned char>(trim(item.substr(arrow + 3)).front())));
+    const char a = static_cast<char>(std::toupper(static_cast<unsigned char>(text::trim(item.substr(0, arrow))[0])));
+    const char b = static_cast<char>(std::toupper(static_cast<unsigned char>(text::trim(item.substr(arrow + 3))[0])));
     if (character_index(a) < 0 || character_index(b) < 0)
       return make_error(ErrorCode::invalid_argument, "interchangeable character rule " + number + " ('" + std::string(item) +
                                                          "') may only use the plate characters A-Z and 0-9");

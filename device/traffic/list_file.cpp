@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include <openssl/rand.h>
 #include <pugixml.hpp>
 
+#include "device/core/text.hpp"
 #include "device/traffic/zip_archive.hpp"
 
 namespace camrig::traffic {
@@ -31,18 +31,6 @@ constexpr const char* k_relationship_namespace = "http://schemas.openxmlformats.
 constexpr const char* k_package_relationships = "http://schemas.openxmlformats.org/package/2006/relationships";
 
 using Row = std::vector<std::string>;
-
-std::string trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return std::string(text);
-}
-
-std::string lower(std::string_view text) {
-  std::string out;
-  for (char c : text) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 Row to_row(const PlateEntry& entry) {
   return {entry.plate,
@@ -359,7 +347,7 @@ Result<std::vector<NumberedRow>> read_xlsx(std::string_view data) {
       }
       next_column = column + 1;
       if (column >= k_column_count) {
-        if (!trim(child_named(cell, "v").text().get()).empty() || child_named(cell, "is"))
+        if (!text::trim(child_named(cell, "v").text().get()).empty() || child_named(cell, "is"))
           return make_error(ErrorCode::invalid_argument, "row " + std::to_string(number) + ": a value beyond the " +
                                                              std::to_string(k_column_count) + " template columns");
         continue;
@@ -391,7 +379,7 @@ Result<std::vector<NumberedRow>> read_xlsx(std::string_view data) {
 // ---- rows to entries ----
 
 bool blank(const Row& row) {
-  return std::all_of(row.begin(), row.end(), [](const std::string& cell) { return trim(cell).empty(); });
+  return std::all_of(row.begin(), row.end(), [](const std::string& cell) { return text::trim(cell).empty(); });
 }
 
 Result<ParsedListFile> entries_from_rows(std::vector<NumberedRow> rows, ListFileFormat format) {
@@ -401,14 +389,11 @@ Result<ParsedListFile> entries_from_rows(std::vector<NumberedRow> rows, ListFile
   const auto header_at = std::find_if(rows.begin(), rows.end(), [](const NumberedRow& row) { return !blank(row.cells); });
   if (header_at == rows.end()) return make_error(ErrorCode::invalid_argument, "the file is empty: it needs the template's header row");
   const auto& header = header_at->cells;
-  const auto expected = [] {
-    std::string text;
-    for (const auto* column : k_list_file_columns) text += (text.empty() ? "" : ", ") + std::string(column);
-    return text;
-  }();
+  const auto expected = text::join(Row(std::begin(k_list_file_columns), std::end(k_list_file_columns)), ", ");
   bool header_ok = header.size() >= k_column_count;
   for (std::size_t i = 0; header_ok && i < header.size(); ++i)
-    header_ok = i < k_column_count ? lower(trim(header[i])) == lower(k_list_file_columns[i]) : trim(header[i]).empty();
+    header_ok = i < k_column_count ? text::equal_ignoring_case(text::trim(header[i]), k_list_file_columns[i])
+                                   : text::trim(header[i]).empty();
   if (!header_ok)
     return make_error(ErrorCode::invalid_argument, unit + std::to_string(header_at->number) +
                                                        ": the header must be the template's columns: " + expected);
@@ -425,7 +410,7 @@ Result<ParsedListFile> entries_from_rows(std::vector<NumberedRow> rows, ListFile
       cells.resize(k_column_count);
     }
     cells.resize(k_column_count);
-    for (auto& cell : cells) cell = trim(cell);
+    for (auto& cell : cells) cell = std::string(text::trim(cell));
     PlateEntry entry;
     entry.plate = cells[0];
     const auto list = parse_list_type(cells[1]);
@@ -458,7 +443,7 @@ Result<ParsedListFile> entries_from_rows(std::vector<NumberedRow> rows, ListFile
 }  // namespace
 
 std::optional<ListFileFormat> parse_list_file_format(std::string_view text) {
-  const auto name = lower(text);
+  const auto name = text::to_lower(text);
   if (name == "csv") return ListFileFormat::csv;
   if (name == "xlsx") return ListFileFormat::xlsx;
   return std::nullopt;

@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "device/core/text.hpp"
 #include "device/security/authenticator.hpp"
 #include "device/security/user_accounts.hpp"
 
@@ -29,11 +30,6 @@ std::string random_hex(std::size_t bytes) {
     std::snprintf(pair, sizeof pair, "%02x", static_cast<unsigned>(generator() & 0xFF));
     text += pair;
   }
-  return text;
-}
-
-std::string lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
 }
 
@@ -61,13 +57,13 @@ bool LprApiClient::take_challenge(const std::string& www_authenticate) {
   std::optional<std::map<std::string, std::string>> chosen;
   bool chosen_sha256 = false;
   std::size_t at = 0;
-  while ((at = lower(www_authenticate).find("digest ", at)) != std::string::npos) {
+  while ((at = text::to_lower(www_authenticate).find("digest ", at)) != std::string::npos) {
     at += 7;
-    auto next = lower(www_authenticate).find("digest ", at);
+    auto next = text::to_lower(www_authenticate).find("digest ", at);
     auto parameters = security::parse_digest_parameters(
         std::string_view(www_authenticate).substr(at, next == std::string::npos ? std::string::npos : next - at));
     if (!parameters || !parameters->contains("nonce")) continue;
-    const auto algorithm = parameters->contains("algorithm") ? lower(parameters->at("algorithm")) : "md5";
+    const auto algorithm = parameters->contains("algorithm") ? text::to_lower(parameters->at("algorithm")) : "md5";
     const bool sha256 = algorithm == "sha-256";
     if (!sha256 && algorithm != "md5") continue;
     if (!chosen || (sha256 && !chosen_sha256)) {
@@ -82,7 +78,7 @@ bool LprApiClient::take_challenge(const std::string& www_authenticate) {
   opaque_ = field("opaque");
   algorithm_name_ = chosen_sha256 ? "SHA-256" : "MD5";
   sha256_ = chosen_sha256;
-  qop_ = lower(field("qop")).find("auth") != std::string::npos ? "auth" : "";
+  qop_ = text::to_lower(field("qop")).find("auth") != std::string::npos ? "auth" : "";
   nonce_count_ = 0;
   return true;
 }

@@ -16,6 +16,7 @@
 #include "device/core/sqlite_statement.hpp"
 
 #include "device/core/log.hpp"
+#include "device/core/text.hpp"
 
 namespace camrig::traffic {
 namespace {
@@ -67,8 +68,7 @@ std::size_t list_index(ListType list) { return list == ListType::allowlist ? 0 :
 std::string_view to_string(ListType list) { return list == ListType::allowlist ? "allowlist" : "blocklist"; }
 
 std::optional<ListType> parse_list_type(std::string_view text) {
-  std::string lower;
-  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = text::to_lower(text);
   if (lower == "allowlist") return ListType::allowlist;
   if (lower == "blocklist") return ListType::blocklist;
   return std::nullopt;
@@ -77,8 +77,7 @@ std::optional<ListType> parse_list_type(std::string_view text) {
 std::string_view to_string(EntryStatus status) { return status == EntryStatus::active ? "active" : "expired"; }
 
 std::optional<EntryStatus> parse_entry_status(std::string_view text) {
-  std::string lower;
-  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = text::to_lower(text);
   if (lower == "active") return EntryStatus::active;
   if (lower == "expired") return EntryStatus::expired;
   return std::nullopt;

@@ -4,12 +4,6 @@
 
 namespace camrig::sim {
 
-namespace {
-
-constexpr auto kMaxWait = std::chrono::milliseconds(50);
-
-}  // namespace
-
 DatagramScheduler::DatagramScheduler(boost::asio::io_context& io, LinkState& link, Direction direction, Sender send)
     : link_(link), direction_(direction), send_(std::move(send)), timer_(io) {}
 
@@ -104,7 +98,7 @@ void DatagramScheduler::run() {
     }
   }
   if (next) {
-    arm(std::min(*next, now + kMaxWait));
+    arm(std::min(*next, now + LinkState::kMaxWait));
   }
 }
 

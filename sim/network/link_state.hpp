@@ -33,6 +33,9 @@ class LinkState {
 
   enum class Event { accepted, closed, refused, reset, upstream_failure, session_opened, session_expired, session_closed };
 
+  //! The relays re-evaluate their waits at least this often, so changed impairments take effect promptly.
+  static constexpr Clock::duration kMaxWait = std::chrono::milliseconds(50);
+
   //! Each direction gets its own generator, seeded from `seed`, so a run repeats given the
   //! same traffic in the same order.
   explicit LinkState(std::uint64_t seed);

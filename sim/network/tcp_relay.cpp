@@ -12,8 +12,6 @@ namespace {
 
 // The proxy stops reading a side while this much waits to be written (back-pressure).
 constexpr std::size_t kMaxQueuedBytes = 1024 * 1024;
-// Waits are re-evaluated at least this often, so changed impairments take effect promptly.
-constexpr auto kMaxWait = std::chrono::milliseconds(50);
 
 }  // namespace
 
@@ -142,7 +140,7 @@ void TcpRelay::wait_until(Direction direction, Clock::time_point when) {
   Pump& p = pump(direction);
   p.busy = true;
   auto& t = timer(direction);
-  t.expires_at(std::min(when, Clock::now() + kMaxWait));
+  t.expires_at(std::min(when, Clock::now() + LinkState::kMaxWait));
   t.async_wait([self = shared_from_this(), direction](const boost::system::error_code&) {
     self->pump(direction).busy = false;
     self->write(direction);
