@@ -1,5 +1,6 @@
 #include "conformance/onvif_client.hpp"
 
+#include <cctype>
 #include <ctime>
 #include <regex>
 
@@ -9,6 +10,20 @@
 
 namespace camrig::conformance {
 namespace {
+
+// The first `limit` characters of `text` on one line: runs of white space (line breaks too) become one space.
+std::string one_line(std::string_view text, std::size_t limit) {
+  std::string line;
+  for (const char c : text) {
+    if (line.size() >= limit) break;
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!line.empty() && line.back() != ' ') line += ' ';
+    } else {
+      line += c;
+    }
+  }
+  return line;
+}
 
 constexpr const char* k_namespaces =
     "xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:tt=\"http://www.onvif.org/ver10/schema\" "
@@ -100,7 +115,9 @@ bool SoapAnswer::has_subcode(const std::string& local_name) const {
 
 std::string SoapAnswer::summary() const {
   if (http.status == 0) return "no answer: " + http.error;
-  if (!body_element) return fmt::format("{} without a SOAP envelope{}", http.status, http.body.empty() ? "" : " (" + http.body.substr(0, 80) + ")");
+  if (!body_element)
+    return fmt::format("{} without a SOAP envelope{}", http.status,
+                       http.body.empty() ? "" : " (" + one_line(http.body, 80) + ")");
   if (!is_fault()) return fmt::format("{} {}", http.status, body_element.name());
   std::string codes = fault_code;
   for (const auto& subcode : fault_subcodes) codes += "/" + subcode;
