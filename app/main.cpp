@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   auto* run = camrig::app::add_run_command(app, run_options);
   camrig::app::ConformCommandOptions conform_options;
   auto* conform = camrig::app::add_conform_command(app, conform_options);
-  auto* version = app.add_subcommand("version", "Print the firmware version and the built-in device profiles");
+  auto* version = app.add_subcommand("version", "Print the firmware version, the built-in device profiles and front-ends");
 
   CLI11_PARSE(app, argc, argv);
   // A run prints its own progress; the device's info lines would bury it.
@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand(version)) {
     std::cout << "camrig " << camrig::firmware_version << " (built " << camrig::firmware_build << ")\nprofiles:";
     for (const auto& name : camrig::core::DeviceProfile::builtin_names()) std::cout << " " << name;
-    std::cout << "\n";
+    std::cout << "\nfront-ends: RTSP, ISAPI, LPR push API"
+              << (CAMRIG_ONVIF ? ", ONVIF\n" : " (built without ONVIF: CAMRIG_ONVIF=OFF)\n");
     return 0;
   }
   if (app.got_subcommand(run)) {

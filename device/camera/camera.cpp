@@ -8,6 +8,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "version.hpp"  // CAMRIG_ONVIF
+
 #include "device/analytics/behaviour_analysis.hpp"
 #include "device/analytics/face_capture.hpp"
 #include "device/analytics/metadata_producer.hpp"
@@ -20,7 +22,9 @@
 #include "device/http/web_listeners.hpp"
 #include "device/isapi/isapi.hpp"
 #include "device/onvif/metadata_events.hpp"
+#if CAMRIG_ONVIF
 #include "device/onvif/onvif.hpp"
+#endif
 #include "device/ptz/ptz_controller.hpp"
 #include "device/media/channel_pipeline.hpp"
 #include "device/rtsp/server.hpp"
@@ -96,8 +100,10 @@ struct Camera::Parts {
   std::unique_ptr<security::WebSessions> web_sessions;
   std::unique_ptr<security::IpFilter> ip_filter;
   std::unique_ptr<http::WebListeners> web;
+#if CAMRIG_ONVIF
   //! Announces the web listener's address, so it is stopped (Bye) before it.
   std::unique_ptr<onvif::Discovery> discovery;
+#endif
   std::jthread io_thread;
   std::jthread config_watcher;
   bool stopped = false;
@@ -220,6 +226,10 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     if (!hardware.video_sources.contains(channel.id) || !hardware.video_sources.at(channel.id))
       return make_error(ErrorCode::invalid_argument,
                         "camera: no video source for channel " + std::to_string(channel.id) + " (" + channel.name + ")");
+  if (!CAMRIG_ONVIF && options.discovery)
+    return make_error(ErrorCode::invalid_argument,
+                      "camera: WS-Discovery belongs to the ONVIF front-end, which this firmware was built without "
+                      "(CMake option CAMRIG_ONVIF=OFF)");
 
   auto parts = std::make_unique<Parts>();
   parts->profile = std::move(profile);
@@ -585,6 +595,7 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
   isapi_services.pictures = raw->pictures.get();
   for (auto& [id, controller] : raw->ptz) isapi_services.ptz[id] = controller.get();
   isapi::add_routes(raw->router, isapi_services);
+#if CAMRIG_ONVIF
   {
     onvif::DeviceServices onvif_services;
     onvif_services.profile = &raw->profile;
@@ -609,6 +620,7 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     onvif_services.discovery = options.discovery.has_value();
     onvif::add_routes(raw->router, onvif_services);
   }
+#endif
   http::WebListenerParts web_parts;
   web_parts.io = &raw->io;
   web_parts.config = raw->config.get();
@@ -623,6 +635,7 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
   std::unique_ptr<Camera> camera(new Camera(std::move(parts)));
   if (auto started = raw->rtsp->start(); !started) return started.error();
   if (auto started = raw->web->start(); !started) return started.error();
+#if CAMRIG_ONVIF
   if (options.discovery) {  // after the web listener: Hello gives its port as XAddrs
     auto reference = onvif::device_endpoint_reference(raw->profile, options.data_directory);
     if (!reference) return reference.error();
@@ -632,6 +645,7 @@ Result<std::unique_ptr<Camera>> Camera::start(core::DeviceProfile profile, Camer
     if (!discovery) return discovery.error();
     raw->discovery = std::move(*discovery);
   }
+#endif
   raw->io_thread = std::jthread([raw] {
     auto work = boost::asio::make_work_guard(raw->io);
     raw->io.run();
@@ -658,7 +672,9 @@ void Camera::stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
   // Outputs first, so no client waits on a stream that is going away; then the sources.
+#if CAMRIG_ONVIF
   if (parts_->discovery) parts_->discovery->stop();  // Bye while the services it named still answer
+#endif
   if (parts_->rtsp) parts_->rtsp->stop();
   if (parts_->web) parts_->web->stop();
   parts_->io.stop();
