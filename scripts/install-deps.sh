@@ -15,8 +15,9 @@ firmware_packages=(
   libopencv-dev libfreetype-dev libyaml-cpp-dev zlib1g-dev libtesseract-dev libxml2-dev
   # bench hardware: the Wiegand port on GPIO lines (hil/)
   libgpiod-dev
-  # data: the face cascades of the sim's face test and analytics, the plate and OSD font
-  opencv-data fonts-dejavu-core tesseract-ocr-eng
+  # data: the face cascades of the sim's face test and analytics; the OSD and US plate fonts (core),
+  # the EU plate font DejaVuSansCondensed-Bold (extra); the OCR's English model
+  opencv-data fonts-dejavu-core fonts-dejavu-extra tesseract-ocr-eng
 )
 packages=(
   "${firmware_packages[@]}"

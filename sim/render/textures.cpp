@@ -63,10 +63,16 @@ PlateRasteriser::PlateRasteriser() : fonts_(std::make_unique<Fonts>()) {
   const std::string regular = std::string(k_font_dir) + "DejaVuSans-Bold.ttf";
   if (FT_New_Face(fonts_->library, condensed.c_str(), 0, &fonts_->condensed) != 0) fonts_->condensed = nullptr;
   if (FT_New_Face(fonts_->library, regular.c_str(), 0, &fonts_->regular) != 0) fonts_->regular = nullptr;
-  if (!fonts_->condensed || !fonts_->regular) {
-    log->error("plate fonts {} and {} not found: install the package fonts-dejavu-core; licence plates are "
-               "drawn without characters",
-               condensed, regular);
+  // Debian ships the two faces in different packages.
+  if (!fonts_->condensed) {
+    log->error("plate font {} not found: install the package fonts-dejavu-extra; EU licence plates are drawn "
+               "without characters",
+               condensed);
+  }
+  if (!fonts_->regular) {
+    log->error("plate font {} not found: install the package fonts-dejavu-core; US licence plates are drawn "
+               "without characters",
+               regular);
   }
 }
 
