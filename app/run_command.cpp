@@ -1,6 +1,8 @@
 #include "app/run_command.hpp"
 
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <iterator>
 #include <mutex>
 #include <random>
+#include <stop_token>
 #include <thread>
 
 #include <fmt/format.h>
@@ -108,6 +111,10 @@ bool accepts_connections(int port) {
 
 std::mutex output_mutex;
 
+std::string caught_name(int signal_number) {
+  return signal_number == SIGINT ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)";
+}
+
 void say(const std::string& line) {
   std::lock_guard lock(output_mutex);
   std::cout << line << std::endl;
@@ -115,16 +122,24 @@ void say(const std::string& line) {
 
 class ScenarioRun {
  public:
-  ScenarioRun(const Scenario& scenario, const RunCommandOptions& options, int number)
-      : scenario_(scenario), options_(options), number_(number) {}
+  ScenarioRun(const Scenario& scenario, const RunCommandOptions& options, int number, std::stop_token interrupt)
+      : scenario_(scenario), options_(options), number_(number), interrupt_(std::move(interrupt)) {
+    report_ = unplayed_report(scenario, options);
+  }
+
+  //! What the report says of a scenario before (or without) playing it.
+  static reports::ScenarioReport unplayed_report(const Scenario& scenario, const RunCommandOptions& options) {
+    reports::ScenarioReport report;
+    report.name = scenario.name;
+    report.file = scenario.file.string();
+    report.profile = scenario.profile;
+    report.seed = scenario.seed;
+    report.mode = options.realtime ? "realtime" : "lockstep";
+    report.duration_seconds = scenario.duration;
+    return report;
+  }
 
   reports::ScenarioReport run() {
-    report_.name = scenario_.name;
-    report_.file = scenario_.file.string();
-    report_.profile = scenario_.profile;
-    report_.seed = scenario_.seed;
-    report_.mode = options_.realtime ? "realtime" : "lockstep";
-    report_.duration_seconds = scenario_.duration;
     started_ = SteadyClock::now();
     work_ = std::filesystem::temp_directory_path() /
             fmt::format("camrig-run-{}-{}-{}", scenario_.name, ::getpid(), number_);
@@ -224,12 +239,18 @@ class ScenarioRun {
     for (std::size_t i = 0; i < scenario_.timeline.size(); ++i) {
       const auto& step = scenario_.timeline[i];
       advance_to(nanos_of(step.at));
+      if (interrupt_.stop_requested()) return interrupted();
       const double next = i + 1 < scenario_.timeline.size() ? scenario_.timeline[i + 1].at : scenario_.duration;
       if (auto error = act(step, nanos_of(next)); !error.empty()) return fmt::format("step {} (line {}): {}", step.id, step.line, error);
     }
     advance_to(nanos_of(scenario_.duration));
+    if (interrupt_.stop_requested()) return interrupted();
     drain_alerts();
     return {};
+  }
+
+  std::string interrupted() const {
+    return fmt::format("interrupted at {:.1f} s of {:.0f} s", seconds_of(clock_->now()), scenario_.duration);
   }
 
   // Each peer gets a fault proxy in front of it; the camera is pointed at the proxy, so the
@@ -431,11 +452,13 @@ class ScenarioRun {
           record_response(step.id, call_device([&] { return conformance::rtsp_describe(rtsp_, step.rtsp.stream, user, password); }, limit));
         break;
       }
-      case ActionKind::wait:
+      case ActionKind::wait: {
         record.label = fmt::format("wait {} s", step.wait_seconds);
         add_step(record);
-        std::this_thread::sleep_for(std::chrono::duration<double>(step.wait_seconds));
+        const auto until = SteadyClock::now() + std::chrono::duration<double>(step.wait_seconds);
+        while (SteadyClock::now() < until && !interrupt_.stop_requested()) std::this_thread::sleep_for(20ms);
         break;
+      }
       case ActionKind::restart:
         record.label = "restart";
         add_step(record);
@@ -553,9 +576,8 @@ class ScenarioRun {
   // moving on then would skip the rest of the world.
   void advance_to(hal::Nanos target) {
     if (!lockstep_) {
-      std::stop_source never;
-      while (clock_->now() < target) {
-        clock_->sleep_until(std::min(target, clock_->now() + nanos_of(1)), never.get_token());
+      while (clock_->now() < target && !interrupt_.stop_requested()) {
+        clock_->sleep_until(std::min(target, clock_->now() + nanos_of(1)), interrupt_);
         handle_restart_request();
         progress(false);
       }
@@ -564,10 +586,17 @@ class ScenarioRun {
     }
     gate_.open_to(target);
     const int channels = static_cast<int>(profile_.channels.size());
-    const bool all_arrived = gate_.wait_held(channels, [this] { return clock_->now(); }, 20000ms, [this] {
-      handle_restart_request();
-      progress(false);
-    });
+    const bool all_arrived = gate_.wait_held(
+        channels, [this] { return clock_->now(); }, 20000ms,
+        [this] {
+          handle_restart_request();
+          progress(false);
+        },
+        interrupt_);
+    if (interrupt_.stop_requested()) {
+      observed_.end = seconds_of(clock_->now());
+      return;
+    }
     if (!all_arrived)
       say(fmt::format("[{}] no channel moved device time for 20 s at {:.3f} s: moving it on to {:.3f} s", scenario_.name,
                       seconds_of(clock_->now()), seconds_of(target)));
@@ -691,6 +720,7 @@ class ScenarioRun {
   const Scenario& scenario_;
   const RunCommandOptions& options_;
   const int number_;
+  const std::stop_token interrupt_;  //!< Ctrl-C: end the run where it stands
   std::filesystem::path work_;
   SteadyClock::time_point started_;
   SteadyClock::time_point last_progress_ = SteadyClock::now();
@@ -762,18 +792,51 @@ int run_run_command(const RunCommandOptions& options, const std::string& command
   reports::RunReport run;
   run.started_at = utc_now();
   run.command = command_line;
-  run.scenarios.resize(scenarios.size());
+  for (const auto& scenario : scenarios) run.scenarios.push_back(ScenarioRun::unplayed_report(scenario, options));
   say(fmt::format("camrig run: {} scenario(s), {}, {} at a time", scenarios.size(),
                   options.realtime ? "realtime" : "lockstep", options.jobs));
+
+  // SIGINT and SIGTERM are taken by this thread alone (the workers inherit the mask): the first
+  // ends the runs where they stand, a second quits at once.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::stop_source interrupt;
   std::atomic<std::size_t> next = 0;
+  std::atomic<int> running = std::min<int>(options.jobs, static_cast<int>(scenarios.size()));
+  std::vector<char> played(scenarios.size(), 0);
   std::vector<std::thread> workers;
-  for (int i = 0; i < std::min<int>(options.jobs, static_cast<int>(scenarios.size())); ++i) {
+  for (int i = 0; i < running; ++i) {
     workers.emplace_back([&] {
-      for (std::size_t index = next++; index < scenarios.size(); index = next++)
-        run.scenarios[index] = ScenarioRun(scenarios[index], options, static_cast<int>(index)).run();
+      for (std::size_t index = next++; index < scenarios.size() && !interrupt.stop_requested(); index = next++) {
+        run.scenarios[index] = ScenarioRun(scenarios[index], options, static_cast<int>(index), interrupt.get_token()).run();
+        played[index] = 1;
+      }
+      --running;
     });
   }
+  int signal_number = 0;
+  while (running > 0) {
+    const timespec poll{0, 100'000'000};
+    const int caught = ::sigtimedwait(&signals, nullptr, &poll);
+    if (caught <= 0) continue;
+    if (interrupt.stop_requested()) {
+      say("camrig run: stopped at once; no report written");
+      std::_Exit(128 + caught);
+    }
+    signal_number = caught;
+    say(fmt::format("camrig run: {}: ending the runs and writing the report ({} again to quit at once)",
+                    caught == SIGINT ? "interrupted" : "terminated", caught == SIGINT ? "Ctrl-C" : "a signal"));
+    interrupt.request_stop();
+  }
   for (auto& worker : workers) worker.join();
+  if (signal_number != 0) {
+    run.interrupted = caught_name(signal_number);
+    for (std::size_t i = 0; i < scenarios.size(); ++i)
+      if (!played[i]) run.scenarios[i].error = "not run: the run was " + run.interrupted;
+  }
 
   const std::filesystem::path directory(options.report_directory);
   if (auto written = reports::write_reports(run, directory); !written) {
@@ -782,9 +845,11 @@ int run_run_command(const RunCommandOptions& options, const std::string& command
   }
   int failed = 0;
   for (const auto& scenario : run.scenarios) failed += scenario.passed() ? 0 : 1;
-  say(fmt::format("{}: {} of {} scenario(s) passed. Report: {} (also junit.xml, report.json, history.jsonl there)",
-                  failed == 0 ? "PASSED" : "FAILED", scenarios.size() - static_cast<std::size_t>(failed), scenarios.size(),
-                  (directory / "report.html").string()));
+  say(fmt::format("{}: {} of {} scenario(s) passed. Report: {} (also junit.xml, report.json{} there)",
+                  signal_number != 0 ? "INTERRUPTED" : failed == 0 ? "PASSED" : "FAILED",
+                  scenarios.size() - static_cast<std::size_t>(failed), scenarios.size(), (directory / "report.html").string(),
+                  signal_number != 0 ? "; history.jsonl left as it was" : ", history.jsonl"));
+  if (signal_number != 0) return 128 + signal_number;
   return failed == 0 ? 0 : 1;
 }
 

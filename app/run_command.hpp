@@ -1,6 +1,8 @@
 // `camrig run FILE|DIR`: plays scenario files against an in-process camera on a simulated world
 // (lockstep by default, realtime on request), several at once with -j, judges their
 // expectations and writes the reports; the exit code is 0 only if every expectation held.
+// Ctrl-C (or SIGTERM) ends the runs where they stand and still writes the reports of what ran
+// (exit code 130); a second Ctrl-C quits at once.
 #pragma once
 
 #include <string>

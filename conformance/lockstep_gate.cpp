@@ -30,11 +30,12 @@ int LockstepGate::held() const {
 }
 
 bool LockstepGate::wait_held(int channels, const std::function<Nanos()>& device_now, std::chrono::milliseconds stall,
-                             const std::function<void()>& idle) {
+                             const std::function<void()>& idle, std::stop_token stop) {
   using Steady = std::chrono::steady_clock;
   auto last_time = device_now();
   auto last_change = Steady::now();
   while (held() < channels) {
+    if (stop.stop_requested()) return false;
     {
       std::unique_lock lock(mutex_);
       changed_.wait_for(lock, std::chrono::milliseconds(1));

@@ -29,9 +29,10 @@ class LockstepGate {
 
   //! Waits (real time) until `channels` pacers are held at the current limit. Gives up when the
   //! device clock (`device_now`) has not moved for `stall`, e.g. while a camera restarts and no
-  //! channel pulls frames; `idle` runs about every millisecond meanwhile. False when it gave up.
+  //! channel pulls frames; `idle` runs about every millisecond meanwhile. False when it gave up
+  //! or `stop` was requested.
   bool wait_held(int channels, const std::function<Nanos()>& device_now, std::chrono::milliseconds stall,
-                 const std::function<void()>& idle = {});
+                 const std::function<void()>& idle = {}, std::stop_token stop = {});
 
  private:
   mutable std::mutex mutex_;

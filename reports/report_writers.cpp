@@ -309,6 +309,7 @@ std::string json_text(const RunReport& run) {
   nlohmann::ordered_json out;
   out["started_at"] = run.started_at;
   out["command"] = run.command;
+  if (!run.interrupted.empty()) out["interrupted"] = run.interrupted;
   out["passed"] = run.passed();
   auto& scenarios = out["scenarios"] = nlohmann::ordered_json::array();
   for (const auto& scenario : run.scenarios) scenarios.push_back(to_json(scenario));
@@ -325,7 +326,11 @@ std::string html_page(const RunReport& run, const std::vector<HistoryEntry>& his
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>camrig run " << core::xml_escape(run.started_at)
        << "</title><style>" << k_style << "</style></head><body>\n";
-  html << "<h1>camrig run: <span class=\"" << (run.passed() ? "pass\">PASSED" : "fail\">FAILED") << "</span></h1>\n";
+  html << "<h1>camrig run: <span class=\""
+       << (!run.interrupted.empty() ? "fail\">INTERRUPTED" : run.passed() ? "pass\">PASSED" : "fail\">FAILED") << "</span></h1>\n";
+  if (!run.interrupted.empty())
+    html << "<p class=\"error\" id=\"interrupted\">The run was " << core::xml_escape(run.interrupted)
+         << " before every scenario had played to its end; its figures are not added to the history.</p>\n";
   html << "<div class=\"summary\" id=\"summary\"><span>started " << core::xml_escape(run.started_at) << "</span><span>scenarios "
        << scenarios_passed << "/" << run.scenarios.size() << " passed</span><span>expectations " << expectations_passed << "/"
        << expectations << " held</span></div>\n";
@@ -438,7 +443,8 @@ Result<void> write_reports(const RunReport& run, const std::filesystem::path& di
   std::filesystem::create_directories(directory, ec);
   if (ec) return make_error(ErrorCode::io_error, "cannot create the report directory " + directory.string() + ": " + ec.message());
   const auto history_path = directory / "history.jsonl";
-  if (auto appended = append_history(history_path, history_entry(run)); !appended) return appended;
+  if (run.interrupted.empty())
+    if (auto appended = append_history(history_path, history_entry(run)); !appended) return appended;
   const auto history = read_history(history_path);
   for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
            {"junit.xml", junit_xml(run)}, {"report.json", json_text(run)}, {"report.html", html_page(run, history)}}) {

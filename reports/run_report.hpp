@@ -103,9 +103,13 @@ struct ScenarioReport {
 struct RunReport {
   std::string started_at;  //!< UTC, ISO 8601
   std::string command;     //!< the command line, for the reader to repeat the run
+  //! Why the run ended early ("interrupted (Ctrl-C)"), or empty. An interrupted run's partial
+  //! figures stay out of the history, where they would bend the trends.
+  std::string interrupted;
   std::vector<ScenarioReport> scenarios;
 
   bool passed() const {
+    if (!interrupted.empty()) return false;
     for (const auto& scenario : scenarios)
       if (!scenario.passed()) return false;
     return true;

@@ -1,7 +1,10 @@
 // `camrig run` as CI calls it: a broken expectation fails the run (exit 1) with its evidence in
-// every report, a mistake in a scenario file stops before running (exit 2) naming file:line.
+// every report, a mistake in a scenario file stops before running (exit 2) naming file:line,
+// Ctrl-C ends the runs early with the reports of what ran (exit 130).
+#include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -140,6 +143,58 @@ expect:
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
   EXPECT_NE(result.out.find(scenario.string() + ":4: spawn: "), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("lane 5 does not exist"), std::string::npos) << result.out;
+}
+
+// Ctrl-C in the middle of a folder: the scenario playing stops where it stands, the next is not
+// started, and the reports of what ran are written all the same; the partial figures stay out of
+// the history and no run folder is left behind.
+TEST_F(CamrigRun, CtrlCEndsTheRunsAndStillWritesTheReports) {
+  const auto name = "long-" + std::to_string(::getpid());
+  write("a_long.yaml", "name: " + name + R"(
+duration: 600
+timeline:
+  - {at: 1, id: info, isapi: {path: /ISAPI/System/deviceInfo}}
+expect:
+  - {id: answers, api: {step: info, status: 200}}
+)");
+  write("b_next.yaml", R"(name: never-started
+duration: 2
+expect:
+  - {metric: {name: alerts.count, min: 0}}
+)");
+  const auto reports = directory / "out";
+  test::ChildProcess run({CAMRIG_BINARY, "run", directory.string(), "-j", "1", "--report-dir", reports.string()});
+  ASSERT_TRUE(run.started());
+  // Interrupted once its step at 1 s has been played: the progress line shows device time past 2 s.
+  const auto progress = "[" + name + "] sim ";
+  const auto past_two_seconds = [&] {
+    for (auto at = run.output().find(progress); at != std::string::npos; at = run.output().find(progress, at + 1))
+      if (std::atof(run.output().c_str() + at + progress.size()) >= 2.0) return true;
+    return false;
+  };
+  const auto give_up = std::chrono::steady_clock::now() + 120s;
+  while (!past_two_seconds() && std::chrono::steady_clock::now() < give_up)
+    run.wait_for_output(progress + "never", 500ms);  // reads on for half a second
+  ASSERT_TRUE(past_two_seconds()) << run.output();
+  const auto interrupted_at = std::chrono::steady_clock::now();
+  EXPECT_EQ(run.stop(SIGINT, 60s), 130) << run.output();
+  EXPECT_LT(std::chrono::steady_clock::now() - interrupted_at, 30s);
+  EXPECT_NE(run.output().find("camrig run: interrupted: ending the runs"), std::string::npos) << run.output();
+  EXPECT_NE(run.output().find("INTERRUPTED: 0 of 2 scenario(s) passed"), std::string::npos) << run.output();
+
+  const auto json = nlohmann::json::parse(read(reports / "report.json"));
+  EXPECT_EQ(json["interrupted"], "interrupted (Ctrl-C)");
+  const auto& played = json["scenarios"][0];
+  EXPECT_EQ(played["name"], name);
+  EXPECT_EQ(played["error"].get<std::string>().rfind("interrupted at ", 0), 0u) << played.dump(1);
+  EXPECT_LT(played["simulated_seconds"].get<double>(), 600.0);
+  EXPECT_EQ(played["expectations"][0]["passed"], true) << "what ran before Ctrl-C is judged";
+  EXPECT_EQ(json["scenarios"][1]["error"], "not run: the run was interrupted (Ctrl-C)");
+  EXPECT_NE(read(reports / "junit.xml").find("not run: the run was interrupted"), std::string::npos);
+  EXPECT_NE(read(reports / "report.html").find("id=\"interrupted\""), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(reports / "history.jsonl"));
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+    EXPECT_EQ(entry.path().filename().string().find("camrig-run-" + name), std::string::npos) << entry.path();
 }
 
 }  // namespace

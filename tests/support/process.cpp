@@ -140,6 +140,17 @@ int ChildProcess::stop(int signal, std::chrono::milliseconds timeout) {
     usleep(10'000);
   }
   pid_ = -1;
+  // What it printed on its way out, up to the end of its output (or a second, if a child of its
+  // own still holds the pipe).
+  const auto drain_until = Clock::now() + std::chrono::seconds(1);
+  char buffer[4096];
+  while (out_fd_ >= 0 && Clock::now() < drain_until) {
+    pollfd fd{out_fd_, POLLIN, 0};
+    if (poll(&fd, 1, 100) <= 0) continue;
+    const auto n = read(out_fd_, buffer, sizeof buffer);
+    if (n <= 0) break;
+    out_.append(buffer, static_cast<std::size_t>(n));
+  }
   return exit_code_of(status);
 }
 

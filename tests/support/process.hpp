@@ -31,7 +31,8 @@ class ChildProcess {
   //! Reads standard output until a line containing `text` arrives; returns everything read so far,
   //! or nothing if the child ended or `timeout` passed first.
   std::optional<std::string> wait_for_output(const std::string& text, std::chrono::milliseconds timeout);
-  //! Sends `signal` and waits for the exit code (-1 if it had to be killed after `timeout`).
+  //! Sends `signal` and waits for the exit code (-1 if it had to be killed after `timeout`); what
+  //! the child printed until it ended is then in output().
   int stop(int signal, std::chrono::milliseconds timeout);
   const std::string& output() const { return out_; }
 

@@ -101,5 +101,20 @@ TEST(LockstepGate, AnAlertSentAtAStepIsReceivedBeforeTheNextStep) {
   EXPECT_EQ(channel.frames_out_of_step(), 0);
 }
 
+// Ctrl-C during a long step: the runner stops waiting for pacers that never come, long before the
+// stall limit.
+TEST(LockstepGate, AStopEndsTheWaitForPacers) {
+  LockstepGate gate;
+  gate.open_to(2s);
+  std::stop_source interrupt;
+  std::jthread user([&] {
+    std::this_thread::sleep_for(50ms);
+    interrupt.request_stop();
+  });
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(gate.wait_held(1, [] { return Nanos{0}; }, 60000ms, {}, interrupt.get_token()));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+}
+
 }  // namespace
 }  // namespace camrig::conformance

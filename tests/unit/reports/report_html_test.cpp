@@ -1,6 +1,11 @@
 // The HTML page of a run: latency histograms, the accuracy table (precision, recall, F1), the
 // plate-read confusion table and failure pictures with boxes, all inside the one file; and the
-// skipped checks of a conformance run in JUnit and JSON.
+// skipped checks of a conformance run in JUnit and JSON; an interrupted run kept out of the history.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <regex>
 
 #include <gtest/gtest.h>
@@ -100,6 +105,25 @@ TEST(ReportJunit, ASkippedCheckIsSkippedNotPassedOrFailed) {
   EXPECT_EQ(junit.find("<failure"), std::string::npos);
   EXPECT_TRUE(run.passed());
   EXPECT_NE(html_page(run, {}).find("<td class=\"skip\">skipped</td>"), std::string::npos);
+}
+
+// An interrupted run (Ctrl-C) has its reports, but its partial figures stay out of the trends.
+TEST(ReportHistory, AnInterruptedRunIsReportedButNotAddedToTheHistory) {
+  const auto directory = std::filesystem::temp_directory_path() / ("camrig-report-history-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(directory);
+  ASSERT_TRUE(write_reports(test::sample_report(), directory));
+  auto interrupted = test::sample_report();
+  interrupted.interrupted = "interrupted (Ctrl-C)";
+  ASSERT_TRUE(write_reports(interrupted, directory));
+
+  EXPECT_EQ(read_history(directory / "history.jsonl").size(), 1u);
+  std::ifstream page(directory / "report.html");
+  const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("fail\">INTERRUPTED</span>"), std::string::npos);
+  EXPECT_NE(html.find("The run was interrupted (Ctrl-C)"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(json_text(interrupted))["interrupted"], "interrupted (Ctrl-C)");
+  EXPECT_FALSE(interrupted.passed());
+  std::filesystem::remove_all(directory);
 }
 
 }  // namespace
