@@ -13,7 +13,7 @@ option(CAMRIG_PCH "Precompile the common third-party headers for the camrig libr
 find_package(pugixml REQUIRED)
 add_library(camrig_common_headers INTERFACE)
 target_link_libraries(camrig_common_headers INTERFACE spdlog::spdlog nlohmann_json::nlohmann_json pugixml::pugixml
-                                                      Boost::headers)
+                                                      camrig_boost_asio)
 
 # Every library and executable target defined under `directory`, its subdirectories included.
 function(camrig_targets_under directory out)

@@ -84,11 +84,12 @@ Result<MountTarget> resolve_mount(std::string_view url) {
     while (!query.empty() && query.back() == '/') query.remove_suffix(1);
     const auto channel_text = query_value(query, "Ch");
     const auto type_text = query_value(query, "Streamtype");
-    const auto channel = channel_text ? parse_int(*channel_text) : std::nullopt;
-    const auto type = type_text ? parse_int(*type_text) : std::optional<int>(0);
+    if (!channel_text) return not_found(url);
+    const int channel = parse_int(*channel_text).value_or(0);
+    const int type = type_text ? parse_int(*type_text).value_or(-1) : 0;
     // The channel is bounded before it is scaled, so a huge Ch cannot overflow into a valid id.
-    if (!channel || *channel < 1 || *channel > 99 || !type || (*type != 0 && *type != 1)) return not_found(url);
-    target.stream_id = *channel * 100 + (*type == 0 ? 1 : 2);
+    if (channel < 1 || channel > 99 || (type != 0 && type != 1)) return not_found(url);
+    target.stream_id = channel * 100 + (type == 0 ? 1 : 2);
     return target;
   }
   return not_found(url);
