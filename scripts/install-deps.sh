@@ -8,7 +8,7 @@ set -euo pipefail
 
 firmware_packages=(
   # toolchain
-  cmake ninja-build g++ pkg-config ccache
+  cmake ninja-build g++ pkg-config
   # libraries (libxml2: the conformance runner validates ONVIF answers against the XSDs)
   libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
@@ -21,6 +21,8 @@ firmware_packages=(
 )
 packages=(
   "${firmware_packages[@]}"
+  # the compiler cache of the dev, release, asan and fuzz presets (CI's builds of every clean clone)
+  ccache
   # ONVIF: gSOAP's code generators, runtime library and plugin sources; xmllint for the XSD tests
   gsoap libgsoap-dev libxml2-utils
   # tests and benchmarks
