@@ -416,7 +416,7 @@ class ScenarioRun {
     constexpr hal::Nanos k_frame = std::chrono::milliseconds(40);
     while (answer.wait_for(250ms) != std::future_status::ready) {
       const auto next = clock_->now() + k_frame;
-      if (next > limit) break;
+      if (next > limit || interrupt_.stop_requested()) break;
       advance_to(next);
     }
     return answer.get();
