@@ -219,7 +219,7 @@ class ScenarioRun {
 
     alerts_ = std::make_unique<conformance::AlertStreamClient>(
         http_, "admin", scenario_.admin_password, [this](conformance::AlertDocument alert) { on_alert(std::move(alert)); });
-    if (!alerts_->wait_connected(10s)) return "alertStream did not open: " + alerts_->last_error();
+    if (auto error = wait_for_alert_stream(10s, "did not open"); !error.empty()) return error;
 
     for (const auto& user : scenario_.users) {
       conformance::IsapiCall call;
@@ -475,7 +475,7 @@ class ScenarioRun {
         add_step(record);
         if (device_.running()) return "the camera process is still running: a start step follows a kill step";
         if (auto error = start_camera(); !error.empty()) return error;
-        if (!alerts_->wait_connected(30s)) return "alertStream did not open again: " + alerts_->last_error();
+        if (auto error = wait_for_alert_stream(30s, "did not open again"); !error.empty()) return error;
         break;
       }
       case ActionKind::fault:
@@ -516,8 +516,14 @@ class ScenarioRun {
     // The subscription must see the old stream end, or it would look connected to the new camera.
     for (int i = 0; i < 300 && alerts_->connected(); ++i) std::this_thread::sleep_for(10ms);
     if (auto error = start_camera(); !error.empty()) return error;
-    if (!alerts_->wait_connected(10s)) return "alertStream did not open again: " + alerts_->last_error();
-    return {};
+    return wait_for_alert_stream(10s, "did not open again");
+  }
+
+  // The event subscription after a (re)boot; a Ctrl-C ends the wait.
+  std::string wait_for_alert_stream(std::chrono::milliseconds timeout, std::string_view failure) {
+    if (alerts_->wait_connected(timeout, interrupt_)) return {};
+    if (interrupt_.stop_requested()) return interrupted();
+    return fmt::format("alertStream {}: {}", failure, alerts_->last_error());
   }
 
   // Boots the camera on the world's hardware: in this process, or (device: {process: separate})
@@ -562,6 +568,7 @@ class ScenarioRun {
     rtsp_ = {"127.0.0.1", rtsp_port};
     const auto until = SteadyClock::now() + 60s;
     while (!accepts_connections(http_port)) {
+      if (interrupt_.stop_requested()) return interrupted();
       if (!device_.running()) return "the camera process ended while starting (its output: " + log + ", kept with --keep)";
       if (SteadyClock::now() > until) return fmt::format("the camera process did not open HTTP port {} within 60 s", http_port);
       std::this_thread::sleep_for(20ms);

@@ -528,9 +528,10 @@ AlertStreamClient::~AlertStreamClient() {
   thread_.join();
 }
 
-bool AlertStreamClient::wait_connected(std::chrono::milliseconds timeout) const {
+bool AlertStreamClient::wait_connected(std::chrono::milliseconds timeout, std::stop_token stop) const {
   const auto deadline = Clock::now() + timeout;
-  while (!connected_ && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (!connected_ && Clock::now() < deadline && !stop.stop_requested())
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   return connected_;
 }
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -105,8 +106,8 @@ class AlertStreamClient {
   bool connected() const { return connected_; }
   //! How many times the stream has been opened (each reconnection counts).
   int openings() const { return openings_; }
-  //! Waits (real time) until connected or `timeout`.
-  bool wait_connected(std::chrono::milliseconds timeout) const;
+  //! Waits (real time) until connected, `timeout` or a stop request.
+  bool wait_connected(std::chrono::milliseconds timeout, std::stop_token stop = {}) const;
   //! The Content-Type of the open stream, e.g. multipart/mixed; boundary=boundary.
   std::string content_type() const;
   //! Why the last attempt failed; empty while connected.
