@@ -57,9 +57,7 @@ Result<int> number_at(pugi::xml_node node, std::string_view element, int low, in
 Result<bool> flag_at(pugi::xml_node node, std::string_view element) {
   const auto text = text_at(node, {element});
   if (!text) return bad("<" + std::string(element) + "> is missing");
-  if (*text == "true" || *text == "1") return true;
-  if (*text == "false" || *text == "0") return false;
-  return bad("<" + std::string(element) + "> must be true or false (got '" + *text + "')");
+  return element_bool(*text, element);
 }
 
 int screen_units(double fraction) { return static_cast<int>(std::lround(fraction * k_rule_screen)); }

@@ -50,11 +50,9 @@ void append_mailing(pugi::xml_node mailing, const core::ConfigService& config) {
 }
 
 Result<void> add_bool(Changes& changes, pugi::xml_node node, std::initializer_list<std::string_view> path, const char* key) {
-  const auto text = text_at(node, path);
-  if (!text) return {};
-  if (*text != "true" && *text != "false")
-    return make_error(ErrorCode::invalid_argument, "<" + std::string(*(path.end() - 1)) + "> must be true or false (got '" + *text + "')");
-  changes.emplace_back(key, *text == "true");
+  auto value = bool_at(node, path);
+  if (!value) return value.error();
+  if (*value) changes.emplace_back(key, **value);
   return {};
 }
 
@@ -82,12 +80,14 @@ Result<Changes> mailing_changes(pugi::xml_node mailing, const core::ConfigServic
   auto smtp = child(child(mailing, "Sender"), "Smtp");
   if (auto done = add_bool(changes, smtp, {"enableAuthorization"}, "email.authentication"); !done) return done.error();
   if (auto done = add_bool(changes, smtp, {"startTLS"}, "email.starttls"); !done) return done.error();
-  const auto ssl = text_at(smtp, {"enableSSL"});
-  const auto tls = text_at(smtp, {"enableTLS"});
-  if (ssl || tls) {
+  const auto ssl = bool_at(smtp, {"enableSSL"});
+  if (!ssl) return ssl.error();
+  const auto tls = bool_at(smtp, {"enableTLS"});
+  if (!tls) return tls.error();
+  if (*ssl || *tls) {
     const auto current = config.get_string("email.encryption");
-    const bool use_ssl = ssl ? *ssl == "true" : current == "SSL";
-    const bool use_tls = tls ? *tls == "true" : current == "TLS";
+    const bool use_ssl = ssl->value_or(current == "SSL");
+    const bool use_tls = tls->value_or(current == "TLS");
     if (use_ssl && use_tls) return make_error(ErrorCode::invalid_argument, "<enableSSL> and <enableTLS> cannot both be true");
     changes.emplace_back("email.encryption", std::string(use_ssl ? "SSL" : use_tls ? "TLS" : "none"));
   }

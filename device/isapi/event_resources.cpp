@@ -19,12 +19,6 @@ Result<int> int_value(const std::string& text, const std::string& what) {
   return make_error(ErrorCode::invalid_argument, what + " must be a whole number (got '" + text + "')");
 }
 
-Result<bool> parse_bool(const std::string& text, const std::string& what) {
-  if (text == "true") return true;
-  if (text == "false") return false;
-  return make_error(ErrorCode::invalid_argument, what + " must be true or false (got '" + text + "')");
-}
-
 // The notification methods of EventTriggerNotification, as Hikvision names them.
 constexpr const char* k_center = "center";
 constexpr const char* k_output = "IO";
@@ -76,7 +70,7 @@ void append_trigger(pugi::xml_node trigger, const std::string& id, const events:
 // present, replaces the whole linkage.
 Result<events::SourceSettings> read_trigger(pugi::xml_node trigger, events::SourceSettings settings) {
   if (auto text = text_at(trigger, {"enabled"})) {
-    auto value = parse_bool(*text, "enabled");
+    auto value = element_bool(*text, "enabled");
     if (!value) return value.error();
     settings.enabled = *value;
   }

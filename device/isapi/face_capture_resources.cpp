@@ -96,11 +96,9 @@ void append_document(pugi::xml_node root, int channel, const FaceCaptureSettings
 }
 
 Result<void> read_bool(pugi::xml_node node, std::initializer_list<std::string_view> path, bool& out) {
-  const auto text = text_at(node, path);
-  if (!text) return {};
-  if (*text != "true" && *text != "false")
-    return make_error(ErrorCode::invalid_argument, std::string(*(path.end() - 1)) + " must be true or false");
-  out = *text == "true";
+  auto value = bool_at(node, path);
+  if (!value) return value.error();
+  if (*value) out = **value;
   return {};
 }
 

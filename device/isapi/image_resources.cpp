@@ -34,10 +34,11 @@ struct ImageChannel {
   double number(std::string_view field) const { return config->get_number(key(field)); }
 };
 
+// A boolean element as the config service's text for it.
 Result<std::string> parse_flag(const std::string& text, std::string_view element) {
-  if (text == "true" || text == "1") return std::string("true");
-  if (text == "false" || text == "0") return std::string("false");
-  return make_error(ErrorCode::invalid_argument, "<" + std::string(element) + "> must be true or false (got '" + text + "')");
+  auto value = element_bool(text, element);
+  if (!value) return value.error();
+  return std::string(*value ? "true" : "false");
 }
 
 // A value from one list mapped to the config's spelling, or an error listing the document's choices.
@@ -220,9 +221,9 @@ const std::vector<Section>& sections() {
          if (!enabled_text && !style) return {};
          bool enabled = c.text("image.mirror") != "off";
          if (enabled_text) {
-           auto flag = parse_flag(*enabled_text, "enabled");
+           auto flag = element_bool(*enabled_text, "enabled");
            if (!flag) return flag.error();
-           enabled = *flag == "true";
+           enabled = *flag;
          }
          if (!enabled) {
            w.emplace_back(c.key("image.mirror"), "off");
@@ -295,14 +296,14 @@ Result<void> collect_overlays(pugi::xml_node root, const ImageChannel& c, Wanted
     bool is_transparent = mode.starts_with("transparent");
     bool is_flashing = mode.ends_with("_flashing") && !mode.ends_with("not_flashing");
     if (transparent) {
-      auto flag = parse_flag(*transparent, "transparent");
+      auto flag = element_bool(*transparent, "transparent");
       if (!flag) return flag.error();
-      is_transparent = *flag == "true";
+      is_transparent = *flag;
     }
     if (flashing) {
-      auto flag = parse_flag(*flashing, "flashing");
+      auto flag = element_bool(*flashing, "flashing");
       if (!flag) return flag.error();
-      is_flashing = *flag == "true";
+      is_flashing = *flag;
     }
     w.emplace_back(c.key("osd.display_mode"), std::string(is_transparent ? "transparent" : "not_transparent") +
                                                   (is_flashing ? "_flashing" : "_not_flashing"));

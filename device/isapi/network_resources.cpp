@@ -20,13 +20,6 @@ using http::beast_http::verb;
 using Changes = std::vector<core::ConfigService::Change>;
 using security::Permission;
 
-Result<std::optional<bool>> bool_at(pugi::xml_node node, std::initializer_list<std::string_view> path) {
-  const auto text = text_at(node, path);
-  if (!text) return std::optional<bool>{};
-  if (*text == "true") return std::optional<bool>{true};
-  if (*text == "false") return std::optional<bool>{false};
-  return make_error(ErrorCode::invalid_argument, "<" + std::string(*(path.end() - 1)) + "> must be true or false (got '" + *text + "')");
-}
 
 Result<std::optional<std::int64_t>> int_at(pugi::xml_node node, std::initializer_list<std::string_view> path) {
   const auto text = text_at(node, path);

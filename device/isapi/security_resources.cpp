@@ -60,11 +60,9 @@ http::Reply illegal_login_lock_document(const DeviceServices& services) {
 Result<std::vector<core::ConfigService::Change>> illegal_login_lock_changes(const DeviceServices& services,
                                                                             pugi::xml_node root) {
   std::vector<core::ConfigService::Change> changes;
-  if (auto enabled = text_at(root, {"enabled"})) {
-    if (*enabled != "true" && *enabled != "false")
-      return make_error(ErrorCode::invalid_argument, "<enabled> must be true or false (got '" + *enabled + "')");
-    changes.emplace_back("security.illegal_login_lock.enabled", *enabled == "true");
-  }
+  auto enabled = bool_at(root, {"enabled"});
+  if (!enabled) return enabled.error();
+  if (*enabled) changes.emplace_back("security.illegal_login_lock.enabled", **enabled);
   const bool single_limit = services.config->spec("security.illegal_login_lock.attempts") != nullptr;
   const std::pair<const char*, const char*> fields[] = {
       {"maxIllegalLoginTimes", single_limit ? "security.illegal_login_lock.attempts" : "security.illegal_login_lock.user_attempts"},

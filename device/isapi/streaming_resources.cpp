@@ -84,13 +84,13 @@ void append_channel(pugi::xml_node parent, const DeviceServices& services, const
   video.append_child("vbrAverageCap").text() = config.get_int(key(id, "max_average_bitrate"));
 }
 
-bool parse_bool(const std::string& text) { return text == "true" || text == "1"; }
-
 // The config values a StreamingChannel document asks for, as (key, text) pairs.
 Result<std::vector<std::pair<std::string, std::string>>> requested(pugi::xml_node channel, int id,
                                                                    const core::ConfigService& config) {
   std::vector<std::pair<std::string, std::string>> wanted;
-  if (auto enabled = text_at(channel, {"enabled"})) wanted.emplace_back(key(id, "enabled"), parse_bool(*enabled) ? "true" : "false");
+  const auto enabled = bool_at(channel, {"enabled"});
+  if (!enabled) return enabled.error();
+  if (*enabled) wanted.emplace_back(key(id, "enabled"), **enabled ? "true" : "false");
   // Only a custom stream's name is the user's; the others are named by the device.
   if (auto name = text_at(channel, {"channelName"}); name && is_custom(config, id)) {
     if (name->empty()) return make_error(ErrorCode::invalid_argument, "stream " + std::to_string(id) + ": the Stream Name must not be empty");
@@ -100,11 +100,12 @@ Result<std::vector<std::pair<std::string, std::string>>> requested(pugi::xml_nod
   if (!video) return wanted;
 
   auto codec = text_at(video, {"videoCodecType"});
-  const auto smart = text_at(video, {"SmartCodec", "enabled"});
-  if (codec || smart) {
+  const auto smart = bool_at(video, {"SmartCodec", "enabled"});
+  if (!smart) return smart.error();
+  if (codec || smart->has_value()) {
     auto current = config.get_string(key(id, "video_codec"));
     std::string base = codec ? *codec : (current.ends_with('+') ? current.substr(0, current.size() - 1) : current);
-    const bool plus = smart ? parse_bool(*smart) : current.ends_with('+');
+    const bool plus = smart->value_or(current.ends_with('+'));
     wanted.emplace_back(key(id, "video_codec"), base + (plus ? "+" : ""));
   }
   const auto width = text_at(video, {"videoResolutionWidth"});
@@ -145,7 +146,9 @@ Result<std::vector<std::pair<std::string, std::string>>> requested(pugi::xml_nod
   auto profile = text_at(video, {"H264Profile"});
   if (!profile) profile = text_at(video, {"H265Profile"});
   if (profile) wanted.emplace_back(key(id, "encoding_profile"), text::to_lower(*profile));
-  if (auto svc = text_at(video, {"SVC", "enabled"})) wanted.emplace_back(key(id, "svc"), parse_bool(*svc) ? "true" : "false");
+  const auto svc = bool_at(video, {"SVC", "enabled"});
+  if (!svc) return svc.error();
+  if (*svc) wanted.emplace_back(key(id, "svc"), **svc ? "true" : "false");
   if (auto smoothing = text_at(video, {"smoothing"})) wanted.emplace_back(key(id, "smoothing"), *smoothing);
   if (auto average = text_at(video, {"vbrAverageCap"})) wanted.emplace_back(key(id, "max_average_bitrate"), *average);
   return wanted;

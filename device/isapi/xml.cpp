@@ -60,6 +60,21 @@ Result<int> element_int(const std::string& text, std::string_view element) {
                     std::string("<").append(element).append("> must be an integer (got '").append(text).append("')"));
 }
 
+Result<bool> element_bool(const std::string& text, std::string_view element) {
+  if (text == "true" || text == "1") return true;
+  if (text == "false" || text == "0") return false;
+  return make_error(ErrorCode::invalid_argument,
+                    std::string("<").append(element).append("> must be true or false (got '").append(text).append("')"));
+}
+
+Result<std::optional<bool>> bool_at(pugi::xml_node node, std::initializer_list<std::string_view> path) {
+  const auto text = text_at(node, path);
+  if (!text) return std::optional<bool>{};
+  auto value = element_bool(*text, *(path.end() - 1));
+  if (!value) return value.error();
+  return std::optional<bool>{*value};
+}
+
 void append_screen(pugi::xml_node node) {
   auto screen = node.append_child("normalizedScreenSize");
   screen.append_child("normalizedScreenWidth").text() = k_screen_width;

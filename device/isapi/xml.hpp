@@ -29,6 +29,12 @@ std::optional<std::int64_t> parse_integer(std::string_view text);
 std::optional<int> parse_int(std::string_view text);
 //! The text of the element <element> as an int; invalid_argument naming the element otherwise.
 Result<int> element_int(const std::string& text, std::string_view element);
+//! The text of the element <element> as an xs:boolean (true, false, 1 or 0); invalid_argument
+//! naming the element otherwise.
+Result<bool> element_bool(const std::string& text, std::string_view element);
+//! The boolean at the child path, or nullopt if the element is absent; invalid_argument if its
+//! text is not a boolean.
+Result<std::optional<bool>> bool_at(pugi::xml_node node, std::initializer_list<std::string_view> path);
 
 //! ISAPI's normalised screen for positions on the picture (regions, masks, overlays): 704 x 576
 //! units from the top-left corner. The Smart behaviour rules use a 1000 x 1000 one of their own.

@@ -164,7 +164,7 @@ TEST_F(FaceCaptureResourcesTest, ReadsAndWritesUploadFeatureAndPostureFilter) {
   // Refused with the reason, nothing stored.
   for (const char* bad : {"<facialPostureFilter>91</facialPostureFilter>", "<facialPostureFilter>-1</facialPostureFilter>",
                           "<facialPostureFilter>wide</facialPostureFilter>",
-                          "<uploadFeature>1</uploadFeature>"}) {
+                          "<uploadFeature>yes</uploadFeature>"}) {
     put = send(verb::put, path, doc(std::string("<CaptureParams>") + bad + "</CaptureParams>"));
     EXPECT_EQ(put->http_status, status::bad_request) << bad << ": " << put->body;
   }

@@ -189,6 +189,34 @@ TEST_F(IsapiTest, OutOfRangeValueIsInvalidXmlContentNamingTheParameter) {
   EXPECT_EQ(resolution->http_status, status::bad_request) << resolution->body;
 }
 
+// xs:boolean everywhere: true, false, 1 and 0 are taken; anything else is refused naming the
+// element, and nothing of the document is stored.
+TEST_F(IsapiTest, ABooleanElementTakesXsBooleanAndRefusesAnythingElseNamingIt) {
+  activate();
+  ASSERT_TRUE(config->set_text("stream.101.video_codec", "H.264"));
+  const auto banana = send(verb::put, "/ISAPI/Streaming/channels/101",
+                           "<StreamingChannel><Video><maxFrameRate>1000</maxFrameRate>"
+                           "<SmartCodec><enabled>banana</enabled></SmartCodec></Video></StreamingChannel>");
+  EXPECT_EQ(banana->http_status, status::bad_request) << banana->body;
+  EXPECT_NE(banana->text({"errorMsg"}).find("<enabled> must be true or false (got 'banana')"), std::string::npos) << banana->body;
+  EXPECT_EQ(config->get_string("stream.101.video_codec"), "H.264");
+  EXPECT_EQ(config->get_int("stream.101.frame_rate"), 25) << "a refused document stores nothing";
+
+  const auto one = send(verb::put, "/ISAPI/Streaming/channels/101",
+                        "<StreamingChannel><Video><SmartCodec><enabled>1</enabled></SmartCodec></Video></StreamingChannel>");
+  EXPECT_EQ(one->http_status, status::ok) << one->body;
+  EXPECT_EQ(config->get_string("stream.101.video_codec"), "H.264+");
+  const auto zero = send(verb::put, "/ISAPI/Streaming/channels/101",
+                         "<StreamingChannel><Video><SmartCodec><enabled>0</enabled></SmartCodec></Video></StreamingChannel>");
+  EXPECT_EQ(zero->http_status, status::ok) << zero->body;
+  EXPECT_EQ(config->get_string("stream.101.video_codec"), "H.264");
+
+  const auto lock = send(verb::put, "/ISAPI/Security/illegalLoginLock",
+                         "<IllegalLoginLock><enabled>yes</enabled></IllegalLoginLock>");
+  EXPECT_EQ(lock->http_status, status::bad_request) << lock->body;
+  EXPECT_NE(lock->text({"errorMsg"}).find("<enabled>"), std::string::npos) << lock->body;
+}
+
 // The config service reports every refused change of one apply() as invalid_argument.
 TEST_F(IsapiTest, ChangeRefusedByACombinationRuleNamesTheRule) {
   activate();
