@@ -33,6 +33,13 @@ struct RequestContext {
   std::map<std::string, std::string> path_parameters;     //!< "{id}" → "101"
   std::optional<security::UserAccount> user;              //!< set on routes that need a permission
   std::string client_address;
+
+  //! The value of query parameter `name`, if the request has it.
+  std::optional<std::string> query_value(const std::string& name) const {
+    const auto found = query.find(name);
+    if (found == query.end()) return std::nullopt;
+    return found->second;
+  }
 };
 
 //! A complete response, or a header now and a chunked body later (`stream` set).

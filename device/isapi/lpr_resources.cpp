@@ -59,7 +59,7 @@ struct After {
 Result<After> after_from(const http::RequestContext& context, pugi::xml_node body) {
   After after;
   auto value_of = [&](const char* query, std::initializer_list<std::string_view> path) -> std::optional<std::string> {
-    if (auto it = context.query.find(query); it != context.query.end()) return it->second;
+    if (auto value = context.query_value(query)) return value;
     if (body) return text_at(body, path);
     return std::nullopt;
   };

@@ -33,7 +33,7 @@ Result<std::string_view> uploaded_file(const http::RequestContext& context) {
   return body.substr(content + 4, end - content - 4);
 }
 
-std::string password_of(const http::RequestContext& context) {
+std::string configuration_password(const http::RequestContext& context) {
   for (const char* name : {"secretkey", "password"})
     if (auto found = context.query.find(name); found != context.query.end()) return found->second;
   return {};
@@ -64,7 +64,7 @@ void add_maintenance_routes(http::Router& router, DeviceServices services) {
   // The password travels in the query (?secretkey=...), as the web client's export dialog sends it.
   router.add(verb::get, "/ISAPI/System/configurationData", security::Permission::maintenance,
              [services](http::RequestContext& context) -> Result<http::Reply> {
-               const auto password = password_of(context);
+               const auto password = configuration_password(context);
                if (password.empty())
                  return make_error(ErrorCode::invalid_argument,
                                    "give a password to encrypt the configuration file with: ?secretkey=<password>");
@@ -81,7 +81,7 @@ void add_maintenance_routes(http::Router& router, DeviceServices services) {
              [services](http::RequestContext& context) -> Result<http::Reply> {
                auto file = uploaded_file(context);
                if (!file) return file.error();
-               auto imported = services.maintenance->import_configuration(*file, password_of(context), actor_of(context));
+               auto imported = services.maintenance->import_configuration(*file, configuration_password(context), actor_of(context));
                if (!imported) return imported.error();
                return status_reply(context, ResponseStatus{});
              });

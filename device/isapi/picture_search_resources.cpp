@@ -4,6 +4,7 @@
 // Paths and elements in device/traffic/README.md.
 #include "device/core/wall_time_format.hpp"
 #include "device/isapi/isapi.hpp"
+#include "device/isapi/settings_resource.hpp"
 #include "device/isapi/xml.hpp"
 #include "device/storage/picture_store.hpp"
 #include "device/traffic/picture_osd.hpp"
@@ -18,13 +19,7 @@ using http::beast_http::verb;
 // At most this many pictures in one export: a ZIP is built in memory.
 constexpr std::size_t k_max_export = 500;
 
-struct Field {
-  const char* group;
-  const char* element;
-  const char* key;
-};
-
-const std::vector<Field> k_picture_fields = {
+const std::vector<SettingsField> k_picture_fields = {
     {"Snapshot", "resolution", "pictures.snapshot.resolution"},
     {"Snapshot", "maxSize", "pictures.snapshot.max_size"},
     {"Snapshot", "quality", "pictures.snapshot.quality"},
@@ -45,42 +40,37 @@ const std::vector<Field> k_picture_fields = {
     {"Storage", "diskFull", "pictures.storage.disk_full"},
 };
 
-std::optional<std::string> query_value(const http::RequestContext& context, const char* name) {
-  if (auto it = context.query.find(name); it != context.query.end()) return it->second;
-  return std::nullopt;
-}
-
 // ?startTime=&endTime= (ISO 8601 with a zone), ?plate= (part of the plate), ?eventType=LPR|manual,
 // ?direction=approaching|leaving|unknown, ?kind=scene|scene2|plate|vehicle,
 // ?searchResultPosition= (from 0) and ?maxResults= (1..500, 50 by default).
 Result<storage::PictureQuery> query_from(const http::RequestContext& context) {
   storage::PictureQuery query;
   for (const auto& [name, bound] : {std::pair{"startTime", &query.from}, std::pair{"endTime", &query.to}}) {
-    if (auto text = query_value(context, name); text && !text->empty()) {
+    if (auto text = context.query_value(name); text && !text->empty()) {
       auto time = traffic::parse_time(*text);
       if (!time) return make_error(time.error().code, std::string(name) + ": " + time.error().message);
       *bound = *time;
     }
   }
-  query.plate = query_value(context, "plate").value_or("");
-  query.event_type = query_value(context, "eventType").value_or("");
+  query.plate = context.query_value("plate").value_or("");
+  query.event_type = context.query_value("eventType").value_or("");
   if (query.event_type == "all") query.event_type.clear();
   if (!query.event_type.empty() && query.event_type != "LPR" && query.event_type != "manual")
     return make_error(ErrorCode::invalid_argument, "eventType must be all, LPR or manual (got '" + query.event_type + "')");
-  query.direction = query_value(context, "direction").value_or("");
+  query.direction = context.query_value("direction").value_or("");
   if (query.direction == "all") query.direction.clear();
   if (!query.direction.empty() && query.direction != "approaching" && query.direction != "leaving" &&
       query.direction != "unknown")
     return make_error(ErrorCode::invalid_argument,
                       "direction must be all, approaching, leaving or unknown (got '" + query.direction + "')");
-  query.kind = query_value(context, "kind").value_or("");
-  if (auto text = query_value(context, "searchResultPosition"); text && !text->empty()) {
+  query.kind = context.query_value("kind").value_or("");
+  if (auto text = context.query_value("searchResultPosition"); text && !text->empty()) {
     const auto position = parse_integer(*text);
     if (!position || *position < 0)
       return make_error(ErrorCode::invalid_argument, "searchResultPosition must be a whole number from 0 (got '" + *text + "')");
     query.offset = static_cast<std::size_t>(*position);
   }
-  if (auto text = query_value(context, "maxResults"); text && !text->empty()) {
+  if (auto text = context.query_value("maxResults"); text && !text->empty()) {
     const auto max = parse_integer(*text);
     if (!max || *max < 1 || *max > static_cast<std::int64_t>(storage::PictureStore::k_max_page))
       return make_error(ErrorCode::out_of_range, "maxResults must be 1 to 500 (got '" + *text + "')");
@@ -106,15 +96,14 @@ http::Reply watermark_document(storage::WatermarkStatus status, std::optional<st
   return xml_reply(doc);
 }
 
-http::Reply settings_document(const core::ConfigService& config) {
-  pugi::xml_document doc;
-  auto root = new_document(doc, "PictureSettings");
-  for (const auto& field : k_picture_fields) {
-    auto parent = child(root, field.group);
-    if (!parent) parent = root.append_child(field.group);
-    parent.append_child(field.element).text() = core::to_string(config.get(field.key)).c_str();
-  }
-  return xml_reply(doc);
+// What the parameters' own checks cannot see: the title boxes and the font colour are text to
+// the config service.
+Result<void> check_picture_settings(pugi::xml_node root) {
+  if (const auto boxes = text_at(root, {"PictureOSD", "titleBoxes"}))
+    if (auto parsed = traffic::parse_title_boxes(*boxes); !parsed) return parsed.error();
+  if (const auto colour = text_at(root, {"PictureOSD", "fontColor"}); colour && !traffic::parse_osd_colour(*colour))
+    return make_error(ErrorCode::invalid_argument, "<fontColor> must be #RRGGBB (got '" + *colour + "')");
+  return {};
 }
 
 }  // namespace
@@ -195,31 +184,9 @@ void add_picture_search_routes(http::Router& router, DeviceServices services) {
                return watermark_document(*status, std::nullopt);
              });
 
-  router.add(verb::get, "/ISAPI/Traffic/pictureSettings", security::Permission::parameter_settings,
-             [services](http::RequestContext&) -> Result<http::Reply> { return settings_document(*services.config); });
   // Elements left out keep their values; all given values are checked together and stored or none.
-  // The title boxes are JSON text to the config service, so they are checked here before storing.
-  router.add(verb::put, "/ISAPI/Traffic/pictureSettings", security::Permission::parameter_settings,
-             [services](http::RequestContext& context) -> Result<http::Reply> {
-               pugi::xml_document doc;
-               auto parsed = parse_body(doc, context, "PictureSettings");
-               if (auto* refused = std::get_if<ResponseStatus>(&parsed)) return status_reply(context, *refused);
-               const auto root = std::get<pugi::xml_node>(parsed);
-               std::vector<core::ConfigService::Change> changes;
-               for (const auto& field : k_picture_fields) {
-                 const auto text = text_at(root, {field.group, field.element});
-                 if (!text) continue;
-                 if (std::string_view(field.key) == "pictures.osd.title_boxes")
-                   if (auto boxes = traffic::parse_title_boxes(*text); !boxes) return boxes.error();
-                 if (std::string_view(field.key) == "pictures.osd.font_colour" && !traffic::parse_osd_colour(*text))
-                   return make_error(ErrorCode::invalid_argument, "<fontColor> must be #RRGGBB (got '" + *text + "')");
-                 auto value = services.config->spec(field.key)->parse(*text);
-                 if (!value) return make_error(value.error().code, "<" + std::string(field.element) + ">: " + value.error().message);
-                 changes.emplace_back(field.key, std::move(*value));
-               }
-               if (auto applied = services.config->apply(changes); !applied) return applied.error();
-               return status_reply(context, ResponseStatus{});
-             });
+  add_settings_resource(router, services, "/ISAPI/Traffic/pictureSettings", "PictureSettings", k_picture_fields, {},
+                        check_picture_settings);
 }
 
 }  // namespace camrig::isapi

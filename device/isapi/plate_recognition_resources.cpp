@@ -7,6 +7,7 @@
 
 #include "device/analytics/plates/plate_recognition_settings.hpp"
 #include "device/isapi/isapi.hpp"
+#include "device/isapi/settings_resource.hpp"
 #include "device/isapi/xml.hpp"
 
 namespace camrig::isapi {
@@ -15,14 +16,8 @@ namespace {
 using http::beast_http::verb;
 using analytics::NormalisedQuadrilateral;
 
-//! Elements holding one parameter each; `group` nests the element one level ("" for the root).
-struct Field {
-  const char* group;
-  const char* element;
-  const char* key;
-};
-
-const std::vector<Field> k_fields = {
+//! Elements holding one parameter each.
+const std::vector<SettingsField> k_fields = {
     {"", "enabled", "plate_recognition.enabled"},
     {"", "plateAlgorithm", "plate_recognition.algorithm"},
     {"", "plateLayouts", "plate_recognition.plate_layouts"},
@@ -63,14 +58,7 @@ Result<http::Reply> settings_document(const core::ConfigService& config) {
   if (!settings) return settings.error();
   pugi::xml_document doc;
   auto root = new_document(doc, "PlateRecognition");
-  for (const auto& field : k_fields) {
-    auto parent = root;
-    if (*field.group) {
-      parent = child(root, field.group);
-      if (!parent) parent = root.append_child(field.group);
-    }
-    parent.append_child(field.element).text() = core::to_string(config.get(field.key)).c_str();
-  }
+  append_settings(root, config, k_fields);
   append_screen(root);
   append_area(root.append_child("CaptureArea"), settings->capture_area);
   auto shields = root.append_child("ShieldAreaList");
@@ -84,14 +72,9 @@ Result<http::Reply> settings_document(const core::ConfigService& config) {
 }
 
 Result<std::vector<core::ConfigService::Change>> collect_changes(const core::ConfigService& config, pugi::xml_node root) {
-  std::vector<core::ConfigService::Change> changes;
-  for (const auto& field : k_fields) {
-    const auto text = *field.group ? text_at(root, {field.group, field.element}) : text_at(root, {field.element});
-    if (!text) continue;
-    auto value = config.spec(field.key)->parse(*text);
-    if (!value) return make_error(value.error().code, "<" + std::string(field.element) + ">: " + value.error().message);
-    changes.emplace_back(field.key, std::move(*value));
-  }
+  auto fields = settings_changes(config, root, k_fields);
+  if (!fields) return fields.error();
+  auto changes = std::move(*fields);
   if (auto capture = child(root, "CaptureArea")) {
     auto area = collect_area(capture, "the capture area");
     if (!area) return area.error();

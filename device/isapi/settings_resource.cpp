@@ -6,10 +6,7 @@ namespace camrig::isapi {
 
 using http::beast_http::verb;
 
-http::Reply settings_document(const core::ConfigService& config, const char* root_name,
-                              const std::vector<SettingsField>& fields) {
-  pugi::xml_document doc;
-  auto root = new_document(doc, root_name);
+void append_settings(pugi::xml_node root, const core::ConfigService& config, const std::vector<SettingsField>& fields) {
   for (const auto& field : fields) {
     if (field.write_only) continue;
     auto parent = root;
@@ -19,11 +16,10 @@ http::Reply settings_document(const core::ConfigService& config, const char* roo
     }
     parent.append_child(field.element).text() = core::to_string(config.get(field.key)).c_str();
   }
-  return xml_reply(doc);
 }
 
-Result<void> apply_settings_document(core::ConfigService& config, pugi::xml_node root,
-                                     const std::vector<SettingsField>& fields) {
+Result<std::vector<core::ConfigService::Change>> settings_changes(const core::ConfigService& config, pugi::xml_node root,
+                                                                  const std::vector<SettingsField>& fields) {
   std::vector<core::ConfigService::Change> changes;
   for (const auto& field : fields) {
     const auto text = *field.group ? text_at(root, {field.group, field.element}) : text_at(root, {field.element});
@@ -32,7 +28,21 @@ Result<void> apply_settings_document(core::ConfigService& config, pugi::xml_node
     if (!value) return make_error(value.error().code, "<" + std::string(field.element) + ">: " + value.error().message);
     changes.emplace_back(field.key, std::move(*value));
   }
-  return config.apply(changes);
+  return changes;
+}
+
+http::Reply settings_document(const core::ConfigService& config, const char* root_name,
+                              const std::vector<SettingsField>& fields) {
+  pugi::xml_document doc;
+  append_settings(new_document(doc, root_name), config, fields);
+  return xml_reply(doc);
+}
+
+Result<void> apply_settings_document(core::ConfigService& config, pugi::xml_node root,
+                                     const std::vector<SettingsField>& fields) {
+  auto changes = settings_changes(config, root, fields);
+  if (!changes) return changes.error();
+  return config.apply(*changes);
 }
 
 void add_settings_resource(http::Router& router, const DeviceServices& services, const std::string& path,

@@ -28,6 +28,13 @@ using RequestCheck = std::function<Result<void>(const http::RequestContext&)>;
 //! Runs on a PUT's document before anything is stored (checks the parameters cannot express).
 using DocumentCheck = std::function<Result<void>(pugi::xml_node root)>;
 
+//! Appends each field's current value under `root` (write-only ones left out), groups created as needed.
+void append_settings(pugi::xml_node root, const core::ConfigService& config, const std::vector<SettingsField>& fields);
+//! The changes a document asks for, each value parsed by its parameter's spec; elements left out
+//! are not changed. For documents that add parts of their own before applying them all together.
+Result<std::vector<core::ConfigService::Change>> settings_changes(const core::ConfigService& config, pugi::xml_node root,
+                                                                  const std::vector<SettingsField>& fields);
+
 http::Reply settings_document(const core::ConfigService& config, const char* root_name,
                               const std::vector<SettingsField>& fields);
 //! Elements left out keep their values; all given values are checked together and stored or none.

@@ -15,12 +15,6 @@ namespace {
 using http::beast_http::verb;
 using traffic::PlateEntry;
 
-std::optional<std::string> query_value(const http::RequestContext& context, const char* name) {
-  const auto found = context.query.find(name);
-  if (found == context.query.end()) return std::nullopt;
-  return found->second;
-}
-
 Result<std::int64_t> whole_number(std::string_view text, std::string_view what) {
   std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -30,7 +24,7 @@ Result<std::int64_t> whole_number(std::string_view text, std::string_view what) 
 }
 
 Result<std::optional<traffic::ListType>> list_in_query(const http::RequestContext& context) {
-  const auto text = query_value(context, "listType");
+  const auto text = context.query_value("listType");
   if (!text || text->empty()) return std::optional<traffic::ListType>{};
   const auto list = traffic::parse_list_type(*text);
   if (!list) return make_error(ErrorCode::invalid_argument, "listType must be allowlist or blocklist (got '" + *text + "')");
@@ -38,7 +32,7 @@ Result<std::optional<traffic::ListType>> list_in_query(const http::RequestContex
 }
 
 bool wants_json(const http::RequestContext& context) {
-  const auto format = query_value(context, "format");
+  const auto format = context.query_value("format");
   return format && *format == "json";
 }
 
@@ -126,11 +120,9 @@ Result<std::vector<core::ConfigService::Change>> fuzzy_changes(pugi::xml_node ro
       {"extraEndCharacter", "traffic.fuzzy_match.extra_end_character"},
   };
   for (const auto& [name, key] : switches) {
-    const auto text = text_at(root, {name});
-    if (!text) continue;
-    if (*text != "true" && *text != "false")
-      return make_error(ErrorCode::invalid_argument, "<" + std::string(name) + "> must be true or false (got '" + *text + "')");
-    changes.emplace_back(key, *text == "true");
+    const auto value = bool_at(root, {name});
+    if (!value) return value.error();
+    if (*value) changes.emplace_back(key, **value);
   }
   if (const auto text = text_at(root, {"misreadCharacters"})) {
     auto count = whole_number(*text, "<misreadCharacters>");
@@ -151,7 +143,7 @@ Result<std::vector<core::ConfigService::Change>> fuzzy_changes(pugi::xml_node ro
   return changes;
 }
 
-std::string password_of(const http::RequestContext& context) { return query_value(context, "secretkey").value_or(""); }
+std::string list_secret_key(const http::RequestContext& context) { return context.query_value("secretkey").value_or(""); }
 
 }  // namespace
 
@@ -166,14 +158,14 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
                auto list = list_in_query(context);
                if (!list) return list.error();
                query.list = *list;
-               query.plate_contains = query_value(context, "licensePlate").value_or("");
-               if (const auto status = query_value(context, "status"); status && !status->empty()) {
+               query.plate_contains = context.query_value("licensePlate").value_or("");
+               if (const auto status = context.query_value("status"); status && !status->empty()) {
                  query.status = traffic::parse_entry_status(*status);
                  if (!query.status)
                    return make_error(ErrorCode::invalid_argument, "status must be active or expired (got '" + *status + "')");
                }
                for (const auto& [name, field] : {std::pair{"searchResultPosition", &query.offset}, std::pair{"maxResults", &query.limit}}) {
-                 if (const auto text = query_value(context, name)) {
+                 if (const auto text = context.query_value(name)) {
                    auto value = whole_number(*text, name);
                    if (!value) return value.error();
                    *field = static_cast<std::size_t>(*value);
@@ -227,7 +219,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
   router.add(verb::delete_, base, security::Permission::parameter_settings,
              [services, plates](http::RequestContext& context) -> Result<http::Reply> {
                if (auto checked = check_video_channel(services, context); !checked) return checked.error();
-               if (const auto id = query_value(context, "id")) {
+               if (const auto id = context.query_value("id")) {
                  auto value = whole_number(*id, "id");
                  if (!value) return value.error();
                  if (auto removed = plates->remove(*value); !removed) return removed.error();
@@ -238,7 +230,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
                if (!*list)
                  return make_error(ErrorCode::invalid_argument,
                                    "say what to delete: ?id=<entry>, ?listType=allowlist|blocklist, or with &status=expired");
-               const auto status = query_value(context, "status");
+               const auto status = context.query_value("status");
                if (status && *status != "expired")
                  return make_error(ErrorCode::invalid_argument, "only status=expired can be cleared (got '" + *status + "')");
                auto cleared = status ? plates->clear_expired(**list) : plates->clear(**list);
@@ -250,7 +242,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
   router.add(verb::get, base + "/record", security::Permission::parameter_settings,
              [services, plates](http::RequestContext& context) -> Result<http::Reply> {
                if (auto checked = check_video_channel(services, context); !checked) return checked.error();
-               const auto plate = query_value(context, "licensePlate");
+               const auto plate = context.query_value("licensePlate");
                if (!plate || plate->empty()) return make_error(ErrorCode::invalid_argument, "give the read plate: ?licensePlate=ABC123");
                auto settings = traffic::FuzzySettings::from_config(*services.config);
                if (!settings) return settings.error();
@@ -279,7 +271,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
   router.add(verb::put, base + "/import", security::Permission::parameter_settings,
              [services, plates](http::RequestContext& context) -> Result<http::Reply> {
                if (auto checked = check_video_channel(services, context); !checked) return checked.error();
-               auto imported = traffic::import_list_file(*plates, context.message.body(), password_of(context));
+               auto imported = traffic::import_list_file(*plates, context.message.body(), list_secret_key(context));
                if (!imported) return imported.error();
                return status_reply(context, ResponseStatus{});
              });
@@ -288,7 +280,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
   router.add(verb::get, base + "/export", security::Permission::parameter_settings,
              [services, plates](http::RequestContext& context) -> Result<http::Reply> {
                if (auto checked = check_video_channel(services, context); !checked) return checked.error();
-               const auto format_text = query_value(context, "format").value_or("csv");
+               const auto format_text = context.query_value("format").value_or("csv");
                const auto format = traffic::parse_list_file_format(format_text);
                if (!format) return make_error(ErrorCode::invalid_argument, "format must be csv or xlsx (got '" + format_text + "')");
                auto list = list_in_query(context);
@@ -296,7 +288,7 @@ void add_traffic_routes(http::Router& router, DeviceServices services) {
                auto file = traffic::export_list_file(plates->entries(*list), *format);
                std::string name = "plates." + std::string(traffic::file_extension(*format));
                std::string type(traffic::content_type(*format));
-               if (const auto password = password_of(context); !password.empty()) {
+               if (const auto password = list_secret_key(context); !password.empty()) {
                  auto sealed = traffic::encrypt_list_file(file, password);
                  if (!sealed) return sealed.error();
                  file = std::move(*sealed);

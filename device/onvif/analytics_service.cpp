@@ -1,4 +1,5 @@
 #include "device/onvif/analytics_service.hpp"
+#include "device/onvif/service_namespaces.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -21,7 +22,6 @@ using analytics::BehaviourSettings;
 using analytics::Point;
 using analytics::RegionKind;
 
-constexpr const char* k_analytics_namespace = "http://www.onvif.org/ver20/analytics/wsdl";
 // ONVIF rule names are the client's; the behaviour rules have slots only, so the names of the
 // slots live next to them.
 constexpr const char* k_rule_names_key = "onvif.analytics.rule_names";

@@ -1,4 +1,5 @@
 #include "device/onvif/device_service.hpp"
+#include "device/onvif/service_namespaces.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -17,7 +18,6 @@ namespace camrig::onvif {
 namespace {
 
 // The ONVIF release of the WSDLs this firmware is generated from (devicemgmt.wsdl version 26.06).
-constexpr const char* k_device_namespace = "http://www.onvif.org/ver10/device/wsdl";
 
 // Per operation, from the ONVIF Core specification's access class of each Device operation;
 // an operation not listed needs an administrator (WRITE_SYSTEM).

@@ -1,4 +1,5 @@
 #include "device/onvif/deviceio_service.hpp"
+#include "device/onvif/service_namespaces.hpp"
 
 #include <map>
 
@@ -8,7 +9,6 @@
 namespace camrig::onvif {
 namespace {
 
-constexpr const char* k_deviceio_namespace = "http://www.onvif.org/ver10/deviceIO/wsdl";
 //! The output Delay values of the manuals, as RelayOutputOptions lists them (seconds).
 constexpr const char* k_delay_times = "5 10 30 60 120 300 600";
 

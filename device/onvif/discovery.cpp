@@ -29,6 +29,7 @@
 #include "device/core/xml_escape.hpp"
 #include "device/onvif/qualified_name.hpp"
 #include "device/onvif/scopes.hpp"
+#include "device/onvif/service_namespaces.hpp"
 
 namespace camrig::onvif {
 namespace {
@@ -40,7 +41,6 @@ constexpr std::string_view k_soap_namespace = "http://www.w3.org/2003/05/soap-en
 constexpr std::string_view k_addressing_namespace = "http://schemas.xmlsoap.org/ws/2004/08/addressing";
 constexpr std::string_view k_discovery_namespace = "http://schemas.xmlsoap.org/ws/2005/04/discovery";
 constexpr std::string_view k_network_namespace = "http://www.onvif.org/ver10/network/wsdl";
-constexpr std::string_view k_device_namespace = "http://www.onvif.org/ver10/device/wsdl";
 constexpr std::string_view k_multicast_to = "urn:schemas-xmlsoap-org:ws:2005:04:discovery";
 constexpr std::string_view k_anonymous_to = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous";
 // APP_MAX_DELAY: answers to a multicast Probe/Resolve wait a random time up to this, so that a
@@ -51,7 +51,7 @@ constexpr const char* k_endpoint_reference_file = "discovery_endpoint_reference"
 // The device's Types: dn:NetworkVideoTransmitter and tds:Device.
 const std::array<std::pair<std::string_view, std::string_view>, 2> k_device_types = {
     std::pair{k_network_namespace, std::string_view("NetworkVideoTransmitter")},
-    std::pair{k_device_namespace, std::string_view("Device")}};
+    std::pair{std::string_view(k_device_namespace), std::string_view("Device")}};
 
 bool is_discovery_key(const std::string& key) {
   return key == "onvif.scopes" || key == "onvif.discovery_mode" || key == "onvif.enabled" || key == "device.name" ||

@@ -1,4 +1,5 @@
 #include "device/onvif/event_service.hpp"
+#include "device/onvif/service_namespaces.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -24,7 +25,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* k_event_namespace = "http://www.onvif.org/ver10/events/wsdl";
 constexpr const char* k_concrete_set_dialect = "http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet";
 constexpr const char* k_concrete_dialect = "http://docs.oasis-open.org/wsn/t-1/TopicExpression/Concrete";
 constexpr std::chrono::seconds k_default_termination = 60s;

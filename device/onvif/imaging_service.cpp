@@ -1,4 +1,5 @@
 #include "device/onvif/imaging_service.hpp"
+#include "device/onvif/service_namespaces.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -7,7 +8,6 @@
 namespace camrig::onvif {
 namespace {
 
-constexpr const char* k_imaging_namespace = "http://www.onvif.org/ver20/imaging/wsdl";
 
 // The ONVIF Core specification's access classes of the Imaging operations.
 AccessClass imaging_access(std::string_view operation) {

@@ -1,4 +1,5 @@
 #include "device/onvif/media2_service.hpp"
+#include "device/onvif/service_namespaces.hpp"
 
 #include <algorithm>
 
@@ -66,7 +67,7 @@ std::optional<profile_configurations::Kind> extra_kind_of(const std::string& typ
 }  // namespace
 
 ServiceMount media2_service_mount() {
-  return mount_service<Media2Service>("media2_service", "http://www.onvif.org/ver20/media/wsdl", media_access_class);
+  return mount_service<Media2Service>("media2_service", k_media2_namespace, media_access_class);
 }
 
 std::optional<std::vector<const core::StreamProfile*>> Media2Service::requested_streams(const tr2__GetConfiguration* request) {

@@ -1,4 +1,5 @@
 #include "device/onvif/media_service.hpp"
+#include "device/onvif/service_namespaces.hpp"
 
 #include "device/onvif/analytics_service.hpp"
 #include "device/onvif/ptz_service.hpp"
@@ -195,7 +196,7 @@ AccessClass media_access_class(std::string_view operation) {
 }
 
 ServiceMount media_service_mount() {
-  return mount_service<MediaService>("media_service", "http://www.onvif.org/ver10/media/wsdl", media_access_class);
+  return mount_service<MediaService>("media_service", k_media_namespace, media_access_class);
 }
 
 namespace media {

@@ -1,4 +1,5 @@
 #include "device/onvif/ptz_service.hpp"
+#include "device/onvif/service_namespaces.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +13,6 @@
 namespace camrig::onvif {
 namespace {
 
-constexpr const char* k_ptz_namespace = "http://www.onvif.org/ver20/ptz/wsdl";
 
 constexpr const char* k_absolute_pan_tilt = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace";
 constexpr const char* k_absolute_zoom = "http://www.onvif.org/ver10/tptz/ZoomSpaces/PositionGenericSpace";
@@ -124,7 +124,7 @@ int no_token(struct soap* soap, const std::string& token) {
 namespace ptz_configurations {
 namespace {
 
-constexpr const char* k_profiles_key = "onvif.media.ptz";
+constexpr const char* k_profile_ptz_key = "onvif.media.ptz";
 
 // The stored value is read, changed and written back whole: one change at a time.
 std::mutex& stored_mutex() {
@@ -135,8 +135,8 @@ std::mutex& stored_mutex() {
 //! Profile token -> channel of the PTZ configuration it holds (0: none), as a client set it.
 std::map<std::string, int> stored(const DeviceServices& services) {
   std::map<std::string, int> result;
-  if (!services.config->spec(k_profiles_key)) return result;
-  const auto document = nlohmann::json::parse(services.config->get_string(k_profiles_key), nullptr, false);
+  if (!services.config->spec(k_profile_ptz_key)) return result;
+  const auto document = nlohmann::json::parse(services.config->get_string(k_profile_ptz_key), nullptr, false);
   if (!document.is_object()) return result;  // written only here; a damaged value falls back to the defaults
   for (const auto& [profile, channel] : document.items())
     if (channel.is_number_integer()) result[profile] = channel.get<int>();
@@ -144,7 +144,7 @@ std::map<std::string, int> stored(const DeviceServices& services) {
 }
 
 Result<void> store(const DeviceServices& services, const std::map<std::string, int>& entries) {
-  return services.config->set(k_profiles_key, core::ConfigValue(nlohmann::json(entries).dump()));
+  return services.config->set(k_profile_ptz_key, core::ConfigValue(nlohmann::json(entries).dump()));
 }
 
 ptz::PtzController* controller_of_channel(const DeviceServices& services, int channel) {
@@ -229,7 +229,7 @@ int set_in_profile(struct soap* soap, const DeviceServices& services, std::strin
                                                             std::to_string(profile->source->id)));
   }
   // Without PTZ drives nothing is held, so taking it out is done already.
-  if (!services.config->spec(k_profiles_key)) return SOAP_OK;
+  if (!services.config->spec(k_profile_ptz_key)) return SOAP_OK;
   std::lock_guard lock(stored_mutex());
   auto entries = stored(services);
   entries[profile->token] = channel;
@@ -238,7 +238,7 @@ int set_in_profile(struct soap* soap, const DeviceServices& services, std::strin
 }
 
 Result<void> forget(const DeviceServices& services, std::string_view profile_token) {
-  if (!services.config->spec(k_profiles_key)) return {};
+  if (!services.config->spec(k_profile_ptz_key)) return {};
   std::lock_guard lock(stored_mutex());
   auto entries = stored(services);
   if (entries.erase(std::string(profile_token)) == 0) return {};

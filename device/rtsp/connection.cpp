@@ -34,7 +34,6 @@ constexpr std::uint32_t kMaxPacketsInFlight = 64;
 constexpr std::size_t kMaxQueuedResponseBytes = 64 * 1024;
 //! Messages gathered into one write (one writev).
 constexpr std::size_t kMaxWriteBatch = 64;
-constexpr auto kSenderReportInterval = 5s;
 constexpr auto kDescriptionPollInterval = 50ms;
 //! About 2 s for an encoder that is still opening.
 constexpr int kDescriptionPollAttempts = 40;

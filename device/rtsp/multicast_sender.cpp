@@ -15,7 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto kSenderReportInterval = 5s;
 
 }  // namespace
 

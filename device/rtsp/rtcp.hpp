@@ -2,6 +2,7 @@
 // RTP time to wall-clock time, and recognising the receiver reports clients send back.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -9,6 +10,9 @@
 #include "device/hal/clock.hpp"
 
 namespace camrig::rtsp {
+
+//! How often a sender sends its report on each stream (RFC 3550 §6.2's 5 s minimum).
+inline constexpr std::chrono::seconds kSenderReportInterval{5};
 
 struct SenderReport {
   std::uint32_t ssrc = 0;
