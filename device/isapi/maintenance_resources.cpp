@@ -34,9 +34,7 @@ Result<std::string_view> uploaded_file(const http::RequestContext& context) {
 }
 
 std::string configuration_password(const http::RequestContext& context) {
-  for (const char* name : {"secretkey", "password"})
-    if (auto found = context.query.find(name); found != context.query.end()) return found->second;
-  return {};
+  return context.query_value("secretkey").value_or(context.query_value("password").value_or(""));
 }
 
 }  // namespace

@@ -72,13 +72,12 @@ Result<http::Reply> settings_document(const core::ConfigService& config) {
 }
 
 Result<std::vector<core::ConfigService::Change>> collect_changes(const core::ConfigService& config, pugi::xml_node root) {
-  auto fields = settings_changes(config, root, k_fields);
-  if (!fields) return fields.error();
-  auto changes = std::move(*fields);
+  auto changes = settings_changes(config, root, k_fields);
+  if (!changes) return changes.error();
   if (auto capture = child(root, "CaptureArea")) {
     auto area = collect_area(capture, "the capture area");
     if (!area) return area.error();
-    changes.emplace_back("plate_recognition.capture_area", analytics::area_to_json(*area));
+    changes->emplace_back("plate_recognition.capture_area", analytics::area_to_json(*area));
   }
   if (auto list = child(root, "ShieldAreaList")) {
     std::vector<NormalisedQuadrilateral> areas;
@@ -87,7 +86,7 @@ Result<std::vector<core::ConfigService::Change>> collect_changes(const core::Con
       if (!area) return area.error();
       areas.push_back(std::move(*area));
     }
-    changes.emplace_back("plate_recognition.shield_areas", analytics::areas_to_json(areas));
+    changes->emplace_back("plate_recognition.shield_areas", analytics::areas_to_json(areas));
   }
   return changes;
 }
